@@ -1,0 +1,32 @@
+#pragma once
+// SMTP replies (RFC 5321 §4.2) carrying enhanced status codes (RFC 2034, RFC 3463).
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relaylab {
+
+struct Reply {
+    int code = 0;                    // three-digit reply code, e.g. 250
+    std::string enhanced;            // enhanced status code "x.y.z", or empty
+    std::vector<std::string> lines;  // text of each line, without code or enhanced code
+
+    int reply_class() const { return code / 100; }
+    bool positive() const { return code >= 200 && code < 400; }
+    bool transient() const { return code >= 400 && code < 500; }
+    bool permanent() const { return code >= 500 && code < 600; }
+    // All lines joined with a single space: for logs, diagnostics and the UI.
+    std::string text() const;
+    // "550 5.7.1 Relaying denied" (first line only): for one-line summaries.
+    std::string summary() const;
+};
+
+// Builds a reply; `text` may contain '\n' to make a multi-line reply.
+Reply make_reply(int code, std::string_view enhanced, std::string_view text);
+
+// Wire form, RFC 5321 §4.2.1: every line but the last is "code-", the last "code ";
+// each line carries the enhanced code when there is one; CRLF line endings.
+std::string format_reply(const Reply& reply);
+void append_reply(std::string& out, const Reply& reply);
+
+}  // namespace relaylab

@@ -1,0 +1,57 @@
+// Browser tests: Debian's Chromium (headless, via playwright-core) loads the built
+// WebAssembly page from a loopback server. Usage: node run.mjs <build/web> <version>
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
+
+const webDir = path.resolve(process.argv[2] || 'build/web');
+const expectedVersion = process.argv[3];
+for (const f of ['index.html', 'relaylab.js', 'relaylab.wasm']) {
+  if (!fs.existsSync(path.join(webDir, f))) {
+    console.log(`FAIL setup: ${path.join(webDir, f)} is missing (build the web target first)`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+const { server, url } = await serveDirectory(webDir);
+const { browser, cleanup } = await launchChromium();
+let ok = false;
+try {
+  ok = await runTests([
+    ['page becomes ready and reports its version', async () => {
+      const { page, errors } = await openPage(browser, url);
+      const version = await page.evaluate(() => window.relaylab.version());
+      assert(/^\d+\.\d+\.\d+$/.test(version), `version() returned ${JSON.stringify(version)}`);
+      if (expectedVersion) assert(version === expectedVersion, `version ${version}, expected ${expectedVersion}`);
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    }],
+    ['canvas draws the relaylab window (screenshot is not one flat colour)', async () => {
+      const { page, errors } = await openPage(browser, url);
+      await page.waitForTimeout(300);
+      const shot = await page.screenshot();
+      const stats = await pixelStats(browser, shot);
+      assert(stats.colours >= 8, `only ${stats.colours} colours on the canvas`);
+      assert(stats.dominantShare < 0.97, `one colour covers ${(stats.dominantShare * 100).toFixed(1)}%`);
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    }],
+    ['canvas follows the browser window size', async () => {
+      const { page } = await openPage(browser, url, { width: 900, height: 600 });
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.waitForFunction(() => {
+        const c = document.getElementById('canvas');
+        return c.width === window.innerWidth && c.height === window.innerHeight;
+      }, null, { timeout: 10000 });
+      const size = await page.evaluate(() => [document.getElementById('canvas').width, window.innerWidth]);
+      assert(size[0] === 1400, `canvas width ${size[0]} after resize to 1400`);
+      await page.close();
+    }],
+  ]);
+} finally {
+  await browser.close();
+  cleanup();
+  server.close();
+}
+process.exit(ok ? 0 : 1);

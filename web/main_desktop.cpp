@@ -1,0 +1,62 @@
+// relaylab-desktop: the same user interface as the web page, in a native GLFW window.
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "web/ui/app.hpp"
+
+int main(int argc, char** argv) {
+    relaylab::ui::AppOptions options;
+    options.asset_dir = "/usr/share/fonts/truetype/dejavu";
+    int max_frames = -1;  // --frames N: draw N frames and exit (for tests and screenshots)
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) max_frames = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--version")) { std::printf("relaylab-desktop %s\n", relaylab::ui::version()); return 0; }
+        else { std::fprintf(stderr, "usage: relaylab-desktop [--frames N] [--version]\n"); return 2; }
+    }
+    glfwSetErrorCallback([](int code, const char* text) { std::fprintf(stderr, "glfw error %d: %s\n", code, text); });
+    if (!glfwInit()) return 1;
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    GLFWwindow* window = glfwCreateWindow(1280, 800, "relaylab", nullptr, nullptr);
+    if (!window) return 1;
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::StyleColorsDark();
+    relaylab::ui::App app(options);
+    app.init_fonts();
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 130");
+
+    while (!glfwWindowShouldClose(window) && (max_frames < 0 || app.frames() < max_frames)) {
+        glfwPollEvents();
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        int w = 0, h = 0;
+        glfwGetWindowSize(window, &w, &h);
+        app.frame(static_cast<float>(w), static_cast<float>(h));
+        ImGui::Render();
+        int fb_w = 0, fb_h = 0;
+        glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        glViewport(0, 0, fb_w, fb_h);
+        glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        glfwSwapBuffers(window);
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 0;
+}

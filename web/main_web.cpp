@@ -1,0 +1,80 @@
+// The WebAssembly page: a GLFW window (emulated by Emscripten on the canvas),
+// Dear ImGui with the OpenGL 3 (WebGL2) backend, and the window.relaylab JS API.
+#include <GLFW/glfw3.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/html5.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include "web/ui/app.hpp"
+
+namespace {
+
+GLFWwindow* g_window = nullptr;
+relaylab::ui::App* g_app = nullptr;
+bool g_announced = false;
+
+// Resolves window.relaylab.ready once the first frame is on the canvas.
+EM_JS(void, relaylab_js_announce_ready, (), {
+    if (window.relaylab && window.relaylab._resolveReady) window.relaylab._resolveReady();
+});
+
+void frame() {
+    // Follow the browser window: the canvas always fills it.
+    int width = 0, height = 0;
+    emscripten_get_canvas_element_size("#canvas", &width, &height);
+    const int want_w = EM_ASM_INT({ return window.innerWidth; });
+    const int want_h = EM_ASM_INT({ return window.innerHeight; });
+    if (want_w != width || want_h != height) {
+        // Browser.setCanvasSize also tells Emscripten's GLFW about the new size;
+        // glfwSetWindowSize would try (and fail) to leave fullscreen first.
+        EM_ASM({ Browser.setCanvasSize($0, $1); }, want_w, want_h);
+    }
+
+    glfwPollEvents();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    g_app->frame(static_cast<float>(want_w), static_cast<float>(want_h));
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(g_window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (!g_announced) {
+        g_announced = true;
+        relaylab_js_announce_ready();
+    }
+}
+
+}  // namespace
+
+extern "C" {
+EMSCRIPTEN_KEEPALIVE const char* relaylab_version() { return relaylab::ui::version(); }
+}
+
+int main() {
+    if (!glfwInit()) return 1;
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    const int w = EM_ASM_INT({ return window.innerWidth; });
+    const int h = EM_ASM_INT({ return window.innerHeight; });
+    g_window = glfwCreateWindow(w, h, "relaylab", nullptr, nullptr);
+    if (!g_window) return 1;
+    glfwMakeContextCurrent(g_window);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::StyleColorsDark();
+    static relaylab::ui::App app({});
+    g_app = &app;
+    app.init_fonts();
+    ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    emscripten_set_main_loop(frame, 0, true);
+    return 0;
+}
