@@ -73,5 +73,7 @@ std::size_t parse_a_d_l(std::string_view in, std::vector<std::string>& route);  
 bool is_ipv4_address_literal(std::string_view in);   // Snum 3("." Snum)
 bool is_ipv6_addr(std::string_view in);              // IPv6-full / -comp / -v4-full / -v4-comp
 bool is_general_address_literal(std::string_view in);  // Standardized-tag ":" 1*dcontent
+// Well-formed UTF-8 (RFC 3629 §4: no overlong forms, no surrogates, at most U+10FFFF).
+bool is_valid_utf8(std::string_view in);
 
 }  // namespace relaylab

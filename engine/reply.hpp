@@ -19,6 +19,8 @@ struct Reply {
     std::string text() const;
     // "550 5.7.1 Relaying denied" (first line only): for one-line summaries.
     std::string summary() const;
+
+    bool operator==(const Reply&) const = default;
 };
 
 // Builds a reply; `text` may contain '\n' to make a multi-line reply.

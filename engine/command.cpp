@@ -1,0 +1,330 @@
+// SMTP command lines, RFC 5321 §4.1.1 (verbs) and §4.1.2 (argument grammar), and the ESMTP
+// parameters of MAIL and RCPT (RFC 1870, 6152, 6531, 3461, 4954) and the BDAT (RFC 3030)
+// and AUTH (RFC 4954) arguments.
+#include "engine/command.hpp"
+
+#include "engine/xtext.hpp"
+
+namespace relaylab {
+namespace {
+
+char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = to_upper(c);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (to_upper(a[i]) != to_upper(b[i])) return false;
+    }
+    return true;
+}
+
+bool is_alpha(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+struct VerbEntry {
+    Verb verb;
+    const char* name;
+};
+constexpr VerbEntry k_verbs[] = {
+    {Verb::ehlo, "EHLO"}, {Verb::helo, "HELO"}, {Verb::mail, "MAIL"},         {Verb::rcpt, "RCPT"},
+    {Verb::data, "DATA"}, {Verb::bdat, "BDAT"}, {Verb::rset, "RSET"},         {Verb::noop, "NOOP"},
+    {Verb::quit, "QUIT"}, {Verb::vrfy, "VRFY"}, {Verb::expn, "EXPN"},         {Verb::help, "HELP"},
+    {Verb::starttls, "STARTTLS"},               {Verb::auth, "AUTH"},
+};
+
+// 1*20DIGIT that fits in 64 bits (RFC 1870 §3 size-value; RFC 3030 §2 chunk-size).
+std::optional<std::uint64_t> parse_number(std::string_view s) {
+    if (s.empty() || s.size() > 20) return std::nullopt;
+    std::uint64_t v = 0;
+    for (char ch : s) {
+        if (!is_digit(static_cast<unsigned char>(ch))) return std::nullopt;
+        auto d = static_cast<std::uint64_t>(ch - '0');
+        if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+// "FROM:" / "TO:" then a path, then optional SP esmtp-params.
+template <class PathParser>
+Parsed<MailArgs> parse_path_args(std::string_view args, std::string_view prefix, bool smtputf8, PathParser parse) {
+    Parsed<MailArgs> r;
+    r.error = AddressError::syntax;
+    if (args.size() < prefix.size() || !iequals(args.substr(0, prefix.size()), prefix)) return r;
+    std::size_t i = prefix.size();
+    if (i < args.size() && args[i] == ' ') ++i;  // "MAIL FROM: <a@b>" is common in the wild
+    Parsed<Path> path = parse(args.substr(i), smtputf8);
+    if (!path) {
+        r.error = path.error;
+        return r;
+    }
+    i += path.consumed;
+    std::string_view rest = args.substr(i);
+    if (!rest.empty()) {
+        if (rest[0] != ' ') return r;  // e.g. "<a@b>x"
+        if (!parse_esmtp_params(rest.substr(1), r.value.params)) return r;
+    }
+    r.value.path = std::move(path.value);
+    r.error = AddressError::none;
+    r.consumed = args.size();
+    return r;
+}
+
+}  // namespace
+
+CommandLine split_command(std::string_view line) {
+    CommandLine cmd;
+    std::size_t sp = line.find(' ');
+    cmd.verb_text = line.substr(0, sp);
+    if (sp != std::string_view::npos) {
+        std::string_view args = line.substr(sp + 1);
+        std::size_t first = args.find_first_not_of(' ');
+        if (first == std::string_view::npos) {
+            args = {};
+        } else {
+            args = args.substr(first);
+            args = args.substr(0, args.find_last_not_of(' ') + 1);
+        }
+        cmd.args = args;
+    }
+    for (const auto& e : k_verbs) {
+        if (iequals(cmd.verb_text, e.name)) {
+            cmd.verb = e.verb;
+            break;
+        }
+    }
+    return cmd;
+}
+
+const char* verb_name(Verb verb) {
+    for (const auto& e : k_verbs) {
+        if (e.verb == verb) return e.name;
+    }
+    return "UNKNOWN";
+}
+
+// esmtp-param = esmtp-keyword ["=" esmtp-value]
+// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+// esmtp-value = 1*(%d33-60 / %d62-126)   (RFC 6531 §3.3 adds UTF8-non-ascii)
+bool parse_esmtp_param(std::string_view in, EsmtpParam& out) {
+    std::size_t eq = in.find('=');
+    std::string_view keyword = in.substr(0, eq);
+    if (keyword.empty()) return false;
+    for (std::size_t i = 0; i < keyword.size(); ++i) {
+        auto c = static_cast<unsigned char>(keyword[i]);
+        if (!is_alpha(c) && !is_digit(c) && !(c == '-' && i > 0)) return false;
+    }
+    out = EsmtpParam{};
+    out.keyword = upper(keyword);
+    if (eq == std::string_view::npos) return true;
+    std::string_view value = in.substr(eq + 1);
+    if (value.empty()) return false;
+    for (char ch : value) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 33 || c == '=' || c == 127) return false;
+    }
+    if (!is_valid_utf8(value)) return false;
+    out.value = std::string(value);
+    out.has_value = true;
+    return true;
+}
+
+// esmtp-param *(SP esmtp-param); extra spaces between parameters are tolerated.
+bool parse_esmtp_params(std::string_view in, std::vector<EsmtpParam>& out) {
+    out.clear();
+    std::size_t i = 0;
+    while (i < in.size()) {
+        if (in[i] == ' ') {
+            ++i;
+            continue;
+        }
+        std::size_t end = in.find(' ', i);
+        if (end == std::string_view::npos) end = in.size();
+        EsmtpParam p;
+        if (!parse_esmtp_param(in.substr(i, end - i), p)) {
+            out.clear();
+            return false;
+        }
+        out.push_back(std::move(p));
+        i = end;
+    }
+    return true;
+}
+
+// "MAIL FROM:" Reverse-path [SP Mail-parameters] (RFC 5321 §4.1.1.2)
+Parsed<MailArgs> parse_mail_args(std::string_view args, bool smtputf8) {
+    return parse_path_args(args, "FROM:", smtputf8, parse_reverse_path);
+}
+
+// "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path ) [SP Rcpt-parameters]
+// (RFC 5321 §4.1.1.3)
+Parsed<MailArgs> parse_rcpt_args(std::string_view args, bool smtputf8) {
+    return parse_path_args(args, "TO:", smtputf8, parse_forward_path);
+}
+
+ParamResult parse_mail_params(const std::vector<EsmtpParam>& params, MailParams& out) {
+    bool seen_size = false, seen_body = false, seen_utf8 = false, seen_ret = false, seen_envid = false,
+         seen_auth = false;
+    auto once = [](bool& seen) {
+        bool dup = seen;
+        seen = true;
+        return !dup;
+    };
+    for (const auto& p : params) {
+        const std::string& k = p.keyword;
+        auto bad = [&](ParamError e) { return ParamResult{e, k}; };
+        if (k == "SIZE") {  // RFC 1870 §3: size-value = 1*20DIGIT
+            if (!once(seen_size)) return bad(ParamError::duplicate);
+            auto n = p.has_value ? parse_number(p.value) : std::nullopt;
+            if (!n) return bad(ParamError::bad_value);
+            out.size = *n;
+        } else if (k == "BODY") {  // RFC 6152 §2: BODY=7BIT / BODY=8BITMIME
+            if (!once(seen_body)) return bad(ParamError::duplicate);
+            if (iequals(p.value, "7BIT")) {
+                out.body = Body::seven_bit;
+            } else if (iequals(p.value, "8BITMIME")) {
+                out.body = Body::eight_bit_mime;
+            } else {
+                return bad(ParamError::bad_value);
+            }
+        } else if (k == "SMTPUTF8") {  // RFC 6531 §3.4: no value
+            if (!once(seen_utf8)) return bad(ParamError::duplicate);
+            if (p.has_value) return bad(ParamError::bad_value);
+            out.smtputf8 = true;
+        } else if (k == "RET") {  // RFC 3461 §4.3: RET=FULL / RET=HDRS
+            if (!once(seen_ret)) return bad(ParamError::duplicate);
+            if (iequals(p.value, "FULL")) {
+                out.ret = Ret::full;
+            } else if (iequals(p.value, "HDRS")) {
+                out.ret = Ret::hdrs;
+            } else {
+                return bad(ParamError::bad_value);
+            }
+        } else if (k == "ENVID") {  // RFC 3461 §4.4: xtext, at most 100 characters
+            if (!once(seen_envid)) return bad(ParamError::duplicate);
+            auto v = p.has_value && p.value.size() <= 100 ? xtext_decode(p.value) : std::nullopt;
+            if (!v) return bad(ParamError::bad_value);
+            out.envid = std::move(*v);
+        } else if (k == "AUTH") {  // RFC 4954 §5: AUTH=xtext (the mailbox, or "<>")
+            if (!once(seen_auth)) return bad(ParamError::duplicate);
+            auto v = p.has_value ? xtext_decode(p.value) : std::nullopt;
+            if (!v) return bad(ParamError::bad_value);
+            out.auth = std::move(*v);
+        } else {
+            return bad(ParamError::unknown_keyword);  // RFC 5321 §4.1.1.11: 555
+        }
+    }
+    return {};
+}
+
+ParamResult parse_rcpt_params(const std::vector<EsmtpParam>& params, RcptParams& out) {
+    bool seen_notify = false, seen_orcpt = false;
+    for (const auto& p : params) {
+        const std::string& k = p.keyword;
+        auto bad = [&](ParamError e) { return ParamResult{e, k}; };
+        if (k == "NOTIFY") {
+            // RFC 3461 §4.1: "NEVER" alone, or a comma list of SUCCESS, FAILURE, DELAY.
+            if (seen_notify) return bad(ParamError::duplicate);
+            seen_notify = true;
+            if (!p.has_value) return bad(ParamError::bad_value);
+            RcptParams n;
+            std::string_view v = p.value;
+            std::size_t items = 0;
+            for (;;) {
+                std::size_t comma = v.find(',');
+                std::string_view item = v.substr(0, comma);
+                ++items;
+                if (iequals(item, "NEVER")) {
+                    n.notify_never = true;
+                } else if (iequals(item, "SUCCESS")) {
+                    n.notify_success = true;
+                } else if (iequals(item, "FAILURE")) {
+                    n.notify_failure = true;
+                } else if (iequals(item, "DELAY")) {
+                    n.notify_delay = true;
+                } else {
+                    return bad(ParamError::bad_value);
+                }
+                if (comma == std::string_view::npos) break;
+                v = v.substr(comma + 1);
+            }
+            if (n.notify_never && items != 1) return bad(ParamError::bad_value);
+            out.notify_never = n.notify_never;
+            out.notify_success = n.notify_success;
+            out.notify_failure = n.notify_failure;
+            out.notify_delay = n.notify_delay;
+            out.notify_given = true;
+        } else if (k == "ORCPT") {
+            // RFC 3461 §4.2: addr-type ";" xtext; addr-type = atom; at most 500 characters.
+            if (seen_orcpt) return bad(ParamError::duplicate);
+            seen_orcpt = true;
+            std::size_t semi = p.value.find(';');
+            if (!p.has_value || p.value.size() > 500 || semi == std::string::npos || semi == 0)
+                return bad(ParamError::bad_value);
+            std::string_view type = std::string_view(p.value).substr(0, semi);
+            for (char ch : type) {
+                auto c = static_cast<unsigned char>(ch);
+                if (!is_alpha(c) && !is_digit(c) && c != '-') return bad(ParamError::bad_value);
+            }
+            auto addr = xtext_decode(std::string_view(p.value).substr(semi + 1));
+            if (!addr || addr->empty()) return bad(ParamError::bad_value);
+            out.orcpt = std::string(type) + ";" + *addr;
+        } else {
+            return bad(ParamError::unknown_keyword);
+        }
+    }
+    return {};
+}
+
+// bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]; end-marker = "LAST" (RFC 3030 §2)
+std::optional<BdatArgs> parse_bdat_args(std::string_view args) {
+    std::size_t sp = args.find(' ');
+    auto size = parse_number(args.substr(0, sp));
+    if (!size) return std::nullopt;
+    BdatArgs r;
+    r.size = *size;
+    if (sp != std::string_view::npos) {
+        std::string_view rest = args.substr(sp + 1);
+        while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+        if (!iequals(rest, "LAST")) return std::nullopt;
+        r.last = true;
+    }
+    return r;
+}
+
+// "AUTH" SP sasl-mech [SP initial-response]; sasl-mech = 1*20mech-char;
+// mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE; initial-response = base64 / "="
+// (RFC 4954 §4; mechanism names are compared without regard to case, RFC 4422 §3.1)
+std::optional<AuthArgs> parse_auth_args(std::string_view args) {
+    std::size_t sp = args.find(' ');
+    std::string_view mech = args.substr(0, sp);
+    if (mech.empty() || mech.size() > 20) return std::nullopt;
+    for (char ch : mech) {
+        auto c = static_cast<unsigned char>(ch);
+        if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') return std::nullopt;
+    }
+    AuthArgs r;
+    r.mechanism = upper(mech);
+    if (sp == std::string_view::npos) return r;
+    std::string_view ir = args.substr(sp + 1);
+    while (!ir.empty() && ir[0] == ' ') ir.remove_prefix(1);
+    if (ir.empty()) return std::nullopt;
+    if (ir == "=") {
+        r.initial_response = std::string();
+        return r;
+    }
+    for (char ch : ir) {
+        auto c = static_cast<unsigned char>(ch);
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '/' && c != '=') return std::nullopt;
+    }
+    r.initial_response = std::string(ir);
+    return r;
+}
+
+}  // namespace relaylab
