@@ -1,0 +1,35 @@
+#pragma once
+// The retry schedule of the queue (RFC 5321 §4.5.4.1: retry interval at least 30 minutes is
+// suggested, give-up time at least 4-5 days). Like OpenSMTPD's scheduler_backoff, the delay is
+// a pure function of the attempt count (and a seed for the jitter).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace relaylab {
+
+struct RetryPolicy {
+    // Delay after the 1st, 2nd, ... failed attempt; past the end the last value repeats, and
+    // the largest value is the cap. 1m, 5m, 10m, 20m, 40m, then every 60m (chasquid and
+    // Postfix start short and back off to about an hour).
+    std::vector<std::int64_t> base_delays_ms = {60'000, 300'000, 600'000, 1'200'000, 2'400'000, 3'600'000};
+    // Relative spread of every delay, 0.1 = ±10%, so messages deferred together do not all
+    // come back in the same millisecond. Clamped to [0, 0.5].
+    double jitter = 0.1;
+    // Give up (bounce with 4.4.7) once the next try would be later than arrival + this.
+    std::int64_t max_lifetime_ms = 5LL * 24 * 3600 * 1000;
+    // Send a "delayed" DSN once a recipient has waited this long (RFC 3464 Action: delayed).
+    std::optional<std::int64_t> delay_warning_ms = 4LL * 3600 * 1000;
+};
+
+// The largest delay the policy can return (the largest base delay; at least 1 ms).
+std::int64_t retry_delay_cap_ms(const RetryPolicy& policy);
+
+// Delay before the next try after the `attempt`-th failed attempt (attempt < 1 counts as 1).
+// Pure. For a given seed the jitter is one factor f(seed) in [1 - jitter, 1 + jitter] applied
+// to the running maximum of the base delays, the result clamped to [1 ms, cap]: so the
+// schedule never gets shorter as attempts grow and never passes the cap, while different
+// seeds (messages) spread out around the base schedule.
+std::int64_t next_retry_delay_ms(const RetryPolicy& policy, int attempt, std::uint64_t seed);
+
+}  // namespace relaylab
