@@ -2,11 +2,20 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "native/commands.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"relaylab: see how e-mail travels, and run a real SMTP relay", "relaylab"};
     app.set_version_flag("--version", std::string("relaylab ") + RELAYLAB_VERSION);
     app.footer("Run `relaylab SUBCOMMAND --help` for the options of a subcommand.");
+    app.require_subcommand(0, 1);
+    std::vector<std::function<int()>> commands = {
+        relaylab::cli::add_scenarios(app),
+        relaylab::cli::add_sim(app),
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -17,8 +26,10 @@ int main(int argc, char** argv) {
         }
         return 0;
     }
-    if (argc == 1) {
-        std::printf("%s", app.help().c_str());
+    for (const auto& run : commands) {
+        const int status = run();
+        if (status >= 0) return status;
     }
+    std::printf("%s", app.help().c_str());
     return 0;
 }

@@ -2,6 +2,8 @@
 # Command-line behaviour of the relaylab binary: exit statuses and output.
 set -u
 bin="$1"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
   local name="$1" want="$2" pattern="$3"; shift 4
@@ -11,11 +13,52 @@ check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
     pass=$((pass + 1))
   else
     fail=$((fail + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want" "$out"
+    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want" "$(head -c 2000 <<<"$out")"
   fi
 }
 check version 0 '^relaylab [0-9]+\.[0-9]+\.[0-9]+$' -- "$bin" --version
 check help 0 'Usage:' -- "$bin" --help
 check unknown-option 2 'relaylab --help' -- "$bin" --no-such-option
+check sim-help 0 '--format' -- "$bin" sim --help
+
+# scenarios: every built-in name with its description
+check scenarios 0 '^happy-path +A message travels' -- "$bin" scenarios
+check scenarios-count 0 '^17$|^1[89]$|^[2-9][0-9]$' -- bash -c "'$bin' scenarios | wc -l"
+
+# sim: text transcript and JSON report
+check sim-text 0 'C: EHLO alice-laptop' -- "$bin" sim happy-path
+check sim-text-outcome 0 'm1 alice@lab.test -> bob@dest.test: delivered 250 2.0.0 at mx1.dest.test' -- "$bin" sim happy-path
+"$bin" sim relay-denied --format json >"$tmp/out.json" 2>&1
+check sim-json 0 '^ok$' -- python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scenario"] == "relay-denied" and d["seed"] == 1, d.keys()
+assert set(d["steps"][0]) == {"t_ms", "kind", "from", "to", "text", "explain", "rfc"}
+m = d["messages"][0]
+assert (m["status"], m["code"], m["enhanced"], m["final_host"]) == ("rejected", 550, "5.7.1", "relay.lab.test"), m
+assert set(m) >= {"id", "from", "to", "status", "code", "enhanced", "final_host"}
+print("ok")' "$tmp/out.json"
+check sim-seed 0 '"seed": 7' -- "$bin" sim happy-path --format json --seed 7
+check sim-bad-format 2 'format' -- "$bin" sim happy-path --format xml
+
+# sim FILE: a scenario file from disk, and clear errors (exit 2) for bad input
+"$bin" sim happy-path --format json >/dev/null
+check sim-unknown 2 'neither a built-in scenario' -- "$bin" sim no-such-scenario
+printf '{\n  "name": "broken",\n  "hosts": [\n' >"$tmp/broken.json"
+check sim-malformed 2 'broken.json: not valid JSON \(line' -- "$bin" sim "$tmp/broken.json"
+printf '{"name": "x", "hosts": [{"name": "a", "kind": "router"}], "messages": []}' >"$tmp/kind.json"
+check sim-bad-field 2 'hosts\[0\]\.kind: unknown kind "router"' -- "$bin" sim "$tmp/kind.json"
+python3 - "$tmp/file.json" <<'PY'
+import json, sys
+json.dump({"name": "from-file", "hosts": [
+  {"name": "c", "kind": "client", "ip": "192.0.2.1"},
+  {"name": "r.example", "kind": "relay", "ip": "192.0.2.2", "local_domains": ["example"],
+   "users": [{"address": "u@example", "password": "pw"}, {"address": "v@example"}]}],
+  "messages": [{"id": "x", "client": "c", "server": "r.example", "port": 587,
+                "auth": {"user": "u@example", "password": "pw"}, "from": "u@example", "to": ["v@example"]}]},
+  open(sys.argv[1], "w"))
+PY
+check sim-file 0 'x u@example -> v@example: delivered 250 2.0.0 at r.example' -- "$bin" sim "$tmp/file.json"
+
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]

@@ -1,0 +1,13 @@
+#pragma once
+// Subcommands of the relaylab command; main.cpp only wires them together.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace relaylab::cli {
+
+// Each add_* registers a subcommand and returns the function that runs it (exit status).
+std::function<int()> add_scenarios(CLI::App& app);
+std::function<int()> add_sim(CLI::App& app);
+
+}  // namespace relaylab::cli

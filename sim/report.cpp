@@ -1,0 +1,91 @@
+#include "sim/report.hpp"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace relaylab::sim {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+json message_object(const MessageStatus& m) {
+    json to = json::array();
+    for (const auto& t : m.to) to.push_back(t);
+    // An unfinished message has no final reply yet: code 0 and empty enhanced code.
+    return json{{"id", m.id},           {"from", m.from},         {"to", to},
+                {"status", m.status},   {"code", m.code},         {"enhanced", m.enhanced},
+                {"final_host", m.final_host}};
+}
+
+json messages_array(const std::vector<MessageStatus>& messages) {
+    json out = json::array();
+    for (const auto& m : messages) out.push_back(message_object(m));
+    return out;
+}
+
+}  // namespace
+
+std::string format_sim_time(std::int64_t t_ms) {
+    const long long s = t_ms / 1000, ms = t_ms % 1000;
+    char buf[48];
+    if (s >= 86400)
+        std::snprintf(buf, sizeof buf, "day %lld %02lld:%02lld:%02lld.%03lld", s / 86400 + 1, (s / 3600) % 24,
+                      (s / 60) % 60, s % 60, ms);
+    else
+        std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld", s / 3600, (s / 60) % 60, s % 60, ms);
+    return buf;
+}
+
+std::string messages_json(const std::vector<MessageStatus>& messages) {
+    return messages_array(messages).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunResult& run) {
+    json steps = json::array();
+    for (const auto& s : run.steps) {
+        steps.push_back(json{{"t_ms", s.event.t_ms},
+                             {"kind", trace_kind_name(s.event.kind)},
+                             {"from", s.event.from},
+                             {"to", s.event.to},
+                             {"text", s.event.text},
+                             {"explain", s.event.explain},
+                             {"rfc", s.event.rfc}});
+    }
+    json doc{{"scenario", scenario.name}, {"seed", seed}, {"steps", steps}, {"messages", messages_array(run.messages)}};
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunResult& run) {
+    std::string out = "scenario " + scenario.name + " (seed " + std::to_string(seed) + ")";
+    if (!scenario.title.empty()) out += ": " + scenario.title;
+    out += "\n\n";
+    for (const auto& s : run.steps) {
+        out += format_sim_time(s.event.t_ms) + "  ";
+        std::string who = s.event.from;
+        if (!s.event.to.empty()) who += " -> " + s.event.to;
+        const char* prefix = s.event.kind == TraceKind::command ? "C: "
+                             : s.event.kind == TraceKind::reply ? "S: "
+                                                                : "";
+        char col[64];
+        std::snprintf(col, sizeof col, "%-40s ", who.c_str());
+        out += col;
+        out += prefix + s.event.text;
+        if (!s.event.rfc.empty()) out += "  [" + s.event.rfc + "]";
+        out += "\n";
+    }
+    out += "\nmessages:\n";
+    for (const auto& m : run.messages) {
+        // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
+        out.append("  ").append(m.id).append(" ").append(m.from).append(" ->");
+        for (const auto& t : m.to) out.append(" ").append(t);
+        out.append(": ").append(m.status);
+        if (m.code) out.append(" ").append(std::to_string(m.code));
+        if (!m.enhanced.empty()) out.append(" ").append(m.enhanced);
+        if (!m.final_host.empty()) out.append(" at ").append(m.final_host);
+        out.append("\n");
+    }
+    return out;
+}
+
+}  // namespace relaylab::sim

@@ -1,0 +1,91 @@
+#pragma once
+// What the simulator records: one Step per trace event, with the changes that event
+// made to the world, so that the state at any step is a fold over the steps before it.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/trace.hpp"
+
+namespace relaylab::sim {
+
+// The outcome of one scenario message, as the CLI's JSON and the page's state() show it.
+struct MessageStatus {
+    std::string id;
+    std::string from;
+    std::vector<std::string> to;
+    std::string status = "pending";  // pending | delivered | bounced | deferred | rejected
+    int code = 0;
+    std::string enhanced;
+    std::string final_host;
+    int deferrals = 0;
+    bool operator==(const MessageStatus&) const = default;
+};
+
+struct RecipientView {
+    std::string address;
+    std::string state;  // queued | attempting | delivered | deferred | bounced
+    int attempts = 0;
+    std::int64_t next_attempt_ms = -1;
+    std::string last_reply;
+    bool operator==(const RecipientView&) const = default;
+};
+
+struct QueueEntryView {
+    std::string queue_id;
+    std::string host;     // the relay holding it
+    std::string message;  // scenario message id ("" for a bounce)
+    std::string sender;
+    bool bounce = false;
+    std::vector<RecipientView> recipients;
+    bool operator==(const QueueEntryView&) const = default;
+};
+
+struct ConnectionView {
+    int id = 0;
+    std::string client, server;
+    int port = 0;
+    std::string purpose;  // submission | relay | delivery
+    bool tls = false;
+    bool open = true;
+    bool operator==(const ConnectionView&) const = default;
+};
+
+struct DnsRecordView {
+    std::int64_t t_ms = 0;
+    std::string resolver_of;  // who asked
+    std::string question;     // "dest.test MX"
+    std::string answer;       // "10 mx1.dest.test, 20 mx2.dest.test" / "NXDOMAIN" / ...
+    bool operator==(const DnsRecordView&) const = default;
+};
+
+// A copy of a message as one host stored it (headers show the growing Received: chain).
+struct MessageCopy {
+    std::string message;  // scenario message id ("" when unknown)
+    std::string host;
+    std::string where;    // "queue <id>" or "mailbox bob@dest.test"
+    bool bounce = false;
+    std::string content;
+    bool operator==(const MessageCopy&) const = default;
+};
+
+struct SetMessageStatus { MessageStatus status; bool operator==(const SetMessageStatus&) const = default; };
+struct SetQueueEntry { QueueEntryView entry; bool operator==(const SetQueueEntry&) const = default; };
+struct RemoveQueueEntry { std::string queue_id; bool operator==(const RemoveQueueEntry&) const = default; };
+struct SetConnection { ConnectionView connection; bool operator==(const SetConnection&) const = default; };
+struct AddDnsRecord { DnsRecordView record; bool operator==(const AddDnsRecord&) const = default; };
+struct AddMessageCopy { MessageCopy copy; bool operator==(const AddMessageCopy&) const = default; };
+using Change = std::variant<SetMessageStatus, SetQueueEntry, RemoveQueueEntry, SetConnection, AddDnsRecord,
+                            AddMessageCopy>;
+
+struct Step {
+    TraceEvent event;
+    std::string phase;    // intro | submission | auth | tls | dns | relay | delivery | queue | bounce
+    std::string message;  // the scenario message it concerns, if known
+    int connection = -1;  // the connection it happened on, if any
+    std::vector<Change> changes;
+    bool operator==(const Step&) const = default;
+};
+
+}  // namespace relaylab::sim

@@ -1,0 +1,262 @@
+// The built-in scenario library run end to end on the engine: each scenario's expected
+// outcome (assets/scenarios/*.json "expect"), determinism, switches, and a golden
+// transcript for happy-path.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "engine/received.hpp"
+#include "sim/library.hpp"
+#include "sim/report.hpp"
+#include "sim/scenario.hpp"
+#include "sim/simulation.hpp"
+#include "sim/world.hpp"
+
+using namespace relaylab;
+using namespace relaylab::sim;
+
+namespace {
+
+Scenario builtin(std::string_view name) {
+    const auto* b = find_builtin(name);
+    REQUIRE(b != nullptr);
+    auto load = parse_scenario(b->json);
+    INFO(load.error);
+    REQUIRE(load.scenario.has_value());
+    return *load.scenario;
+}
+
+std::vector<MessageCopy> mailbox(const RunResult& run, const std::string& address) {
+    std::vector<MessageCopy> out;
+    for (const auto& s : run.steps)
+        for (const auto& c : s.changes)
+            if (auto* add = std::get_if<AddMessageCopy>(&c))
+                if (add->copy.where == "mailbox " + address) out.push_back(add->copy);
+    return out;
+}
+
+std::size_t count(const RunResult& run, TraceKind kind, std::string_view text_prefix) {
+    std::size_t n = 0;
+    for (const auto& s : run.steps)
+        if (s.event.kind == kind && s.event.text.rfind(text_prefix, 0) == 0) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("the scenario library has the names the UI, CLI and tests rely on") {
+    const char* required[] = {"happy-path", "relay-denied", "auth-failed", "starttls-required", "mx-fallback",
+                              "implicit-mx", "null-mx", "nxdomain", "dns-servfail", "greylisting", "user-unknown",
+                              "message-too-large", "mailbox-full", "tls-required-failure", "mail-loop",
+                              "rate-limited", "smtp-smuggling"};
+    for (const char* name : required) {
+        CAPTURE(name);
+        const auto* b = find_builtin(name);
+        REQUIRE(b != nullptr);
+        auto load = parse_scenario(b->json);
+        CAPTURE(load.error);
+        REQUIRE(load.scenario);
+        CHECK(load.scenario->name == name);
+        CHECK_FALSE(load.scenario->expect.empty());
+    }
+}
+
+TEST_CASE("every built-in scenario ends in its expected outcome") {
+    for (const auto& b : builtin_scenarios()) {
+        CAPTURE(b.name);
+        const Scenario sc = builtin(b.name);
+        const RunResult run = run_world(sc, {}, sc.seed);
+        REQUIRE(run.messages.size() == sc.messages.size());
+        for (const auto& e : sc.expect) {
+            CAPTURE(e.id);
+            auto it = std::find_if(run.messages.begin(), run.messages.end(), [&](const auto& m) { return m.id == e.id; });
+            REQUIRE(it != run.messages.end());
+            CHECK(it->status == e.status);
+            if (e.code) CHECK(it->code == e.code);
+            if (!e.enhanced.empty()) CHECK(it->enhanced == e.enhanced);
+            if (!e.final_host.empty()) CHECK(it->final_host == e.final_host);
+            CHECK(it->deferrals >= e.min_deferrals);
+            if (e.mailbox_messages) CHECK(mailbox(run, e.mailbox).size() == *e.mailbox_messages);
+        }
+    }
+}
+
+TEST_CASE("scenario details that the outcome alone does not show") {
+    SUBCASE("null MX: no connection is attempted (RFC 7505 §4.1)") {
+        const RunResult run = run_world(builtin("null-mx"), {}, 1);
+        CHECK(count(run, TraceKind::connect, "connect to mx1") == 0);
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].bounce);
+        CHECK(box[0].content.find("multipart/report; report-type=delivery-status") != std::string::npos);
+        CHECK(box[0].content.find("Status: 5.1.10") != std::string::npos);
+    }
+    SUBCASE("mx-fallback: the preferred MX is tried first and refuses (RFC 5321 §5.1)") {
+        const RunResult run = run_world(builtin("mx-fallback"), {}, 1);
+        CHECK(count(run, TraceKind::connect, "connection to mx1.dest.test:25 refused") == 1);
+        CHECK(mailbox(run, "bob@dest.test").size() == 1);
+    }
+    SUBCASE("dns-servfail: deferred with 4.4.3 while DNS fails (RFC 3463 §3.5)") {
+        const RunResult run = run_world(builtin("dns-servfail"), {}, 1);
+        CHECK(count(run, TraceKind::dns_answer, "dest.test MX: SERVFAIL") >= 1);
+        CHECK(run.messages[0].deferrals >= 1);
+    }
+    SUBCASE("smtp-smuggling: one message; the hidden MAIL FROM never ran (RFC 5321 §4.1.1.4)") {
+        const RunResult run = run_world(builtin("smtp-smuggling"), {}, 1);
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("Subject: Harmless") != std::string::npos);
+        // The smuggled commands are inside the one message, as text.
+        CHECK(box[0].content.find("MAIL FROM:<ceo@lab.test>") != std::string::npos);
+        CHECK(count(run, TraceKind::command, "MAIL FROM:<ceo@lab.test>") == 0);
+        CHECK(count(run, TraceKind::reply, "250 2.0.0 Ok: queued") == 1);
+    }
+    SUBCASE("mail-loop: Received: lines grow by one per hop until 554 5.4.6 (RFC 5321 §6.3)") {
+        const RunResult run = run_world(builtin("mail-loop"), {}, 1);
+        CHECK(count(run, TraceKind::reply, "554 5.4.6") == 1);
+        std::vector<std::size_t> received;
+        for (const auto& s : run.steps)
+            for (const auto& c : s.changes)
+                if (auto* add = std::get_if<AddMessageCopy>(&c); add && !add->copy.bounce)
+                    received.push_back(count_received_headers(add->copy.content));
+        // Each hop adds one line; a copy arriving with more than max_hops (20 here)
+        // is refused, so the last stored copy carries 20 + the last relay's own.
+        REQUIRE(received.size() == 21);
+        for (std::size_t i = 0; i < received.size(); ++i) CHECK(received[i] == i + 1);
+    }
+    SUBCASE("tls-required-failure: never sent in clear text; the diagnostic names TLS (RFC 3207 §4.1)") {
+        const RunResult run = run_world(builtin("tls-required-failure"), {}, 1);
+        CHECK(count(run, TraceKind::command, "MAIL FROM") == 1);  // only the submission
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("TLS") != std::string::npos);
+        CHECK(box[0].content.find("Status: 4.4.7") != std::string::npos);
+    }
+}
+
+TEST_CASE("same scenario, seed and switches give the same steps, byte for byte") {
+    for (const auto& b : builtin_scenarios()) {
+        CAPTURE(b.name);
+        const Scenario sc = builtin(b.name);
+        const RunResult a = run_world(sc, {}, sc.seed);
+        const RunResult c = run_world(sc, {}, sc.seed);
+        CHECK(a.steps == c.steps);
+        CHECK(report_json(sc, sc.seed, a) == report_json(sc, sc.seed, c));
+    }
+}
+
+TEST_CASE("the seed changes the world's choices") {
+    // Equal-preference MX hosts are tried in a seeded order (RFC 5321 §5.1).
+    Scenario sc = builtin("happy-path");
+    sc.hosts.push_back(HostSpec{"mx2.dest.test", HostKind::mx, "198.51.100.20", "", {"dest.test"},
+                                {{"bob@dest.test", ""}}, {}, {}, 26214400, 50, {}, 5LL * 24 * 3600 * 1000});
+    sc.dns.push_back({"dest.test", DnsType::mx, 10, "mx2.dest.test"});
+    sc.dns.push_back({"mx2.dest.test", DnsType::a, 0, "198.51.100.20"});
+    std::set<std::string> finals;
+    for (std::uint64_t seed = 1; seed <= 16; ++seed) finals.insert(run_world(sc, {}, seed).messages[0].final_host);
+    CHECK(finals == std::set<std::string>{"mx1.dest.test", "mx2.dest.test"});
+}
+
+TEST_CASE("failure switches change the outcome and can be turned off") {
+    SUBCASE("happy-path with its MX down is no longer delivered") {
+        const Scenario sc = builtin("happy-path");
+        const RunResult run = run_world(sc, {{"mx-down", true}}, sc.seed);
+        CHECK(run.messages[0].status != "delivered");
+    }
+    SUBCASE("auth-failed with the wrong password switched off is delivered") {
+        const Scenario sc = builtin("auth-failed");
+        const RunResult run = run_world(sc, {{"wrong-password", false}}, sc.seed);
+        CHECK(run.messages[0].status == "delivered");
+    }
+    SUBCASE("greylisting switched off: delivered without deferral") {
+        const Scenario sc = builtin("greylisting");
+        const RunResult run = run_world(sc, {{"greylisting", false}}, sc.seed);
+        CHECK(run.messages[0].status == "delivered");
+        CHECK(run.messages[0].deferrals == 0);
+    }
+    SUBCASE("every switch of every scenario runs without breaking the world") {
+        for (const auto& b : builtin_scenarios()) {
+            const Scenario sc = builtin(b.name);
+            for (const auto& sw : sc.switches) {
+                CAPTURE(b.name);
+                CAPTURE(sw.name);
+                const RunResult run = run_world(sc, {{sw.name, !sw.on}}, sc.seed);
+                CHECK(run.steps.size() > 1);
+                for (const auto& m : run.messages) CHECK(m.status != "pending");
+            }
+        }
+    }
+}
+
+TEST_CASE("stepping: back() gives exactly the state that forward gave") {
+    for (const char* name : {"happy-path", "mx-fallback", "mailbox-full", "mail-loop"}) {
+        CAPTURE(name);
+        Simulation sim(builtin(name));
+        std::vector<WorldView> forward;
+        forward.push_back(sim.view());
+        while (sim.step_forward()) forward.push_back(sim.view());
+        REQUIRE(forward.size() == sim.total_steps() + 1);
+        CHECK(forward.back().messages == sim.run().messages);
+        for (std::size_t i = forward.size() - 1; i-- > 0;) {
+            REQUIRE(sim.step_back());
+            CHECK(sim.step() == i);
+            CHECK(sim.view() == forward[i]);
+        }
+        CHECK_FALSE(sim.step_back());
+        // Random access agrees too.
+        for (std::size_t n : {std::size_t{0}, forward.size() / 3, forward.size() - 1}) {
+            sim.seek(n);
+            CHECK(sim.view() == forward[n]);
+        }
+    }
+}
+
+TEST_CASE("a switch flipped mid-way re-runs the world and keeps the step") {
+    Simulation sim(builtin("happy-path"));
+    sim.seek(10);
+    REQUIRE(sim.set_switch("mx-down", true));
+    CHECK(sim.step() == 10);
+    sim.seek(sim.total_steps());
+    CHECK(sim.view().messages[0].status != "delivered");
+    CHECK_FALSE(sim.set_switch("no-such-switch", true));
+}
+
+TEST_CASE("golden transcript: happy-path") {
+    // tests/golden/happy-path.txt is the reviewed transcript; regenerate it with
+    // `relaylab sim happy-path > tests/golden/happy-path.txt` after an intended change.
+    const Scenario sc = builtin("happy-path");
+    const std::string text = report_text(sc, sc.seed, run_world(sc, {}, sc.seed));
+    std::ifstream in(std::string(RELAYLAB_SOURCE_DIR) + "/tests/golden/happy-path.txt", std::ios::binary);
+    REQUIRE(in.good());
+    std::stringstream golden;
+    golden << in.rdbuf();
+    CHECK(text == golden.str());
+}
+
+TEST_CASE("scenario files: clear errors for malformed input") {
+    struct Case {
+        const char* json;
+        const char* error_part;
+    };
+    const Case cases[] = {
+        {"{", "not valid JSON (line 1"},
+        {"{\n  \"name\": \"x\",\n  \"hosts\": [,]\n}", "line 3"},
+        {"[]", "expected an object"},
+        {R"({"hosts": [], "messages": []})", "missing \"name\""},
+        {R"({"name": "x", "hosts": [{"name": "a", "kind": "mxx"}], "messages": []})", "hosts[0].kind: unknown kind"},
+        {R"({"name": "x", "hosts": [{"name": "a", "kind": "mx"}], "messages": [{"id": "m", "client": "a", "server": "b", "from": "x@y", "to": []}]})",
+         "no host named \"b\""},
+        {R"({"name": "x", "hosts": [], "messages": [], "switches": [{"name": "s", "label": "l", "effects": [{"type": "dns", "name": "d", "result": "maybe"}]}]})",
+         "switches[0].effects[0].result"},
+        {R"({"name": 5, "hosts": [], "messages": []})", "scenario.name: expected a string"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.json);
+        auto load = parse_scenario(c.json);
+        CHECK_FALSE(load.scenario.has_value());
+        CHECK(load.error.find(c.error_part) != std::string::npos);
+    }
+}
