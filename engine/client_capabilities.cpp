@@ -1,15 +1,9 @@
 #include "engine/client_capabilities.hpp"
+#include "engine/ascii.hpp"
 
 namespace relaylab {
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    return out;
-}
 
 std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;
@@ -38,7 +32,7 @@ std::uint64_t parse_size_param(std::string_view v) {
 }
 
 void add_auth(ServerCapabilities& caps, std::string_view mech) {
-    std::string m = upper(mech);
+    std::string m = ascii_uppercase(mech);
     if (m.empty() || caps.offers_auth(m)) return;
     caps.auth.push_back(std::move(m));
 }
@@ -46,7 +40,7 @@ void add_auth(ServerCapabilities& caps, std::string_view mech) {
 }  // namespace
 
 bool ServerCapabilities::offers_auth(std::string_view mechanism) const {
-    const std::string m = upper(mechanism);
+    const std::string m = ascii_uppercase(mechanism);
     for (const auto& a : auth)
         if (a == m) return true;
     return false;
@@ -61,7 +55,7 @@ ServerCapabilities parse_ehlo_reply(const Reply& reply) {
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
         const auto words = split_words(reply.lines[i]);
         if (words.empty()) continue;
-        std::string keyword = upper(words[0]);
+        std::string keyword = ascii_uppercase(words[0]);
         std::vector<std::string_view> params(words.begin() + 1, words.end());
         // Obsolete "AUTH=PLAIN LOGIN" (pre-RFC 4954 servers).
         if (keyword.rfind("AUTH=", 0) == 0) {

@@ -1,4 +1,5 @@
 #include "engine/client_session.hpp"
+#include "engine/ascii.hpp"
 
 #include "engine/base64.hpp"
 #include "engine/dot_codec.hpp"
@@ -64,13 +65,6 @@ RecipientStatus recipient_status_of(const Reply& reply) {
 }
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    return out;
-}
 
 // Replies the session makes up itself when the server never gave one.
 // RFC 3463 §3.5 X.4.2 "bad connection" - used for timeouts and lost connections.
@@ -492,7 +486,7 @@ void ClientSession::after_hello() {
     if (config_.tls == TlsPolicy::required && !tls_active_)
         return fail(SessionFailure::tls_unavailable, std::nullopt, true);
     if (config_.auth && !authenticated_) {
-        const std::string wanted = upper(config_.auth_mechanism);
+        const std::string wanted = ascii_uppercase(config_.auth_mechanism);
         auth_mech_.clear();
         if ((wanted == "PLAIN" || wanted == "LOGIN") && caps_.offers_auth(wanted)) auth_mech_ = wanted;
         else if (caps_.offers_auth("PLAIN")) auth_mech_ = "PLAIN";

@@ -2,27 +2,12 @@
 // parameters of MAIL and RCPT (RFC 1870, 6152, 6531, 3461, 4954) and the BDAT (RFC 3030)
 // and AUTH (RFC 4954) arguments.
 #include "engine/command.hpp"
+#include "engine/ascii.hpp"
 
 #include "engine/xtext.hpp"
 
 namespace relaylab {
 namespace {
-
-char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = to_upper(c);
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (to_upper(a[i]) != to_upper(b[i])) return false;
-    }
-    return true;
-}
 
 bool is_alpha(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -56,7 +41,7 @@ template <class PathParser>
 Parsed<MailArgs> parse_path_args(std::string_view args, std::string_view prefix, bool smtputf8, PathParser parse) {
     Parsed<MailArgs> r;
     r.error = AddressError::syntax;
-    if (args.size() < prefix.size() || !iequals(args.substr(0, prefix.size()), prefix)) return r;
+    if (args.size() < prefix.size() || !ascii_iequals(args.substr(0, prefix.size()), prefix)) return r;
     std::size_t i = prefix.size();
     if (i < args.size() && args[i] == ' ') ++i;  // "MAIL FROM: <a@b>" is common in the wild
     Parsed<Path> path = parse(args.substr(i), smtputf8);
@@ -94,7 +79,7 @@ CommandLine split_command(std::string_view line) {
         cmd.args = args;
     }
     for (const auto& e : k_verbs) {
-        if (iequals(cmd.verb_text, e.name)) {
+        if (ascii_iequals(cmd.verb_text, e.name)) {
             cmd.verb = e.verb;
             break;
         }
@@ -121,7 +106,7 @@ bool parse_esmtp_param(std::string_view in, EsmtpParam& out) {
         if (!is_alpha(c) && !is_digit(c) && !(c == '-' && i > 0)) return false;
     }
     out = EsmtpParam{};
-    out.keyword = upper(keyword);
+    out.keyword = ascii_uppercase(keyword);
     if (eq == std::string_view::npos) return true;
     std::string_view value = in.substr(eq + 1);
     if (value.empty()) return false;
@@ -186,9 +171,9 @@ ParamResult parse_mail_params(const std::vector<EsmtpParam>& params, MailParams&
             out.size = *n;
         } else if (k == "BODY") {  // RFC 6152 §2: BODY=7BIT / BODY=8BITMIME
             if (!once(seen_body)) return bad(ParamError::duplicate);
-            if (iequals(p.value, "7BIT")) {
+            if (ascii_iequals(p.value, "7BIT")) {
                 out.body = Body::seven_bit;
-            } else if (iequals(p.value, "8BITMIME")) {
+            } else if (ascii_iequals(p.value, "8BITMIME")) {
                 out.body = Body::eight_bit_mime;
             } else {
                 return bad(ParamError::bad_value);
@@ -199,9 +184,9 @@ ParamResult parse_mail_params(const std::vector<EsmtpParam>& params, MailParams&
             out.smtputf8 = true;
         } else if (k == "RET") {  // RFC 3461 §4.3: RET=FULL / RET=HDRS
             if (!once(seen_ret)) return bad(ParamError::duplicate);
-            if (iequals(p.value, "FULL")) {
+            if (ascii_iequals(p.value, "FULL")) {
                 out.ret = Ret::full;
-            } else if (iequals(p.value, "HDRS")) {
+            } else if (ascii_iequals(p.value, "HDRS")) {
                 out.ret = Ret::hdrs;
             } else {
                 return bad(ParamError::bad_value);
@@ -240,13 +225,13 @@ ParamResult parse_rcpt_params(const std::vector<EsmtpParam>& params, RcptParams&
                 std::size_t comma = v.find(',');
                 std::string_view item = v.substr(0, comma);
                 ++items;
-                if (iequals(item, "NEVER")) {
+                if (ascii_iequals(item, "NEVER")) {
                     n.notify_never = true;
-                } else if (iequals(item, "SUCCESS")) {
+                } else if (ascii_iequals(item, "SUCCESS")) {
                     n.notify_success = true;
-                } else if (iequals(item, "FAILURE")) {
+                } else if (ascii_iequals(item, "FAILURE")) {
                     n.notify_failure = true;
-                } else if (iequals(item, "DELAY")) {
+                } else if (ascii_iequals(item, "DELAY")) {
                     n.notify_delay = true;
                 } else {
                     return bad(ParamError::bad_value);
@@ -292,7 +277,7 @@ std::optional<BdatArgs> parse_bdat_args(std::string_view args) {
     if (sp != std::string_view::npos) {
         std::string_view rest = args.substr(sp + 1);
         while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
-        if (!iequals(rest, "LAST")) return std::nullopt;
+        if (!ascii_iequals(rest, "LAST")) return std::nullopt;
         r.last = true;
     }
     return r;
@@ -310,7 +295,7 @@ std::optional<AuthArgs> parse_auth_args(std::string_view args) {
         if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') return std::nullopt;
     }
     AuthArgs r;
-    r.mechanism = upper(mech);
+    r.mechanism = ascii_uppercase(mech);
     if (sp == std::string_view::npos) return r;
     std::string_view ir = args.substr(sp + 1);
     while (!ir.empty() && ir[0] == ' ') ir.remove_prefix(1);

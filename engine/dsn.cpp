@@ -1,4 +1,5 @@
 #include "engine/dsn.hpp"
+#include "engine/ascii.hpp"
 
 #include <algorithm>
 
@@ -8,14 +9,6 @@
 namespace relaylab {
 
 namespace {
-
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_upper(c);
-    return out;
-}
 
 std::string trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -111,7 +104,7 @@ std::optional<DsnNotify> parse_notify(std::string_view value) {
     std::size_t pos = 0;
     while (true) {
         const std::size_t comma = value.find(',', pos);
-        const std::string item = upper(trim(value.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
+        const std::string item = ascii_uppercase(trim(value.substr(pos, comma == std::string_view::npos ? comma : comma - pos)));
         if (item == "NEVER")
             n.never = true;
         else if (item == "SUCCESS")

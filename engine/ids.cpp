@@ -1,4 +1,5 @@
 #include "engine/ids.hpp"
+#include "engine/ascii.hpp"
 
 namespace relaylab {
 
@@ -10,8 +11,6 @@ constexpr std::uint64_t fnv_prime = 0x100000001B3ull;
 constexpr char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string base32_64(std::uint64_t v) {
     // 64 bits -> 13 base32 digits (the first carries the top 4 bits).
@@ -51,9 +50,7 @@ std::uint64_t hash64(std::uint64_t seed, std::string_view text) {
 }
 
 std::uint64_t hash64_icase(std::uint64_t seed, std::string_view text) {
-    std::string folded(text);
-    for (char& c : folded) c = ascii_lower(c);
-    return hash64(seed, folded);
+    return hash64(seed, ascii_lowercase(text));
 }
 
 Xoshiro256::Xoshiro256(std::uint64_t seed) {

@@ -1,4 +1,5 @@
 #include "engine/mx.hpp"
+#include "engine/ascii.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -9,17 +10,13 @@ namespace relaylab {
 
 namespace {
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string_view strip_dot(std::string_view s) {
     if (!s.empty() && s.back() == '.') s.remove_suffix(1);
     return s;
 }
 
 std::string canonical(std::string_view s) {
-    std::string out(strip_dot(s));
-    for (char& c : out) c = ascii_lower(c);
-    return out;
+    return ascii_lowercase(strip_dot(s));
 }
 
 bool is_null_exchange(std::string_view exchange) { return exchange.empty() || exchange == "."; }
@@ -61,12 +58,7 @@ const char* dns_status_name(DnsStatus s) {
 }
 
 bool dns_name_equal(std::string_view a, std::string_view b) {
-    a = strip_dot(a);
-    b = strip_dot(b);
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
+    return ascii_iequals(strip_dot(a), strip_dot(b));
 }
 
 MxPlan plan_mx(std::string_view domain, const DnsMxAnswer& mx, const DnsAddressAnswer* a_for_domain,

@@ -1,19 +1,11 @@
 #include "engine/received.hpp"
+#include "engine/ascii.hpp"
 
 #include <array>
 
 namespace relaylab {
 
 namespace {
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
@@ -224,7 +216,7 @@ std::size_t count_received_headers(std::string_view content) {
         std::string_view name = line.substr(0, colon);
         // obs-optional (RFC 5322 §4.5.1): whitespace before the colon.
         while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-        if (iequals(name, "Received")) ++count;
+        if (ascii_iequals(name, "Received")) ++count;
     }
     return count;
 }

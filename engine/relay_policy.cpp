@@ -1,4 +1,5 @@
 #include "engine/relay_policy.hpp"
+#include "engine/ascii.hpp"
 
 #include <algorithm>
 
@@ -6,27 +7,12 @@ namespace relaylab {
 
 namespace {
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_lower(c);
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
 std::string_view strip_dot(std::string_view s) {
     if (!s.empty() && s.back() == '.') s.remove_suffix(1);
     return s;
 }
 
-bool domain_equal(std::string_view a, std::string_view b) { return iequals(strip_dot(a), strip_dot(b)); }
+bool domain_equal(std::string_view a, std::string_view b) { return ascii_iequals(strip_dot(a), strip_dot(b)); }
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -132,7 +118,7 @@ std::string local_part_plain(const Mailbox& m) {
     return out;
 }
 
-bool is_postmaster_local(const Mailbox& m) { return iequals(local_part_plain(m), "postmaster"); }
+bool is_postmaster_local(const Mailbox& m) { return ascii_iequals(local_part_plain(m), "postmaster"); }
 
 struct AddressKey {
     std::string local;   // lower case
@@ -142,10 +128,10 @@ struct AddressKey {
 std::optional<AddressKey> split_address(std::string_view address) {
     const std::size_t at = address.rfind('@');
     if (at == std::string_view::npos || at == 0) return std::nullopt;
-    return AddressKey{lower(address.substr(0, at)), lower(strip_dot(address.substr(at + 1)))};
+    return AddressKey{ascii_lowercase(address.substr(0, at)), ascii_lowercase(strip_dot(address.substr(at + 1)))};
 }
 
-AddressKey key_of(const Mailbox& m) { return AddressKey{lower(local_part_plain(m)), lower(strip_dot(m.domain))}; }
+AddressKey key_of(const Mailbox& m) { return AddressKey{ascii_lowercase(local_part_plain(m)), ascii_lowercase(strip_dot(m.domain))}; }
 
 bool is_known_user(const RelayPolicy& policy, const Mailbox& m) {
     const AddressKey want = key_of(m);
@@ -164,7 +150,7 @@ bool user_owns(const RelayPolicy& policy, std::string_view auth_user, const Mail
     }
     // A bare user name owns that name at every local domain.
     if (!is_local_domain(m.domain, policy.local_domains)) return false;
-    return policy.send_as_any_in_domain || sender.local == lower(auth_user);
+    return policy.send_as_any_in_domain || sender.local == ascii_lowercase(auth_user);
 }
 
 }  // namespace
@@ -173,7 +159,7 @@ bool user_owns(const RelayPolicy& policy, std::string_view auth_user, const Mail
 
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
     if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
-    if (iequals(text.substr(0, std::min<std::size_t>(5, text.size())), "ipv6:")) text.remove_prefix(5);
+    if (ascii_iequals(text.substr(0, std::min<std::size_t>(5, text.size())), "ipv6:")) text.remove_prefix(5);
     if (const std::size_t zone = text.find('%'); zone != std::string_view::npos) text = text.substr(0, zone);
     IpAddress ip;
     if (text.find(':') == std::string_view::npos) {

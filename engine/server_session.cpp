@@ -3,6 +3,7 @@
 // AUTH (RFC 4954, PLAIN RFC 4616, LOGIN), SMTPUTF8 (RFC 6531), DSN (RFC 3461),
 // CHUNKING (RFC 3030). See server_session.hpp for the shape and the security notes.
 #include "engine/server_session.hpp"
+#include "engine/ascii.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -21,15 +22,6 @@ constexpr std::uint16_t k_command_states = bit(ServerState::greeted) | bit(Serve
                                            bit(ServerState::mail) | bit(ServerState::rcpt) |
                                            bit(ServerState::chunking);
 constexpr std::uint16_t k_in_transaction = bit(ServerState::mail) | bit(ServerState::rcpt) | bit(ServerState::chunking);
-
-char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (lower_ascii(s[i]) != lower_ascii(prefix[i])) return false;
-    return true;
-}
 
 bool has_bare_line_end_or_nul(std::string_view line) {
     for (char c : line)
@@ -292,7 +284,7 @@ bool ServerSession::read_line(std::string_view& line, bool& too_long) {
     }
     // AUTH lines may be longer (RFC 4954 §4: 12288 octets).
     std::size_t limit = config_.max_command_line;
-    if (conn_.state == ServerState::auth || starts_with_ci(avail, "AUTH "))
+    if (conn_.state == ServerState::auth || ascii_istarts_with(avail, "AUTH "))
         limit = std::max(config_.max_command_line, config_.max_auth_line);
     std::size_t from = scanned_ > 0 ? scanned_ - 1 : 0;
     std::size_t pos = avail.find("\r\n", from);
@@ -386,7 +378,7 @@ void ServerSession::cmd_mail(std::string_view args) {
         protocol_error(530, "5.7.0", "Authentication required");  // RFC 4954 §6, RFC 6409 §4.1
         return;
     }
-    if (!starts_with_ci(args, "FROM:")) {
+    if (!ascii_istarts_with(args, "FROM:")) {
         protocol_error(501, "5.5.4", "Syntax: MAIL FROM:<address>");  // RFC 5321 §4.1.1.2
         return;
     }
@@ -446,7 +438,7 @@ void ServerSession::cmd_mail(std::string_view args) {
 }
 
 void ServerSession::cmd_rcpt(std::string_view args) {
-    if (!starts_with_ci(args, "TO:")) {
+    if (!ascii_istarts_with(args, "TO:")) {
         protocol_error(501, "5.5.4", "Syntax: RCPT TO:<address>");  // RFC 5321 §4.1.1.3
         return;
     }

@@ -199,6 +199,12 @@ void read_message(Reader& r, const json& obj, const std::string& path, MessageSp
 
 }  // namespace
 
+const char* effect_type_name(EffectType type) {
+    for (const auto& en : k_effects)
+        if (en.type == type) return en.name;
+    return "host_down";
+}
+
 const HostSpec* Scenario::host(std::string_view host_name) const {
     for (const auto& h : hosts)
         if (h.name == host_name) return &h;

@@ -2,18 +2,6 @@
 
 namespace relaylab::sim {
 
-std::vector<MessageStatus> initial_statuses(const Scenario& scenario) {
-    std::vector<MessageStatus> out;
-    for (const auto& m : scenario.messages) {
-        MessageStatus s;
-        s.id = m.id;
-        s.from = m.from;
-        s.to = m.to;
-        out.push_back(s);
-    }
-    return out;
-}
-
 Simulation::Simulation(Scenario scenario, std::optional<std::uint64_t> seed)
     : scenario_(std::move(scenario)),
       seed_(seed.value_or(scenario_.seed)),

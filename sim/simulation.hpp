@@ -52,6 +52,4 @@ private:
     WorldView view_;
 };
 
-std::vector<MessageStatus> initial_statuses(const Scenario& scenario);
-
 }  // namespace relaylab::sim

@@ -1,4 +1,5 @@
 #include "sim/world.hpp"
+#include "engine/ascii.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -36,16 +37,9 @@ constexpr std::int64_t k_dns_timeout_ms = 5'000;       // resolver gives up
 constexpr std::int64_t k_greylist_delay_ms = 60'000;   // greylisting lets a retry in after this
 const char* const k_dns_host = "dns";
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::string domain_of(std::string_view address) {
     auto at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
+    return at == std::string_view::npos ? std::string() : ascii_lowercase(address.substr(at + 1));
 }
 
 Path path_of(std::string_view address) {
@@ -128,21 +122,16 @@ public:
         for (const auto& h : sc_.hosts) {
             HostRt rt;
             rt.spec = &h;
-            for (const auto& d : h.tls_required_domains) rt.tls_required.insert(lower(d));
+            for (const auto& d : h.tls_required_domains) rt.tls_required.insert(ascii_lowercase(d));
             hosts_.emplace(h.name, rt);
         }
         for (const auto& sw : sc_.switches) {
             if (!switch_on(sc_, overrides, sw.name)) continue;
             for (const auto& e : sw.effects) apply_effect(e);
         }
-        for (const auto& m : sc_.messages) {
-            MessageStatus st;
-            st.id = m.id;
-            st.from = m.from;
-            st.to = m.to;
-            statuses_.push_back(st);
-            for (const auto& rcpt : m.to) rcpt_status_[m.id][lower(rcpt)] = {};
-        }
+        statuses_ = initial_statuses(sc_);
+        for (const auto& m : sc_.messages)
+            for (const auto& rcpt : m.to) rcpt_status_[m.id][ascii_lowercase(rcpt)] = {};
     }
 
     RunResult run() {
@@ -199,7 +188,7 @@ private:
             case EffectType::tls:
                 if (h) h->tls = e.result == "untrusted" ? TlsOutcome::untrusted : TlsOutcome::handshake_failure;
                 break;
-            case EffectType::tls_required: if (h) h->tls_required.insert(lower(e.domain)); break;
+            case EffectType::tls_required: if (h) h->tls_required.insert(ascii_lowercase(e.domain)); break;
             case EffectType::drop_session: if (h) h->drop_after = e.after_commands; break;
             case EffectType::dns: dns_failures_.push_back(e); break;
             case EffectType::wrong_password: wrong_password_.insert(e.message); break;
@@ -243,7 +232,7 @@ private:
                               bool count_deferral = false) {
         auto mit = rcpt_status_.find(spec_id);
         if (mit == rcpt_status_.end()) return;
-        auto rit = mit->second.find(lower(rcpt));
+        auto rit = mit->second.find(ascii_lowercase(rcpt));
         if (rit == mit->second.end()) return;
         rit->second = std::move(rs);
         auto sit = std::find_if(statuses_.begin(), statuses_.end(), [&](const auto& s) { return s.id == spec_id; });
@@ -449,7 +438,7 @@ private:
             }
             if (local && h->greylisting) {
                 const std::string key = c->client->spec->ip + " " + c->srv->transaction().from.mailbox.to_string() +
-                                        " " + lower(address);
+                                        " " + ascii_lowercase(address);
                 auto it = h->greylist_first_seen.find(key);
                 if (it == h->greylist_first_seen.end()) {
                     h->greylist_first_seen[key] = now_;
@@ -466,7 +455,7 @@ private:
         }
         if (auto* auth = std::get_if<AuthEvent>(&ev)) {
             for (const auto& u : h->spec->users) {
-                if (!u.password.empty() && lower(u.address) == lower(auth->username) && u.password == auth->password) {
+                if (!u.password.empty() && ascii_lowercase(u.address) == ascii_lowercase(auth->username) && u.password == auth->password) {
                     c->srv->accept(now_);
                     return;
                 }
@@ -654,7 +643,7 @@ private:
     void attempt_domain(HostRt* h, const std::string& id, const std::string& domain, std::vector<std::size_t> idx) {
         auto& item = queue_of(h).at(id);
         for (const auto& route : h->spec->routes) {
-            if (lower(route.domain) == domain) {
+            if (ascii_lowercase(route.domain) == domain) {
                 record(TraceKind::note, h->spec->name, route.via,
                        "route for " + domain + ": via " + route.via + " (no MX lookup)",
                        "This relay is configured to send all mail for " + domain + " to " + route.via +
@@ -670,7 +659,7 @@ private:
     // ---------------------------------------------------------------- DNS
     std::optional<DnsStatus> dns_failure(const std::string& name) const {
         for (const auto& e : dns_failures_) {
-            if (lower(e.name) != lower(name)) continue;
+            if (ascii_lowercase(e.name) != ascii_lowercase(name)) continue;
             if (e.until_ms >= 0 && now_ >= e.until_ms) continue;
             if (e.result == "nxdomain") return DnsStatus::nxdomain;
             if (e.result == "servfail") return DnsStatus::servfail;
@@ -680,7 +669,7 @@ private:
     }
     bool name_exists(const std::string& name) const {
         for (const auto& r : sc_.dns)
-            if (lower(r.name) == lower(name)) return true;
+            if (ascii_lowercase(r.name) == ascii_lowercase(name)) return true;
         return false;
     }
     DnsMxAnswer lookup_mx(const std::string& domain) const {
@@ -690,7 +679,7 @@ private:
             return a;
         }
         for (const auto& r : sc_.dns)
-            if (r.type == DnsType::mx && lower(r.name) == domain) a.records.push_back({r.preference, r.value});
+            if (r.type == DnsType::mx && ascii_lowercase(r.name) == domain) a.records.push_back({r.preference, r.value});
         if (a.records.empty()) a.status = name_exists(domain) ? DnsStatus::nodata : DnsStatus::nxdomain;
         return a;
     }
@@ -701,7 +690,7 @@ private:
             return a;
         }
         for (const auto& r : sc_.dns)
-            if (r.type == DnsType::a && lower(r.name) == lower(name)) a.addresses.push_back(r.value);
+            if (r.type == DnsType::a && ascii_lowercase(r.name) == ascii_lowercase(name)) a.addresses.push_back(r.value);
         if (a.addresses.empty()) a.status = name_exists(name) ? DnsStatus::nodata : DnsStatus::nxdomain;
         return a;
     }
@@ -1172,6 +1161,18 @@ private:
 };
 
 }  // namespace
+
+std::vector<MessageStatus> initial_statuses(const Scenario& scenario) {
+    std::vector<MessageStatus> out;
+    for (const auto& m : scenario.messages) {
+        MessageStatus s;
+        s.id = m.id;
+        s.from = m.from;
+        s.to = m.to;
+        out.push_back(s);
+    }
+    return out;
+}
 
 RunResult run_world(const Scenario& scenario, const SwitchOverrides& overrides, std::uint64_t seed) {
     WorldImpl world(scenario, overrides, seed);

@@ -27,6 +27,9 @@ struct RunResult {
 // Whether a switch is on, given the scenario's default and the overrides.
 bool switch_on(const Scenario& scenario, const SwitchOverrides& overrides, const std::string& name);
 
+// Every scenario message as it stands before anything happened (status "pending").
+std::vector<MessageStatus> initial_statuses(const Scenario& scenario);
+
 // Runs the world from virtual time 0 to the end (no more events, or scenario.end_ms).
 RunResult run_world(const Scenario& scenario, const SwitchOverrides& overrides, std::uint64_t seed);
 
