@@ -4,20 +4,34 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "web/ui/app.hpp"
 
+namespace {
+relaylab::ui::App* g_app = nullptr;
+
+// Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
+void on_key(GLFWwindow*, int key, int, int action, int mods) {
+    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     relaylab::ui::AppOptions options;
     options.asset_dir = "/usr/share/fonts/truetype/dejavu";
     int max_frames = -1;  // --frames N: draw N frames and exit (for tests and screenshots)
+    std::string link;     // --link "scenario=mx-fallback&step=7": open that state
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) max_frames = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--link") && i + 1 < argc) link = argv[++i];
         else if (!std::strcmp(argv[i], "--version")) { std::printf("relaylab-desktop %s\n", relaylab::ui::version()); return 0; }
-        else { std::fprintf(stderr, "usage: relaylab-desktop [--frames N] [--version]\n"); return 2; }
+        else { std::fprintf(stderr, "usage: relaylab-desktop [--frames N] [--link FRAGMENT] [--version]\n"); return 2; }
     }
     glfwSetErrorCallback([](int code, const char* text) { std::fprintf(stderr, "glfw error %d: %s\n", code, text); });
     if (!glfwInit()) return 1;
@@ -30,14 +44,22 @@ int main(int argc, char** argv) {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGui::StyleColorsDark();
     relaylab::ui::App app(options);
+    if (!link.empty() && !app.open_link(link)) std::fprintf(stderr, "relaylab-desktop: cannot open link %s\n", link.c_str());
     app.init_fonts();
+    g_app = &app;
+    glfwSetKeyCallback(window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
 
     while (!glfwWindowShouldClose(window) && (max_frames < 0 || app.frames() < max_frames)) {
+        const auto started = std::chrono::steady_clock::now();
         glfwPollEvents();
+        if (app.fonts_dirty()) {
+            app.init_fonts();
+            ImGui_ImplOpenGL3_DestroyFontsTexture();
+            ImGui_ImplOpenGL3_CreateFontsTexture();
+        }
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
@@ -51,6 +73,7 @@ int main(int argc, char** argv) {
         glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        app.record_frame_time(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
         glfwSwapBuffers(window);
     }
     ImGui_ImplOpenGL3_Shutdown();

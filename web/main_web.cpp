@@ -1,5 +1,7 @@
 // The WebAssembly page: a GLFW window (emulated by Emscripten on the canvas),
-// Dear ImGui with the OpenGL 3 (WebGL2) backend, and the window.relaylab JS API.
+// Dear ImGui with the OpenGL 3 (WebGL2) backend, and the window.relaylab JS API
+// (assets/web/index.html calls relaylab_call with a JSON request; web/ui/api.cpp answers).
+// The address bar's fragment (#scenario=NAME&step=N&switch=1) follows the model.
 #include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
@@ -7,6 +9,9 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <string>
+
+#include "web/ui/api.hpp"
 #include "web/ui/app.hpp"
 
 namespace {
@@ -14,13 +19,29 @@ namespace {
 GLFWwindow* g_window = nullptr;
 relaylab::ui::App* g_app = nullptr;
 bool g_announced = false;
+std::string g_shown_fragment;
+std::string g_answer;  // the last relaylab_call answer (valid until the next call)
 
 // Resolves window.relaylab.ready once the first frame is on the canvas.
 EM_JS(void, relaylab_js_announce_ready, (), {
     if (window.relaylab && window.relaylab._resolveReady) window.relaylab._resolveReady();
 });
 
+// The address bar follows the model without adding history entries.
+void sync_fragment() {
+    const std::string fragment = g_app->model().fragment();
+    if (fragment == g_shown_fragment) return;
+    g_shown_fragment = fragment;
+    EM_ASM({ history.replaceState(null, document.title, '#' + UTF8ToString($0)); }, fragment.c_str());
+}
+
+// Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
+void on_key(GLFWwindow*, int key, int, int action, int mods) {
+    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT);
+}
+
 void frame() {
+    const double started = emscripten_get_now();
     // Follow the browser window: the canvas always fills it.
     int width = 0, height = 0;
     emscripten_get_canvas_element_size("#canvas", &width, &height);
@@ -33,6 +54,11 @@ void frame() {
     }
 
     glfwPollEvents();
+    if (g_app->fonts_dirty()) {
+        g_app->init_fonts();
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
@@ -44,6 +70,8 @@ void frame() {
     glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    sync_fragment();
+    g_app->record_frame_time(emscripten_get_now() - started);
     if (!g_announced) {
         g_announced = true;
         relaylab_js_announce_ready();
@@ -54,6 +82,14 @@ void frame() {
 
 extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* relaylab_version() { return relaylab::ui::version(); }
+
+// window.relaylab's one entry point: a JSON request, a JSON answer (web/ui/api.hpp).
+EMSCRIPTEN_KEEPALIVE const char* relaylab_call(const char* request) {
+    if (!g_app) return R"({"ok":false,"error":"not started"})";
+    g_answer = relaylab::ui::api_call(*g_app, request ? request : "");
+    sync_fragment();
+    return g_answer.c_str();
+}
 }
 
 int main() {
@@ -69,10 +105,13 @@ int main() {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGui::StyleColorsDark();
     static relaylab::ui::App app({});
     g_app = &app;
+    // A shared link reopens its scenario, switches and step.
+    const char* hash = emscripten_run_script_string("decodeURIComponent(location.hash || '')");
+    if (hash && *hash) app.open_link(hash);
     app.init_fonts();
+    glfwSetKeyCallback(g_window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     emscripten_set_main_loop(frame, 0, true);

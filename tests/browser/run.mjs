@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
+import { simulatorTests } from './simulator.mjs';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
 const expectedVersion = process.argv[3];
@@ -17,6 +18,10 @@ for (const f of ['index.html', 'relaylab.js', 'relaylab.wasm']) {
 const { server, url } = await serveDirectory(webDir);
 const { browser, cleanup } = await launchChromium();
 let ok = false;
+// Figures (size, first frame, frame time) are printed after the tests;
+// RELAYLAB_SHOTS=<dir> keeps the screenshots.
+const figures = { lines: [], shotDir: process.env.RELAYLAB_SHOTS || null };
+if (figures.shotDir) fs.mkdirSync(figures.shotDir, { recursive: true });
 try {
   ok = await runTests([
     ['page becomes ready and reports its version', async () => {
@@ -48,7 +53,9 @@ try {
       assert(size[0] === 1400, `canvas width ${size[0]} after resize to 1400`);
       await page.close();
     }],
+    ...simulatorTests({ browser, url, webDir, figures }),
   ]);
+  for (const line of figures.lines) console.log(`info ${line}`);
 } finally {
   await browser.close();
   cleanup();

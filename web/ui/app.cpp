@@ -2,31 +2,176 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "web/ui/theme.hpp"
+#include "web/ui/widgets.hpp"
+
 namespace relaylab::ui {
+
+namespace {
+// GLFW key codes (both platform layers are GLFW; see App::on_key).
+constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
+constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268;
+constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
+
+constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
+bool begin_at(const char* name, const Rect& r, ImGuiWindowFlags extra = 0) {
+    ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
+    ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
+    return ImGui::Begin(name, nullptr, k_fixed | extra);
+}
+}  // namespace
 
 const char* version() { return RELAYLAB_VERSION; }
 
 App::App(AppOptions options) : options_(std::move(options)) {}
 
+bool App::fonts_dirty() const { return built_font_scale_ != model_.prefs().font_scale; }
+
 void App::init_fonts() {
     ImGuiIO& io = ImGui::GetIO();
-    const std::string sans = options_.asset_dir + "/DejaVuSans.ttf";
-    // ImGui's built-in pixel font is unreadable on a projector: always use a TTF.
-    if (!io.Fonts->AddFontFromFileTTF(sans.c_str(), options_.font_size)) io.Fonts->AddFontDefault();
     io.IniFilename = nullptr;  // layout comes from the code, never from a stale file
+    io.Fonts->Clear();
+    const float scale = model_.prefs().font_scale;
+    const float size = options_.font_size * scale;
+    const std::string sans = options_.asset_dir + "/DejaVuSans.ttf";
+    const std::string mono = options_.asset_dir + "/DejaVuSansMono.ttf";
+    // ImGui's built-in pixel font is unreadable on a projector: always use a TTF.
+    Fonts& f = fonts();
+    f.sans = io.Fonts->AddFontFromFileTTF(sans.c_str(), size, nullptr, glyph_ranges());
+    if (!f.sans) f.sans = io.Fonts->AddFontDefault();
+    f.big = io.Fonts->AddFontFromFileTTF(sans.c_str(), size * 1.3f, nullptr, glyph_ranges());
+    f.mono = io.Fonts->AddFontFromFileTTF(mono.c_str(), size * 0.95f, nullptr, glyph_ranges());
+    if (!f.big) f.big = f.sans;
+    if (!f.mono) f.mono = f.sans;
+    io.FontDefault = f.sans;
+    io.Fonts->Build();
+    built_font_scale_ = scale;
+}
+
+bool App::open_link(std::string_view fragment) {
+    const Commands commands = Model::commands_for_fragment(fragment);
+    if (commands.empty() || !model_.apply(commands.front())) return false;
+    for (std::size_t i = 1; i < commands.size(); ++i) model_.apply(commands[i]);
+    return true;
+}
+
+void App::record_frame_time(double work_ms) {
+    frame_ms_.push_back(work_ms);
+    while (frame_ms_.size() > 120) frame_ms_.pop_front();
+}
+
+double App::average_frame_ms() const {
+    if (frame_ms_.empty()) return 0;
+    return std::accumulate(frame_ms_.begin(), frame_ms_.end(), 0.0) / static_cast<double>(frame_ms_.size());
+}
+
+void App::apply_commands(const Commands& commands) { model_.apply_all(commands); }
+
+void App::handle_keys() {
+    const ImGuiIO& io = ImGui::GetIO();
+    std::vector<KeyPress> keys;
+    keys.swap(keys_);
+    if (io.WantTextInput) return;
+    Commands c;
+    for (const auto& k : keys) {
+        const float s = model_.prefs().font_scale;
+        if (k.ctrl) {
+            if (k.key == k_glfw_key_equal || k.key == k_glfw_key_kp_add) c.push_back(cmd::SetFontScale{s * 1.15f});
+            if (k.key == k_glfw_key_minus || k.key == k_glfw_key_kp_subtract) c.push_back(cmd::SetFontScale{s / 1.15f});
+            if (k.key == k_glfw_key_0) c.push_back(cmd::SetFontScale{1.0f});
+        } else {
+            if (k.key == k_glfw_key_space && !k.repeat) c.push_back(cmd::TogglePlaying{});
+            if (k.key == k_glfw_key_right) c.push_back(cmd::StepForward{});
+            if (k.key == k_glfw_key_left) c.push_back(cmd::StepBack{});
+            if (k.key == k_glfw_key_home && !k.repeat) c.push_back(cmd::Restart{});
+        }
+    }
+    apply_commands(c);
 }
 
 void App::frame(float width, float height) {
     ++frames_;
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
-    ImGui::SetNextWindowSize(ImVec2(width, height));
-    ImGui::Begin("relaylab", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                          ImGuiWindowFlags_NoCollapse);
-    ImGui::TextWrapped("relaylab %s shows how e-mail travels: submission, MX lookup, relay hops, "
-                       "queueing, retries and bounces.", version());
-    ImGui::Separator();
-    ImGui::TextWrapped("The simulator's scenarios appear here as they are built.");
+    if (!styled_once_ || styled_.high_contrast != model_.prefs().high_contrast ||
+        styled_.large_controls != model_.prefs().large_controls) {
+        apply_style(model_.prefs());
+        styled_ = model_.prefs();
+        styled_once_ = true;
+    }
+    handle_keys();
+    model_.tick(ImGui::GetIO().DeltaTime);
+
+    // Layout: a toolbar on top; topology over the ladder on the left; notes, details and
+    // switches on the right.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float toolbar_h = ImGui::GetFrameHeight() * 2 + style.ItemSpacing.y + style.WindowPadding.y * 2;
+    const float body_h = std::max(100.0f, height - toolbar_h);
+    const float left_w = std::floor(width * (width > 1500 ? 0.55f : 0.58f));
+    const float right_w = width - left_w;
+    layout_.toolbar = {0, 0, width, toolbar_h};
+    layout_.topology = {0, toolbar_h, left_w, std::floor(body_h * 0.48f)};
+    layout_.sequence = {0, toolbar_h + layout_.topology.h, left_w, body_h - layout_.topology.h};
+    layout_.notes = {left_w, toolbar_h, right_w, std::floor(body_h * 0.30f)};
+    layout_.switches = {left_w, 0, right_w, std::floor(body_h * 0.20f)};
+    layout_.switches.y = height - layout_.switches.h;
+    layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, body_h - layout_.notes.h - layout_.switches.h};
+
+    Commands out;
+    auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
+
+    if (begin_at("##toolbar", layout_.toolbar, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+        take(scenario_.draw(model_));
+        ImGui::SameLine(0, ImGui::GetFontSize());
+        take(presenter_.draw(model_));
+        take(timeline_.draw(model_));
+    }
     ImGui::End();
+    if (begin_at("Topology: who talks to whom", layout_.topology, ImGuiWindowFlags_NoScrollbar)) take(topology_.draw(model_));
+    ImGui::End();
+    if (begin_at("Sequence diagram (click a line to go to that step)", layout_.sequence, ImGuiWindowFlags_NoScrollbar))
+        take(sequence_.draw(model_));
+    ImGui::End();
+    if (begin_at("Teacher's notes", layout_.notes)) take(notes_.draw(model_));
+    ImGui::End();
+    if (begin_at("Details", layout_.details, ImGuiWindowFlags_NoScrollbar)) {
+        if (ImGui::BeginTabBar("##tabs")) {
+            if (ImGui::BeginTabItem("Transcript")) { take(transcript_.draw(model_)); ImGui::EndTabItem(); }
+            if (ImGui::BeginTabItem("DNS")) { take(dns_.draw(model_)); ImGui::EndTabItem(); }
+            if (ImGui::BeginTabItem("Queue")) {
+                ImGui::BeginChild("##queue");
+                take(queue_.draw(model_));
+                ImGui::EndChild();
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("Message copies")) { take(inspector_.draw(model_)); ImGui::EndTabItem(); }
+            if (ImGui::BeginTabItem("Outcome")) { take(outcome_.draw(model_)); ImGui::EndTabItem(); }
+            ImGui::EndTabBar();
+        }
+    }
+    ImGui::End();
+    if (begin_at("Failure switches and outcome", layout_.switches)) {
+        take(switches_.draw(model_));
+        ImGui::Separator();
+        const Palette& pal = palette(model_.prefs().high_contrast);
+        for (const auto& m : model_.sim().view().messages) {
+            const ImU32 c = m.status == "delivered" ? pal.ok
+                            : (m.status == "bounced" || m.status == "rejected") ? pal.down
+                            : m.status == "deferred" ? pal.warn : pal.dim_text;
+            // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
+            std::string line = m.id;
+            line.append(": ").append(m.status);
+            if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
+            if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());
+        }
+    }
+    ImGui::End();
+    apply_commands(out);
 }
 
 }  // namespace relaylab::ui

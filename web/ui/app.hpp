@@ -1,29 +1,88 @@
 #pragma once
 // The relaylab user interface, independent of the window system: the web page
-// (main_web.cpp) and the desktop window (main_desktop.cpp) both create one App
-// and call frame() once per displayed frame.
+// (main_web.cpp) and the desktop window (main_desktop.cpp) both create one App, and
+// per displayed frame call, outside ImGui's NewFrame/Render pair,
+//     if (app.fonts_dirty()) { app.init_fonts(); /* recreate the backend's font texture */ }
+// and inside it app.frame(width, height).
+#include <deque>
 #include <string>
+#include <string_view>
+
+#include "web/ui/model.hpp"
+#include "web/ui/panels.hpp"
 
 namespace relaylab::ui {
 
 struct AppOptions {
-    std::string asset_dir = "/assets";  // fonts and scenarios
+    std::string asset_dir = "/assets";  // DejaVuSans.ttf and DejaVuSansMono.ttf
     float font_size = 18.0f;
+};
+
+struct Rect {
+    float x = 0, y = 0, w = 0, h = 0;
+};
+// Where each panel sits on screen (pixels), for tests and screenshots.
+struct Layout {
+    Rect toolbar, topology, sequence, notes, details, switches;
 };
 
 class App {
 public:
     explicit App(AppOptions options);
-    // Loads fonts into the current ImGui context; call once after ImGui::CreateContext().
+    // (Re)builds the font atlas at the current font scale; call before ImGui::NewFrame.
     void init_fonts();
+    bool fonts_dirty() const;
     // Builds one frame of UI filling a window of the given size (in pixels).
     void frame(float width, float height);
-    // Frames drawn so far.
     long frames() const { return frames_; }
 
+    Model& model() { return model_; }
+    const Model& model() const { return model_; }
+    bool apply(const Command& command) { return model_.apply(command); }
+    // Reopens the state of a link ("scenario=NAME&step=N&switch=1"); false if the
+    // scenario is unknown (nothing changes then).
+    bool open_link(std::string_view fragment);
+    const Layout& layout() const { return layout_; }
+
+    // A key went down (GLFW key code; both platform layers use GLFW). Queued by the
+    // platform's key callback, so a press and release within one frame still count.
+    void on_key(int glfw_key, bool ctrl, bool repeat) { keys_.push_back({glfw_key, ctrl, repeat}); }
+
+    // Frame statistics, fed by the platform layer (it owns the clock).
+    void record_frame_time(double work_ms);
+    double average_frame_ms() const;
+
 private:
+    void handle_keys();
+    void apply_commands(const Commands& commands);
+
     AppOptions options_;
+    Model model_;
     long frames_ = 0;
+    float built_font_scale_ = 0;
+    Prefs styled_{};
+    bool styled_once_ = false;
+    Layout layout_;
+    std::deque<double> frame_ms_;
+    struct KeyPress {
+        int key;
+        bool ctrl;
+        bool repeat;
+    };
+    std::vector<KeyPress> keys_;
+
+    ScenarioPanel scenario_;
+    TimelinePanel timeline_;
+    PresenterPanel presenter_;
+    TopologyPanel topology_;
+    SequencePanel sequence_;
+    TranscriptPanel transcript_;
+    DnsPanel dns_;
+    QueuePanel queue_;
+    InspectorPanel inspector_;
+    OutcomePanel outcome_;
+    SwitchesPanel switches_;
+    NotesPanel notes_;
 };
 
 const char* version();

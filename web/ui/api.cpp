@@ -1,0 +1,132 @@
+#include "web/ui/api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "sim/report.hpp"
+
+namespace relaylab::ui {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json state_json(const App& app) {
+    const Model& model = app.model();
+    json s;
+    s["scenario"] = model.scenario_name();
+    if (!model.loaded()) return s;
+    const auto& sim = model.sim();
+    s["title"] = sim.scenario().title;
+    s["step"] = sim.step();
+    s["total_steps"] = sim.total_steps();
+    // Exactly the objects `relaylab sim NAME --format json` prints under "messages".
+    s["messages"] = json::parse(sim::messages_json(sim.view().messages), nullptr, false);
+    if (const sim::Step* cur = sim.current()) {
+        s["current"] = json{{"t_ms", cur->event.t_ms}, {"time", sim::format_sim_time(cur->event.t_ms)},
+                            {"kind", trace_kind_name(cur->event.kind)}, {"from", cur->event.from},
+                            {"to", cur->event.to}, {"text", cur->event.text}, {"explain", cur->event.explain},
+                            {"rfc", cur->event.rfc}, {"phase", cur->phase}, {"message", cur->message}};
+    } else {
+        s["current"] = nullptr;
+    }
+    json switches = json::object();
+    for (const auto& sw : sim.scenario().switches) switches[sw.name] = sim.switch_on(sw.name);
+    s["switches"] = switches;
+    s["note"] = sim.note() ? json(sim.note()->text) : json(nullptr);
+    s["queue_entries"] = sim.view().queue.size();
+    s["dns_records"] = sim.view().dns_records;
+    s["message_copies"] = sim.view().message_copies;
+    s["playing"] = model.playing();
+    s["speed"] = model.speed();
+    s["link"] = model.fragment();
+    const auto& p = model.prefs();
+    s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
+                      {"large_controls", p.large_controls}};
+    return s;
+}
+
+json rect_json(const Rect& r) { return json{{"x", r.x}, {"y", r.y}, {"width", r.w}, {"height", r.h}}; }
+
+std::string ok(const json& result) { return json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string fail(const std::string& error) { return json{{"ok", false}, {"error", error}}.dump(); }
+
+std::string str(const json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string api_call(App& app, std::string_view request) {
+    const json req = json::parse(request, nullptr, false);
+    if (req.is_discarded() || !req.is_object()) return fail("request is not a JSON object");
+    const std::string op = str(req, "op");
+    Model& model = app.model();
+
+    if (op == "version") return ok(version());
+    if (op == "scenarios") {
+        json names = json::array();
+        for (const auto& s : model.scenarios()) names.push_back(s.name);
+        return ok(names);
+    }
+    if (op == "scenario_list") {
+        json list = json::array();
+        for (const auto& s : model.scenarios())
+            list.push_back(json{{"name", s.name}, {"title", s.title}, {"description", s.description}});
+        return ok(list);
+    }
+    if (op == "state") return ok(state_json(app));
+    if (op == "layout") {
+        const Layout& l = app.layout();
+        return ok(json{{"toolbar", rect_json(l.toolbar)}, {"topology", rect_json(l.topology)},
+                       {"sequence", rect_json(l.sequence)}, {"notes", rect_json(l.notes)},
+                       {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)}});
+    }
+    if (op == "link") return ok(model.fragment());
+    if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
+
+    Command c;
+    if (op == "load") {
+        const std::string name = str(req, "name");
+        if (!model.info(name)) return fail("unknown scenario \"" + name + "\"");
+        c = cmd::Load{name};
+    } else if (op == "step") {
+        c = cmd::StepForward{};
+    } else if (op == "back") {
+        c = cmd::StepBack{};
+    } else if (op == "seek") {
+        const auto it = req.find("n");
+        if (it == req.end() || !it->is_number()) return fail("seek needs a number n");
+        const double n = it->get<double>();
+        c = cmd::Seek{n <= 0 ? 0 : static_cast<std::size_t>(n)};
+    } else if (op == "restart") {
+        c = cmd::Restart{};
+    } else if (op == "play" || op == "pause") {
+        c = cmd::SetPlaying{op == "play"};
+    } else if (op == "setSwitch") {
+        const auto it = req.find("on");
+        const bool on = it != req.end() && (it->is_boolean() ? it->get<bool>() : it->is_number() && it->get<double>() != 0);
+        c = cmd::SetSwitch{str(req, "name"), on};
+    } else if (op == "fontScale") {
+        const auto it = req.find("scale");
+        if (it == req.end() || !it->is_number()) return fail("fontScale needs a number scale");
+        c = cmd::SetFontScale{it->get<float>()};
+    } else if (op == "highContrast" || op == "largeControls") {
+        const auto it = req.find("on");
+        const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
+        if (op == "highContrast") c = cmd::SetHighContrast{on};
+        else c = cmd::SetLargeControls{on};
+    } else if (op == "open") {
+        if (!app.open_link(str(req, "fragment"))) return fail("cannot open link \"" + str(req, "fragment") + "\"");
+        return ok(state_json(app));
+    } else {
+        return fail("unknown op \"" + op + "\"");
+    }
+    if (!model.apply(c)) {
+        if (op == "setSwitch") return fail("no switch \"" + str(req, "name") + "\" in this scenario");
+        if (op == "load") return fail("cannot load \"" + str(req, "name") + "\"");
+    }
+    return ok(state_json(app));
+}
+
+}  // namespace relaylab::ui

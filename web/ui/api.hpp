@@ -1,0 +1,20 @@
+#pragma once
+// The page's automation API (window.relaylab in assets/web/index.html) as one function:
+// a JSON request in, a JSON answer out. Platform-independent, so it is the same for the
+// web page and any native host.
+//   {"op":"state"}                       → {"ok":true,"result":{...}}
+//   {"op":"load","name":"happy-path"}    → the new state
+//   {"op":"nope"}                        → {"ok":false,"error":"unknown op \"nope\""}
+// Ops: version, scenarios, scenario_list, load{name}, step, back, seek{n}, restart,
+// play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
+// fontScale{scale}, highContrast{on}, largeControls{on}.
+#include <string>
+#include <string_view>
+
+#include "web/ui/app.hpp"
+
+namespace relaylab::ui {
+
+std::string api_call(App& app, std::string_view request);
+
+}  // namespace relaylab::ui

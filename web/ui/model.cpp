@@ -1,0 +1,195 @@
+#include "web/ui/model.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "sim/library.hpp"
+
+namespace relaylab::ui {
+
+namespace {
+
+constexpr const char* k_default_scenario = "happy-path";
+
+template <class... F> struct overloaded : F... { using F::operator()...; };
+template <class... F> overloaded(F...) -> overloaded<F...>;
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            const std::string hex(s.substr(i + 1, 2));
+            char* end = nullptr;
+            const long v = std::strtol(hex.c_str(), &end, 16);
+            if (end == hex.c_str() + 2) {
+                out.push_back(static_cast<char>(v));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+    return out;
+}
+
+bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "on" || v == "yes"; }
+
+}  // namespace
+
+Model::Model() {
+    for (const auto& b : sim::builtin_scenarios()) {
+        ScenarioInfo info{std::string(b.name), std::string(b.name), ""};
+        auto parsed = sim::parse_scenario(b.json);
+        if (parsed.scenario) {
+            info.title = parsed.scenario->title;
+            info.description = parsed.scenario->description;
+        }
+        scenarios_.push_back(std::move(info));
+    }
+    if (!apply(cmd::Load{k_default_scenario}) && !scenarios_.empty()) apply(cmd::Load{scenarios_.front().name});
+}
+
+const ScenarioInfo* Model::info(std::string_view name) const {
+    for (const auto& s : scenarios_)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+void Model::moved(std::size_t old_step) {
+    // A single step forward animates its hop; jumps land at once.
+    hop_progress_ = (sim_ && sim_->step() == old_step + 1) ? 0.0f : 1.0f;
+}
+
+bool Model::apply(const Command& command) {
+    return std::visit(
+        overloaded{
+            [&](const cmd::Load& c) {
+                const auto* builtin = sim::find_builtin(c.name);
+                if (!builtin) return false;
+                auto parsed = sim::parse_scenario(builtin->json);
+                if (!parsed.scenario) return false;
+                sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
+                name_ = c.name;
+                playing_ = false;
+                play_accum_ = 0;
+                hop_progress_ = 1.0f;
+                ++generation_;
+                return true;
+            },
+            [&](const cmd::StepForward&) {
+                if (!sim_) return false;
+                const auto old = sim_->step();
+                const bool ok = sim_->step_forward();
+                moved(old);
+                return ok;
+            },
+            [&](const cmd::StepBack&) {
+                if (!sim_) return false;
+                const auto old = sim_->step();
+                const bool ok = sim_->step_back();
+                moved(old);
+                return ok;
+            },
+            [&](const cmd::Seek& c) {
+                if (!sim_) return false;
+                const auto old = sim_->step();
+                sim_->seek(c.step);
+                moved(old);
+                return true;
+            },
+            [&](const cmd::Restart&) {
+                if (!sim_) return false;
+                sim_->seek(0);
+                playing_ = false;
+                hop_progress_ = 1.0f;
+                return true;
+            },
+            [&](const cmd::SetPlaying& c) {
+                if (!sim_) return false;
+                // Playing from the end starts again from the beginning.
+                if (c.on && sim_->step() >= sim_->total_steps()) sim_->seek(0);
+                playing_ = c.on;
+                play_accum_ = 0;
+                return true;
+            },
+            [&](const cmd::TogglePlaying&) { return apply(cmd::SetPlaying{!playing_}); },
+            [&](const cmd::SetSpeed& c) {
+                speed_ = std::clamp(c.steps_per_second, 0.25f, 64.0f);
+                return true;
+            },
+            [&](const cmd::SetSwitch& c) {
+                if (!sim_ || !sim_->set_switch(c.name, c.on)) return false;
+                ++generation_;
+                hop_progress_ = 1.0f;
+                return true;
+            },
+            [&](const cmd::SetFontScale& c) {
+                prefs_.font_scale = std::clamp(c.scale, k_min_font_scale, k_max_font_scale);
+                return true;
+            },
+            [&](const cmd::SetHighContrast& c) {
+                prefs_.high_contrast = c.on;
+                return true;
+            },
+            [&](const cmd::SetLargeControls& c) {
+                prefs_.large_controls = c.on;
+                return true;
+            },
+        },
+        command);
+}
+
+void Model::tick(double dt) {
+    if (!sim_) return;
+    if (hop_progress_ < 1.0f) {
+        // A hop takes 0.45 s, or less when playing fast.
+        const double duration = playing_ ? std::min(0.45, 0.8 / speed_) : 0.45;
+        hop_progress_ = static_cast<float>(std::min(1.0, hop_progress_ + dt / duration));
+    }
+    if (!playing_) return;
+    play_accum_ += dt * speed_;
+    while (play_accum_ >= 1.0) {
+        play_accum_ -= 1.0;
+        if (!apply(cmd::StepForward{})) {
+            playing_ = false;
+            break;
+        }
+    }
+    if (sim_->step() >= sim_->total_steps()) playing_ = false;
+}
+
+std::string Model::fragment() const {
+    if (!sim_) return "";
+    std::string out = "scenario=" + name_ + "&step=" + std::to_string(sim_->step());
+    for (const auto& sw : sim_->scenario().switches) {
+        const bool on = sim_->switch_on(sw.name);
+        if (on != sw.on) out += "&" + sw.name + "=" + (on ? "1" : "0");
+    }
+    return out;
+}
+
+Commands Model::commands_for_fragment(std::string_view fragment) {
+    if (!fragment.empty() && fragment.front() == '#') fragment.remove_prefix(1);
+    std::string scenario;
+    std::size_t step = 0;
+    std::vector<std::pair<std::string, bool>> switches;
+    while (!fragment.empty()) {
+        const auto amp = fragment.find('&');
+        const std::string_view part = fragment.substr(0, amp);
+        fragment = amp == std::string_view::npos ? std::string_view{} : fragment.substr(amp + 1);
+        const auto eq = part.find('=');
+        const std::string key = percent_decode(part.substr(0, eq));
+        const std::string value = eq == std::string_view::npos ? "1" : percent_decode(part.substr(eq + 1));
+        if (key == "scenario") scenario = value;
+        else if (key == "step") step = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+        else if (!key.empty()) switches.emplace_back(key, truthy(value));
+    }
+    Commands out;
+    if (scenario.empty()) return out;
+    out.push_back(cmd::Load{scenario});
+    for (auto& [name, on] : switches) out.push_back(cmd::SetSwitch{name, on});
+    out.push_back(cmd::Seek{step});
+    return out;
+}
+
+}  // namespace relaylab::ui

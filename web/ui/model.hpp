@@ -1,0 +1,98 @@
+#pragma once
+// The UI's model: the loaded Simulation plus what the viewer chose (playback, speed,
+// presenter settings). Panels borrow it read-only each frame and return Commands; only
+// Model::apply changes it. No ImGui here: the JS API and tests drive the same model.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sim/simulation.hpp"
+
+namespace relaylab::ui {
+
+struct ScenarioInfo {
+    std::string name, title, description;
+};
+
+struct Prefs {
+    float font_scale = 1.0f;     // Ctrl + / Ctrl -
+    bool high_contrast = false;
+    bool large_controls = false;
+};
+
+// What a panel (or the JS API, or a link) asks the model to do.
+namespace cmd {
+struct Load { std::string name; };
+struct StepForward {};
+struct StepBack {};
+struct Seek { std::size_t step = 0; };
+struct Restart {};
+struct SetPlaying { bool on = false; };
+struct TogglePlaying {};
+struct SetSpeed { float steps_per_second = 2.0f; };
+struct SetSwitch { std::string name; bool on = false; };
+struct SetFontScale { float scale = 1.0f; };
+struct SetHighContrast { bool on = false; };
+struct SetLargeControls { bool on = false; };
+}  // namespace cmd
+using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
+                             cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
+                             cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls>;
+using Commands = std::vector<Command>;
+
+class Model {
+public:
+    static constexpr float k_min_font_scale = 0.75f, k_max_font_scale = 3.0f;
+
+    Model();
+
+    const std::vector<ScenarioInfo>& scenarios() const { return scenarios_; }
+    const ScenarioInfo* info(std::string_view name) const;
+
+    // Applies one command; false if it could not (unknown scenario or switch).
+    bool apply(const Command& command);
+    void apply_all(const Commands& commands) {
+        for (const auto& c : commands) apply(c);
+    }
+    // Advances playback and the hop animation by dt seconds.
+    void tick(double dt_seconds);
+
+    bool loaded() const { return sim_ != nullptr; }
+    const sim::Simulation& sim() const { return *sim_; }
+    const std::string& scenario_name() const { return name_; }
+    std::size_t step() const { return sim_ ? sim_->step() : 0; }
+    std::size_t total_steps() const { return sim_ ? sim_->total_steps() : 0; }
+
+    bool playing() const { return playing_; }
+    float speed() const { return speed_; }
+    // 0 → 1 while the current step's hop is animated (1 when at rest).
+    float hop_progress() const { return hop_progress_; }
+    // Changes whenever the run is replaced (load, switch): panels drop their caches.
+    std::uint64_t generation() const { return generation_; }
+
+    const Prefs& prefs() const { return prefs_; }
+
+    // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
+    // from the scenario's default only).
+    std::string fragment() const;
+    // Commands that reopen a fragment (with or without its leading '#').
+    static Commands commands_for_fragment(std::string_view fragment);
+
+private:
+    void moved(std::size_t old_step);
+
+    std::vector<ScenarioInfo> scenarios_;
+    std::unique_ptr<sim::Simulation> sim_;
+    std::string name_;
+    bool playing_ = false;
+    float speed_ = 2.0f;
+    double play_accum_ = 0;
+    float hop_progress_ = 1.0f;
+    std::uint64_t generation_ = 0;
+    Prefs prefs_;
+};
+
+}  // namespace relaylab::ui

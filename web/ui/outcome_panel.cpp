@@ -1,0 +1,46 @@
+#include "web/ui/panels.hpp"
+#include "web/ui/widgets.hpp"
+
+namespace relaylab::ui {
+
+Commands OutcomePanel::draw(const Model& model) {
+    Commands out;
+    if (!model.loaded()) return out;
+    const Palette& pal = palette(model.prefs().high_contrast);
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable("##outcome", 5, flags)) return out;
+    ImGui::TableSetupColumn("message", 0, 0.6f);
+    ImGui::TableSetupColumn("from → to", 0, 2.2f);
+    ImGui::TableSetupColumn("status", 0, 0.9f);
+    ImGui::TableSetupColumn("reply", 0, 0.8f);
+    ImGui::TableSetupColumn("where", 0, 1.3f);
+    ImGui::TableHeadersRow();
+    for (const auto& m : model.sim().view().messages) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(m.id.c_str());
+        ImGui::TableSetColumnIndex(1);
+        std::string to;
+        for (const auto& t : m.to) to += (to.empty() ? "" : ", ") + t;
+        ImGui::TextWrapped("%s → %s", m.from.c_str(), to.c_str());
+        ImGui::TableSetColumnIndex(2);
+        const ImU32 c = m.status == "delivered" ? pal.ok
+                        : (m.status == "bounced" || m.status == "rejected") ? pal.down
+                        : m.status == "deferred" ? pal.warn : pal.dim_text;
+        const char* mark = m.status == "delivered" ? "✓ " : (m.status == "bounced" || m.status == "rejected") ? "✗ " : "";
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s%s", mark, m.status.c_str());
+        if (m.deferrals > 0) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("(%d deferral%s)", m.deferrals, m.deferrals == 1 ? "" : "s");
+        }
+        ImGui::TableSetColumnIndex(3);
+        if (m.code) ImGui::Text("%d %s", m.code, m.enhanced.c_str());
+        else ImGui::TextDisabled("—");
+        ImGui::TableSetColumnIndex(4);
+        ImGui::TextUnformatted(m.final_host.empty() ? "—" : m.final_host.c_str());
+    }
+    ImGui::EndTable();
+    return out;
+}
+
+}  // namespace relaylab::ui

@@ -1,0 +1,104 @@
+#pragma once
+// The panels of the simulator page. Each borrows the Model for one frame, draws into
+// the current ImGui window and returns Commands; each owns only view state (scroll
+// positions, selection, layout caches). One .cpp per panel.
+#include <imgui.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "web/ui/model.hpp"
+
+namespace relaylab::ui {
+
+// Scenario picker (title + description) — web/ui/scenario_panel.cpp
+struct ScenarioPanel {
+    Commands draw(const Model& model);
+};
+
+// Play/pause, step, back, restart, speed, scrubber — web/ui/timeline_panel.cpp
+struct TimelinePanel {
+    Commands draw(const Model& model);
+};
+
+// Font size, high contrast, large controls — web/ui/presenter_panel.cpp
+struct PresenterPanel {
+    Commands draw(const Model& model);
+};
+
+// Hosts as nodes, links, the current hop with the message moving along it — topology_panel.cpp
+struct TopologyPanel {
+    Commands draw(const Model& model);
+
+private:
+    struct Node {
+        std::string name, caption;
+        int kind = 0;  // 0 client, 1 relay, 2 dns, 3 mx, 4 mailbox, 5 other
+        ImVec2 pos;    // centre, in 0..1 of the canvas
+    };
+    void rebuild(const Model& model);
+    std::uint64_t generation_ = ~0ull;
+    std::vector<Node> nodes_;
+    std::vector<std::pair<int, int>> links_;
+    std::map<std::string, int> index_;
+};
+
+// Sequence (ladder) diagram: a column per host, an arrow per step — sequence_panel.cpp
+struct SequencePanel {
+    Commands draw(const Model& model);
+
+private:
+    std::uint64_t generation_ = ~0ull;
+    std::size_t shown_step_ = ~std::size_t{0};
+    float shown_row_h_ = 0;
+    std::vector<std::string> columns_;
+};
+
+// C:/S: transcript with explanations — transcript_panel.cpp
+struct TranscriptPanel {
+    Commands draw(const Model& model);
+
+private:
+    std::size_t shown_step_ = ~std::size_t{0};
+    float shown_font_ = 0;
+    std::uint64_t generation_ = ~0ull;
+};
+
+// DNS questions and answers so far — dns_panel.cpp
+struct DnsPanel {
+    Commands draw(const Model& model);
+};
+
+// Queue entries, recipients, connections — queue_panel.cpp
+struct QueuePanel {
+    Commands draw(const Model& model);
+};
+
+// Message copies (headers, Received: chain) and bounces — inspector_panel.cpp
+struct InspectorPanel {
+    Commands draw(const Model& model);
+
+private:
+    std::size_t selected_ = 0;
+    std::size_t seen_copies_ = 0;
+    std::uint64_t generation_ = ~0ull;
+};
+
+// Status of every scenario message — outcome_panel.cpp
+struct OutcomePanel {
+    Commands draw(const Model& model);
+};
+
+// Failure switches of the loaded scenario — switches_panel.cpp
+struct SwitchesPanel {
+    Commands draw(const Model& model);
+};
+
+// Scenario description, teacher's note for the phase, current step — notes_panel.cpp
+struct NotesPanel {
+    Commands draw(const Model& model);
+};
+
+}  // namespace relaylab::ui

@@ -1,0 +1,45 @@
+#include <cstdio>
+
+#include "web/ui/panels.hpp"
+#include "web/ui/widgets.hpp"
+
+namespace relaylab::ui {
+
+Commands PresenterPanel::draw(const Model& model) {
+    Commands out;
+    const auto& p = model.prefs();
+    const bool presenting = p.large_controls && p.high_contrast && p.font_scale >= 1.5f;
+    if (ImGui::Button(presenting ? "Leave presenter mode" : "Presenter mode")) {
+        out.push_back(cmd::SetFontScale{presenting ? 1.0f : 1.6f});
+        out.push_back(cmd::SetHighContrast{!presenting});
+        out.push_back(cmd::SetLargeControls{!presenting});
+    }
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast and large controls for a projector");
+    ImGui::SameLine();
+    if (ImGui::Button("View…")) ImGui::OpenPopup("##view");
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Text size (Ctrl + / Ctrl − / Ctrl 0), contrast, control size");
+    if (ImGui::BeginPopup("##view")) {
+        const float h = ImGui::GetFrameHeight();
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted("Text size");
+        ImGui::SameLine();
+        if (ImGui::Button("−##font", ImVec2(h * 1.3f, h))) out.push_back(cmd::SetFontScale{p.font_scale / 1.15f});
+        ImGui::SameLine();
+        char pct[16];
+        std::snprintf(pct, sizeof pct, "%d%%", static_cast<int>(p.font_scale * 100 + 0.5f));
+        ImGui::TextUnformatted(pct);
+        ImGui::SameLine();
+        if (ImGui::Button("+##font", ImVec2(h * 1.3f, h))) out.push_back(cmd::SetFontScale{p.font_scale * 1.15f});
+        ImGui::SameLine();
+        if (ImGui::Button("Reset")) out.push_back(cmd::SetFontScale{1.0f});
+        bool contrast = p.high_contrast;
+        if (ImGui::Checkbox("High contrast", &contrast)) out.push_back(cmd::SetHighContrast{contrast});
+        bool large = p.large_controls;
+        if (ImGui::Checkbox("Large controls", &large)) out.push_back(cmd::SetLargeControls{large});
+        ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart");
+        ImGui::EndPopup();
+    }
+    return out;
+}
+
+}  // namespace relaylab::ui

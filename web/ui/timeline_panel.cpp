@@ -1,0 +1,63 @@
+#include <cstdio>
+
+#include "sim/report.hpp"
+#include "web/ui/panels.hpp"
+#include "web/ui/widgets.hpp"
+
+namespace relaylab::ui {
+
+Commands TimelinePanel::draw(const Model& model) {
+    Commands out;
+    if (!model.loaded()) return out;
+    const auto step = model.step(), total = model.total_steps();
+    const float h = ImGui::GetFrameHeight();
+    const ImVec2 button(h * 1.6f, h);
+
+    if (ImGui::Button("|◀##restart", button)) out.push_back(cmd::Restart{});
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Restart (Home)");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(step == 0);
+    if (ImGui::Button("◀##back", button)) out.push_back(cmd::StepBack{});
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) wrapped_tooltip("Step back (←)");
+    ImGui::SameLine();
+    if (ImGui::Button(model.playing() ? "■ Pause##play" : "▶ Play##play", ImVec2(h * 4.2f, h)))
+        out.push_back(cmd::TogglePlaying{});
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Play / pause (Space)");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(step >= total);
+    if (ImGui::Button("▶|##step", button)) out.push_back(cmd::StepForward{});
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) wrapped_tooltip("Step forward (→)");
+
+    ImGui::SameLine();
+    static const float speeds[] = {0.5f, 1, 2, 4, 8, 16, 32};
+    char label[32];
+    std::snprintf(label, sizeof label, "%g steps/s", model.speed());
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
+    if (ImGui::BeginCombo("##speed", label)) {
+        for (float s : speeds) {
+            std::snprintf(label, sizeof label, "%g steps/s", s);
+            if (ImGui::Selectable(label, s == model.speed())) out.push_back(cmd::SetSpeed{s});
+        }
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Playback speed");
+
+    ImGui::SameLine();
+    const auto* cur = model.sim().current();
+    char info[96];
+    std::snprintf(info, sizeof info, "step %zu / %zu   %s", step, total,
+                  sim::format_sim_time(cur ? cur->event.t_ms : 0).c_str());
+    const float info_w = ImGui::CalcTextSize(info).x;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - info_w - ImGui::GetStyle().ItemSpacing.x);
+    int n = static_cast<int>(step);
+    if (ImGui::SliderInt("##scrub", &n, 0, static_cast<int>(total), "")) out.push_back(cmd::Seek{static_cast<std::size_t>(n)});
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Drag to any step");
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(info);
+    return out;
+}
+
+}  // namespace relaylab::ui
