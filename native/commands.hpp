@@ -9,5 +9,9 @@ namespace relaylab::cli {
 // Each add_* registers a subcommand and returns the function that runs it (exit status).
 std::function<int()> add_scenarios(CLI::App& app);
 std::function<int()> add_sim(CLI::App& app);
+std::function<int()> add_check_config(CLI::App& app);  // cmd_tools.cpp
+std::function<int()> add_user(CLI::App& app);          // cmd_tools.cpp
+std::function<int()> add_queue(CLI::App& app);         // cmd_tools.cpp
+std::function<int()> add_serve(CLI::App& app);         // serve.cpp
 
 }  // namespace relaylab::cli

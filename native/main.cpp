@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
     std::vector<std::function<int()>> commands = {
         relaylab::cli::add_scenarios(app),
         relaylab::cli::add_sim(app),
+        relaylab::cli::add_serve(app),
+        relaylab::cli::add_check_config(app),
+        relaylab::cli::add_user(app),
+        relaylab::cli::add_queue(app),
     };
     try {
         app.parse(argc, argv);

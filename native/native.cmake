@@ -1,7 +1,25 @@
 # The relaylab command (native): the CLI, the simulator front end and the relay.
 # Included from the top-level CMakeLists.txt (native configuration only).
+find_package(OpenSSL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+
 file(GLOB RELAYLAB_NATIVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/native/*.cpp)
 add_executable(relaylab ${RELAYLAB_NATIVE_SOURCES})
-target_link_libraries(relaylab PRIVATE sim engine CLI11::CLI11 Threads::Threads)
+target_link_libraries(relaylab PRIVATE sim engine CLI11::CLI11 Threads::Threads
+  OpenSSL::SSL OpenSSL::Crypto PkgConfig::SODIUM PkgConfig::CARES)
 target_include_directories(relaylab SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})
+# Boost 1.74's awaitable.hpp uses std::exchange without <utility> (GCC 12, C++20).
+target_compile_options(relaylab PRIVATE -include utility)
+target_compile_definitions(relaylab PRIVATE BOOST_ASIO_NO_DEPRECATED)
 set_target_properties(relaylab PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# Integration tests: real clients (swaks, smtplib, openssl, dnsmasq) against `relaylab serve`
+# on loopback addresses only (tests/integration/README: ports are picked free per run).
+file(GLOB RELAYLAB_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/*_test.sh)
+foreach(script ${RELAYLAB_INTEGRATION_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME integration.${name} COMMAND bash ${script} $<TARGET_FILE:relaylab>)
+  set_tests_properties(integration.${name} PROPERTIES TIMEOUT 300 LABELS integration)
+endforeach()

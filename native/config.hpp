@@ -1,0 +1,61 @@
+#pragma once
+// relaylab.toml: the relay's configuration (keys, defaults and checks live in config.cpp).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace relaylab::native {
+
+enum class RelayMode { sandbox, mx, smarthost };
+const char* relay_mode_name(RelayMode mode);
+
+struct Config {
+    std::string hostname = "relay.lab.test";
+    std::string state_dir = "var";
+    struct Listen {
+        std::string smtp = "127.0.0.1:2525";
+        std::string submission = "127.0.0.1:2587";
+        std::string submissions = "127.0.0.1:2465";
+        std::string http = "127.0.0.1:8025";  // "" = off (the same for every listener)
+    } listen;
+    struct Tls {
+        std::string cert, key;  // empty: a self-signed pair generated into state_dir
+    } tls;
+    struct Relay {
+        RelayMode mode = RelayMode::sandbox;
+        std::vector<std::string> local_domains = {"lab.test"};
+        std::vector<std::string> trusted_networks;
+        std::vector<std::string> dns_servers;  // "127.0.0.1:5353"; empty: the system's
+        int outbound_port = 25;
+        std::string smarthost;  // "host:port" (mode smarthost)
+        std::uint64_t max_message_size = 26214400;
+        // Extensions for tests and small deployments (not in the list):
+        std::int64_t retry_base_ms = 60'000;  // first retry delay; the engine's schedule scales from it
+        std::int64_t max_lifetime_ms = 5LL * 24 * 3600 * 1000;
+        bool fsync = true;  // never turn off outside benchmarks
+    } relay;
+    struct Auth {
+        std::string users_file = "var/users";
+    } auth;
+    struct Limits {
+        int connections = 1000;  // concurrent SMTP connections, all listeners
+        int per_ip = 50;         // concurrent SMTP connections from one client address
+        int deliveries = 20;     // concurrent outbound deliveries
+        // RFC 5321 §4.5.3.2.7: at least 5 minutes for the next command (DATA gets twice that).
+        std::int64_t command_timeout_ms = 300'000;
+    } limits;
+};
+
+struct ConfigError {
+    std::string message;  // "relaylab.toml:12: relay.mode must be one of sandbox, mx, smarthost"
+};
+
+// Parses and checks a TOML file; every error names the file and line.
+std::optional<Config> load_config(const std::string& path, ConfigError& error);
+std::optional<Config> parse_config(const std::string& text, const std::string& source_name, ConfigError& error);
+
+// "127.0.0.1:2525", "[::1]:25" → host, port. False when malformed.
+bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port);
+
+}  // namespace relaylab::native

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Opportunistic STARTTLS toward a host whose TLS is broken falls back to cleartext (RFC 7435)
+# and delivers; an idle client is told "421 4.4.2" at the command timeout and disconnected.
+source "$(dirname "$0")/lib.sh"
+
+read -r P_MX P_A_SMTP P_A_SUB P_A_SUBS <<<"$(free_ports 4)"
+python3 "$HERE/fake_mx.py" 127.0.0.4 "$P_MX" "$T/mx" broken-tls >"$T/fake_mx.log" 2>&1 &
+PIDS+=($!)
+cat >"$T/a.toml" <<TOML
+hostname = "a.lab.test"
+state_dir = "$T/a"
+[listen]
+smtp = "127.0.0.1:$P_A_SMTP"
+submission = "127.0.0.1:$P_A_SUB"
+submissions = "127.0.0.1:$P_A_SUBS"
+http = ""
+[relay]
+mode = "smarthost"
+smarthost = "127.0.0.4:$P_MX"
+trusted_networks = ["127.0.0.1/32"]
+[auth]
+users_file = "$T/a/users"
+[limits]
+command_timeout_ms = 700
+TOML
+start_relay a "$T/a.toml"
+wait_port 127.0.0.1 "$P_A_SMTP" && wait_port 127.0.0.4 "$P_MX" || { bad "servers did not start"; finish; exit 1; }
+
+out="$(python3 "$HERE/smtp_dialog.py" 127.0.0.1 "$P_A_SMTP" "EHLO x" "MAIL FROM:<m@example.net>" \
+    "RCPT TO:<someone@example.org>" DATA $'Subject: it-tls-fallback\r\n\r\nx\r\n.' QUIT)"
+check "trusted network may relay -> 250" grep -q "^S: 250 2.0.0 Ok: queued" <<<"$out"
+check "delivered in cleartext after the broken handshake" wait_files 20 "$T/mx" 1
+check "the fallback was logged" grep -q "tls-fallback" "$T/a.log"
+check "the fake MX saw STARTTLS, then a session without it" grep -q "C: STARTTLS" "$T/fake_mx.log"
+
+# Five more messages in a row: one cleartext connection, reused (no new TLS attempt per message).
+before="$(grep -c '^connection' "$T/fake_mx.log")"
+python3 - "$P_A_SMTP" <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
+    for i in range(5):
+        s.sendmail("m@example.net", ["someone@example.org"], "Subject: reuse-%d\r\n\r\nx\r\n" % i)
+PY
+check "all six messages delivered" wait_files 20 "$T/mx" 6
+after="$(grep -c '^connection' "$T/fake_mx.log")"
+check "outbound connections are reused ($((after - before)) for 5 messages)" test "$((after - before))" -le 2
+
+start=$(date +%s%N)
+out="$(python3 - "$P_A_SMTP" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode().strip())
+PY
+)"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "idle client gets 421 4.4.2" grep -q "^421 4.4.2" <<<"$out"
+check "... after about the command timeout (${ms} ms)" test "$ms" -ge 600 -a "$ms" -lt 5000
+check "the session close says timeout" grep -q "reason=timeout" "$T/a.log"
+finish
