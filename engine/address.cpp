@@ -170,7 +170,7 @@ bool parse_ipv6_hex_groups(std::string_view in, std::size_t& groups) {
 std::size_t parse_mailbox_prefix(std::string_view in, Mailbox& box, bool& label_too_long) {
     std::size_t local = parse_local_part(in, true);
     if (local == 0 || local >= in.size() || in[local] != '@') return 0;
-    box.local_part = std::string(in.substr(0, local));
+    box.local_part.assign(in.data(), local);
     box.quoted_local = in[0] == '"';
     std::string_view rest = in.substr(local + 1);
     std::size_t dom = 0;
@@ -182,7 +182,7 @@ std::size_t parse_mailbox_prefix(std::string_view in, Mailbox& box, bool& label_
         box.domain_literal = false;
     }
     if (dom == 0) return 0;
-    box.domain = std::string(rest.substr(0, dom));
+    box.domain.assign(rest.data(), dom);
     box.utf8 = has_non_ascii(box.local_part) || has_non_ascii(box.domain);
     return local + 1 + dom;
 }
@@ -195,50 +195,61 @@ AddressError check_mailbox(const Mailbox& box, bool label_too_long, bool smtputf
     return AddressError::none;
 }
 
-Parsed<Path> parse_path(std::string_view in, bool smtputf8, bool reverse) {
-    Parsed<Path> r;
-    r.error = AddressError::syntax;
-    if (in.empty() || in[0] != '<') return r;
+// Empties a Path as `Path{}` would, but keeps its buffers' capacity.
+void clear_path(Path& p) {
+    p.null = false;
+    p.source_route.clear();
+    p.mailbox.local_part.clear();
+    p.mailbox.domain.clear();
+    p.mailbox.quoted_local = false;
+    p.mailbox.domain_literal = false;
+    p.mailbox.utf8 = false;
+}
+
+AddressError parse_path(std::string_view in, bool smtputf8, bool reverse, Path& out, std::size_t& consumed) {
+    clear_path(out);
+    consumed = 0;
+    if (in.empty() || in[0] != '<') return AddressError::syntax;
     if (reverse && in.size() >= 2 && in[1] == '>') {  // "<>", the null reverse-path
-        r.value.null = true;
-        r.error = AddressError::none;
-        r.consumed = 2;
-        return r;
+        out.null = true;
+        consumed = 2;
+        return AddressError::none;
     }
     if (!reverse) {
         // "<Postmaster>" without a domain, RFC 5321 §4.1.1.3 and §4.5.1.
         constexpr std::string_view pm = "postmaster";
         if (in.size() >= pm.size() + 2 && iequals(in.substr(1, pm.size()), pm) && in[pm.size() + 1] == '>') {
-            r.value.mailbox.local_part = "Postmaster";
-            r.error = AddressError::none;
-            r.consumed = pm.size() + 2;
-            return r;
+            out.mailbox.local_part = "Postmaster";
+            consumed = pm.size() + 2;
+            return AddressError::none;
         }
     }
     std::size_t i = 1;
     bool label_too_long = false;
     if (i < in.size() && in[i] == '@') {  // A-d-l ":"
-        std::size_t n = parse_a_d_l(in.substr(i), r.value.source_route);
-        if (n == 0 || i + n >= in.size() || in[i + n] != ':') return r;
-        for (const auto& d : r.value.source_route) {
+        std::size_t n = parse_a_d_l(in.substr(i), out.source_route);
+        if (n == 0 || i + n >= in.size() || in[i + n] != ':') return AddressError::syntax;
+        for (const auto& d : out.source_route) {
             if (d.size() > k_max_domain) label_too_long = true;
-            if (!smtputf8 && has_non_ascii(d)) {
-                r.error = AddressError::utf8_not_permitted;
-                return r;
-            }
+            if (!smtputf8 && has_non_ascii(d)) return AddressError::utf8_not_permitted;
         }
         i += n + 1;
     }
-    std::size_t m = parse_mailbox_prefix(in.substr(i), r.value.mailbox, label_too_long);
+    std::size_t m = parse_mailbox_prefix(in.substr(i), out.mailbox, label_too_long);
     if (m == 0 || i + m >= in.size() || in[i + m] != '>') {
-        r.value = Path{};
-        return r;
+        clear_path(out);
+        return AddressError::syntax;
     }
     i += m + 1;
-    r.error = check_mailbox(r.value.mailbox, label_too_long, smtputf8);
-    if (r.error == AddressError::none && i > k_max_path) r.error = AddressError::path_too_long;
-    if (r.error != AddressError::none) return r;
-    r.consumed = i;
+    AddressError error = check_mailbox(out.mailbox, label_too_long, smtputf8);
+    if (error == AddressError::none && i > k_max_path) error = AddressError::path_too_long;
+    if (error == AddressError::none) consumed = i;
+    return error;
+}
+
+Parsed<Path> parse_path(std::string_view in, bool smtputf8, bool reverse) {
+    Parsed<Path> r;
+    r.error = parse_path(in, smtputf8, reverse, r.value, r.consumed);
     return r;
 }
 
@@ -407,6 +418,14 @@ bool is_valid_utf8(std::string_view in) {
 Parsed<Path> parse_reverse_path(std::string_view in, bool smtputf8) { return parse_path(in, smtputf8, true); }
 
 Parsed<Path> parse_forward_path(std::string_view in, bool smtputf8) { return parse_path(in, smtputf8, false); }
+
+AddressError parse_reverse_path_into(std::string_view in, bool smtputf8, Path& out, std::size_t& consumed) {
+    return parse_path(in, smtputf8, true, out, consumed);
+}
+
+AddressError parse_forward_path_into(std::string_view in, bool smtputf8, Path& out, std::size_t& consumed) {
+    return parse_path(in, smtputf8, false, out, consumed);
+}
 
 Parsed<Mailbox> parse_mailbox(std::string_view in, bool smtputf8) {
     Parsed<Mailbox> r;

@@ -53,6 +53,11 @@ Parsed<Path> parse_reverse_path(std::string_view in, bool smtputf8);
 // "<[A-d-l:]Mailbox>" or the special "<Postmaster>" (case-insensitive, RFC 5321 §4.1.1.3):
 // then mailbox.local_part = "Postmaster" and mailbox.domain is empty.
 Parsed<Path> parse_forward_path(std::string_view in, bool smtputf8);
+// The same two parsers writing into `out`, whose string and vector buffers are reused (the
+// server session's per-command path: no allocation for a repeated address). `out` ends as
+// the `value` of the Parsed<Path> form would; `consumed` is set likewise (0 on error).
+AddressError parse_reverse_path_into(std::string_view in, bool smtputf8, Path& out, std::size_t& consumed);
+AddressError parse_forward_path_into(std::string_view in, bool smtputf8, Path& out, std::size_t& consumed);
 // The whole input must be one Mailbox (Local-part "@" ( Domain / address-literal )).
 Parsed<Mailbox> parse_mailbox(std::string_view in, bool smtputf8);
 // RFC 5321 Domain: sub-domain *("." sub-domain), LDH labels (U-labels when smtputf8).

@@ -36,29 +36,55 @@ std::optional<std::uint64_t> parse_number(std::string_view s) {
     return v;
 }
 
-// "FROM:" / "TO:" then a path, then optional SP esmtp-params.
-template <class PathParser>
-Parsed<MailArgs> parse_path_args(std::string_view args, std::string_view prefix, bool smtputf8, PathParser parse) {
-    Parsed<MailArgs> r;
-    r.error = AddressError::syntax;
-    if (args.size() < prefix.size() || !ascii_iequals(args.substr(0, prefix.size()), prefix)) return r;
+// "FROM:" / "TO:" then a path, then optional SP esmtp-params; fills `out` in place.
+AddressError parse_path_args(std::string_view args, std::string_view prefix, bool smtputf8, bool reverse,
+                             MailArgs& out) {
+    if (args.size() < prefix.size() || !ascii_iequals(args.substr(0, prefix.size()), prefix))
+        return AddressError::syntax;
     std::size_t i = prefix.size();
     if (i < args.size() && args[i] == ' ') ++i;  // "MAIL FROM: <a@b>" is common in the wild
-    Parsed<Path> path = parse(args.substr(i), smtputf8);
-    if (!path) {
-        r.error = path.error;
-        return r;
-    }
-    i += path.consumed;
+    std::size_t consumed = 0;
+    AddressError error = reverse ? parse_reverse_path_into(args.substr(i), smtputf8, out.path, consumed)
+                                 : parse_forward_path_into(args.substr(i), smtputf8, out.path, consumed);
+    if (error != AddressError::none) return error;
+    i += consumed;
     std::string_view rest = args.substr(i);
-    if (!rest.empty()) {
-        if (rest[0] != ' ') return r;  // e.g. "<a@b>x"
-        if (!parse_esmtp_params(rest.substr(1), r.value.params)) return r;
+    if (rest.empty()) {
+        out.params.clear();
+        return AddressError::none;
     }
-    r.value.path = std::move(path.value);
-    r.error = AddressError::none;
-    r.consumed = args.size();
+    if (rest[0] != ' ') return AddressError::syntax;  // e.g. "<a@b>x"
+    if (!parse_esmtp_params(rest.substr(1), out.params)) return AddressError::syntax;
+    return AddressError::none;
+}
+
+Parsed<MailArgs> parse_path_args(std::string_view args, std::string_view prefix, bool smtputf8, bool reverse) {
+    Parsed<MailArgs> r;
+    r.error = parse_path_args(args, prefix, smtputf8, reverse, r.value);
+    if (r.error == AddressError::none) r.consumed = args.size();
+    else r.value = MailArgs{};  // nothing half-parsed on error
     return r;
+}
+
+// Verbs are four letters but STARTTLS; the four-letter ones are compared as one 32-bit word
+// (upper-cased), which keeps the lookup of every command line cheap.
+constexpr std::uint32_t word4(char a, char b, char c, char d) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(a)) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b)) << 8 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(c)) << 16 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(d)) << 24;
+}
+
+Verb lookup_verb(std::string_view text) {
+    if (text.size() == 4) {
+        const std::uint32_t w = word4(ascii_upper(text[0]), ascii_upper(text[1]), ascii_upper(text[2]),
+                                      ascii_upper(text[3]));
+        for (const auto& e : k_verbs) {
+            if (e.name[4] == '\0' && w == word4(e.name[0], e.name[1], e.name[2], e.name[3])) return e.verb;
+        }
+        return Verb::unknown;
+    }
+    return ascii_iequals(text, "STARTTLS") ? Verb::starttls : Verb::unknown;
 }
 
 }  // namespace
@@ -78,12 +104,7 @@ CommandLine split_command(std::string_view line) {
         }
         cmd.args = args;
     }
-    for (const auto& e : k_verbs) {
-        if (ascii_iequals(cmd.verb_text, e.name)) {
-            cmd.verb = e.verb;
-            break;
-        }
-    }
+    cmd.verb = lookup_verb(cmd.verb_text);
     return cmd;
 }
 
@@ -105,8 +126,11 @@ bool parse_esmtp_param(std::string_view in, EsmtpParam& out) {
         auto c = static_cast<unsigned char>(keyword[i]);
         if (!is_alpha(c) && !is_digit(c) && !(c == '-' && i > 0)) return false;
     }
-    out = EsmtpParam{};
-    out.keyword = ascii_uppercase(keyword);
+    // Assigned in place (not `out = EsmtpParam{}`) so a reused `out` keeps its buffers.
+    out.keyword.assign(keyword.data(), keyword.size());
+    for (char& c : out.keyword) c = ascii_upper(c);
+    out.value.clear();
+    out.has_value = false;
     if (eq == std::string_view::npos) return true;
     std::string_view value = in.substr(eq + 1);
     if (value.empty()) return false;
@@ -115,14 +139,15 @@ bool parse_esmtp_param(std::string_view in, EsmtpParam& out) {
         if (c < 33 || c == '=' || c == 127) return false;
     }
     if (!is_valid_utf8(value)) return false;
-    out.value = std::string(value);
+    out.value.assign(value.data(), value.size());
     out.has_value = true;
     return true;
 }
 
 // esmtp-param *(SP esmtp-param); extra spaces between parameters are tolerated.
+// The elements already in `out` are parsed into (their buffers reused), then trimmed.
 bool parse_esmtp_params(std::string_view in, std::vector<EsmtpParam>& out) {
-    out.clear();
+    std::size_t n = 0;
     std::size_t i = 0;
     while (i < in.size()) {
         if (in[i] == ' ') {
@@ -131,26 +156,35 @@ bool parse_esmtp_params(std::string_view in, std::vector<EsmtpParam>& out) {
         }
         std::size_t end = in.find(' ', i);
         if (end == std::string_view::npos) end = in.size();
-        EsmtpParam p;
-        if (!parse_esmtp_param(in.substr(i, end - i), p)) {
+        if (n == out.size()) out.emplace_back();
+        if (!parse_esmtp_param(in.substr(i, end - i), out[n])) {
             out.clear();
             return false;
         }
-        out.push_back(std::move(p));
+        ++n;
         i = end;
     }
+    out.resize(n);
     return true;
 }
 
 // "MAIL FROM:" Reverse-path [SP Mail-parameters] (RFC 5321 §4.1.1.2)
 Parsed<MailArgs> parse_mail_args(std::string_view args, bool smtputf8) {
-    return parse_path_args(args, "FROM:", smtputf8, parse_reverse_path);
+    return parse_path_args(args, "FROM:", smtputf8, true);
+}
+
+AddressError parse_mail_args(std::string_view args, bool smtputf8, MailArgs& out) {
+    return parse_path_args(args, "FROM:", smtputf8, true, out);
 }
 
 // "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path ) [SP Rcpt-parameters]
 // (RFC 5321 §4.1.1.3)
 Parsed<MailArgs> parse_rcpt_args(std::string_view args, bool smtputf8) {
-    return parse_path_args(args, "TO:", smtputf8, parse_forward_path);
+    return parse_path_args(args, "TO:", smtputf8, false);
+}
+
+AddressError parse_rcpt_args(std::string_view args, bool smtputf8, MailArgs& out) {
+    return parse_path_args(args, "TO:", smtputf8, false, out);
 }
 
 ParamResult parse_mail_params(const std::vector<EsmtpParam>& params, MailParams& out) {

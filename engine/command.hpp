@@ -44,6 +44,10 @@ struct MailArgs {
 };
 Parsed<MailArgs> parse_mail_args(std::string_view args, bool smtputf8);
 Parsed<MailArgs> parse_rcpt_args(std::string_view args, bool smtputf8);  // "TO:<path> [params]"
+// The same, into `out` whose buffers are reused (the session parses every MAIL and RCPT
+// into one MailArgs, without allocating); on error `out` holds no meaningful value.
+AddressError parse_mail_args(std::string_view args, bool smtputf8, MailArgs& out);
+AddressError parse_rcpt_args(std::string_view args, bool smtputf8, MailArgs& out);
 
 // Typed MAIL parameters (the session validates them): SIZE=n (RFC 1870 §3),
 // BODY=7BIT|8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531 §3.4), RET=FULL|HDRS and ENVID=xtext

@@ -24,9 +24,11 @@ constexpr std::uint16_t k_command_states = bit(ServerState::greeted) | bit(Serve
 constexpr std::uint16_t k_in_transaction = bit(ServerState::mail) | bit(ServerState::rcpt) | bit(ServerState::chunking);
 
 bool has_bare_line_end_or_nul(std::string_view line) {
-    for (char c : line)
-        if (c == '\r' || c == '\n' || c == '\0') return true;
-    return false;
+    // Every command line passes here: three memchr passes beat a byte loop with three tests.
+    const char* p = line.data();
+    const std::size_t n = line.size();
+    return std::memchr(p, '\r', n) != nullptr || std::memchr(p, '\n', n) != nullptr ||
+           std::memchr(p, '\0', n) != nullptr;
 }
 
 // A request line of HTTP/1.x (RFC 9112 §3): methods are case-sensitive.
@@ -159,6 +161,19 @@ const ServerSession::CommandSpec ServerSession::k_commands[] = {
     {Verb::starttls, bit(ServerState::ready), &ServerSession::cmd_starttls},
     {Verb::auth, bit(ServerState::ready), &ServerSession::cmd_auth},
 };
+
+// The event is built once and moved into the queue; next_event() moves it out. (Brace
+// initialisation: clang 14, the WebAssembly compiler, cannot build aggregates from
+// parentheses, so the variant cannot construct the alternative in place.)
+template <class Event, class... Fields>
+void ServerSession::emit(Pending pending, Fields&&... fields) {
+    if (event_head_ > 0 && event_head_ == events_.size()) {
+        events_.clear();
+        event_head_ = 0;
+    }
+    events_.emplace_back(std::in_place_type<Event>, Event{std::forward<Fields>(fields)...});
+    if (pending != Pending::none) pending_ = pending;
+}
 
 ServerSession::ServerSession(ServerConfig config, std::int64_t now_ms, bool tls_active)
     : config_(std::move(config)),
@@ -370,7 +385,7 @@ void ServerSession::helo_common(std::string_view args, bool extended) {
     }
     pending_helo_.assign(args.data(), args.size());
     pending_extended_ = extended;
-    emit(HeloEvent{extended, pending_helo_}, Pending::helo);
+    emit<HeloEvent>(Pending::helo, extended, pending_helo_);
 }
 
 void ServerSession::cmd_mail(std::string_view args) {
@@ -383,12 +398,12 @@ void ServerSession::cmd_mail(std::string_view args) {
         return;
     }
     const bool utf8_ok = config_.offer_smtputf8 && conn_.esmtp;
-    Parsed<MailArgs> parsed = parse_mail_args(args, utf8_ok);
-    if (!parsed) {
+    const AddressError error = parse_mail_args(args, utf8_ok, mail_args_);
+    if (error != AddressError::none) {
         std::string_view rest = args.substr(5);
         if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
         Parsed<Path> path = parse_reverse_path(rest, utf8_ok);
-        if (path.error == AddressError::utf8_not_permitted || parsed.error == AddressError::utf8_not_permitted) {
+        if (path.error == AddressError::utf8_not_permitted || error == AddressError::utf8_not_permitted) {
             // RFC 6531 §3.7.4.1
             protocol_error(553, "5.6.7", "Non-ASCII addresses are not permitted without SMTPUTF8");
         } else if (!path) {
@@ -400,7 +415,7 @@ void ServerSession::cmd_mail(std::string_view args) {
         return;
     }
     MailParams params;
-    for (const auto& p : parsed.value.params) {
+    for (const auto& p : mail_args_.params) {
         // Parameters belong to extensions offered in an EHLO reply (RFC 5321 §4.1.1.11,
         // RFC 1869 §4.5); anything else is "555 5.5.4".
         const std::string& k = p.keyword;
@@ -415,7 +430,7 @@ void ServerSession::cmd_mail(std::string_view args) {
             return;
         }
     }
-    ParamResult pr = parse_mail_params(parsed.value.params, params);
+    ParamResult pr = parse_mail_params(mail_args_.params, params);
     if (pr.error == ParamError::unknown_keyword) {
         protocol_error(555, "5.5.4", "Unsupported MAIL parameter " + pr.keyword);  // RFC 5321 §4.1.1.11
         return;
@@ -428,13 +443,13 @@ void ServerSession::cmd_mail(std::string_view args) {
         reply(552, "5.3.4", "Message size exceeds fixed maximum message size");  // RFC 1870 §6.2
         return;
     }
-    if (parsed.value.path.mailbox.utf8 && !params.smtputf8) {
+    if (mail_args_.path.mailbox.utf8 && !params.smtputf8) {
         protocol_error(553, "5.6.7", "Non-ASCII addresses are not permitted without SMTPUTF8");  // RFC 6531 §3.7.4.1
         return;
     }
-    tx_.from = parsed.value.path;
+    tx_.from = mail_args_.path;  // assigned into tx_'s buffers, kept across transactions
     tx_.mail_params = params;
-    emit(MailEvent{std::move(parsed.value.path), std::move(params)}, Pending::mail);
+    emit<MailEvent>(Pending::mail, mail_args_.path, std::move(params));
 }
 
 void ServerSession::cmd_rcpt(std::string_view args) {
@@ -447,12 +462,12 @@ void ServerSession::cmd_rcpt(std::string_view args) {
         return;
     }
     const bool utf8_ok = tx_.mail_params.smtputf8;
-    Parsed<MailArgs> parsed = parse_rcpt_args(args, utf8_ok);
-    if (!parsed) {
+    const AddressError error = parse_rcpt_args(args, utf8_ok, mail_args_);
+    if (error != AddressError::none) {
         std::string_view rest = args.substr(3);
         if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
         Parsed<Path> path = parse_forward_path(rest, utf8_ok);
-        if (path.error == AddressError::utf8_not_permitted || parsed.error == AddressError::utf8_not_permitted) {
+        if (path.error == AddressError::utf8_not_permitted || error == AddressError::utf8_not_permitted) {
             protocol_error(553, "5.6.7", "Non-ASCII addresses are not permitted without SMTPUTF8");  // RFC 6531 §3.7.4.1
         } else if (!path) {
             // RFC 5321 §4.1.2; RFC 3463 5.1.3 bad destination mailbox address syntax
@@ -462,7 +477,7 @@ void ServerSession::cmd_rcpt(std::string_view args) {
         }
         return;
     }
-    for (const auto& p : parsed.value.params) {
+    for (const auto& p : mail_args_.params) {
         bool offered = conn_.esmtp && config_.offer_dsn && (p.keyword == "NOTIFY" || p.keyword == "ORCPT");
         if (!offered) {
             protocol_error(555, "5.5.4", "Unsupported RCPT parameter " + p.keyword);  // RFC 5321 §4.1.1.11
@@ -470,7 +485,7 @@ void ServerSession::cmd_rcpt(std::string_view args) {
         }
     }
     RcptParams params;
-    ParamResult pr = parse_rcpt_params(parsed.value.params, params);
+    ParamResult pr = parse_rcpt_params(mail_args_.params, params);
     if (pr.error == ParamError::unknown_keyword) {
         protocol_error(555, "5.5.4", "Unsupported RCPT parameter " + pr.keyword);
         return;
@@ -479,8 +494,9 @@ void ServerSession::cmd_rcpt(std::string_view args) {
         protocol_error(501, "5.5.4", "Bad RCPT parameter " + pr.keyword);  // RFC 3461 §4.1, §4.2
         return;
     }
-    pending_rcpt_ = {parsed.value.path, params};
-    emit(RcptEvent{std::move(parsed.value.path), std::move(params)}, Pending::rcpt);
+    pending_rcpt_.first = mail_args_.path;
+    pending_rcpt_.second = params;
+    emit<RcptEvent>(Pending::rcpt, mail_args_.path, std::move(params));
 }
 
 void ServerSession::cmd_data(std::string_view args) {
@@ -548,7 +564,7 @@ void ServerSession::cmd_rset(std::string_view args) {
     reset_transaction();
     enter_state(conn_.helo.empty() ? ServerState::greeted : ServerState::ready);
     reply(250, "2.0.0", "Ok");  // RFC 5321 §4.1.1.5
-    emit(ResetEvent{}, Pending::none);
+    emit<ResetEvent>(Pending::none);
 }
 
 void ServerSession::cmd_noop(std::string_view) {
@@ -563,7 +579,7 @@ void ServerSession::cmd_quit(std::string_view args) {
     reply(221, "2.0.0", "Bye");  // RFC 5321 §4.1.1.10
     in_pos_ = in_.size();
     enter_state(ServerState::closed);
-    emit(QuitEvent{}, Pending::none);
+    emit<QuitEvent>(Pending::none);
 }
 
 void ServerSession::cmd_vrfy(std::string_view args) {
@@ -615,7 +631,7 @@ void ServerSession::cmd_starttls(std::string_view args) {
     in_pos_ = in_.size();
     reset_transaction();
     enter_state(ServerState::starttls);
-    emit(StartTlsEvent{}, Pending::none);
+    emit<StartTlsEvent>(Pending::none);
 }
 
 void ServerSession::cmd_auth(std::string_view args) {
@@ -729,7 +745,7 @@ void ServerSession::auth_complete(std::string mechanism, std::string authzid, st
                                   std::string password) {
     auth_user_pending_ = user;
     auth_step_ = AuthStep::none;
-    emit(AuthEvent{std::move(mechanism), std::move(authzid), std::move(user), std::move(password)}, Pending::auth);
+    emit<AuthEvent>(Pending::auth, std::move(mechanism), std::move(authzid), std::move(user), std::move(password));
 }
 
 // ---------------------------------------------------------------- message content
@@ -767,7 +783,7 @@ void ServerSession::finish_data() {
     } else {
         tx_.bdat = false;
         Envelope env = make_envelope();
-        emit(MessageEvent{std::move(env), std::move(tx_.content)}, Pending::message);
+        emit<MessageEvent>(Pending::message, std::move(env), std::move(tx_.content));
         return;
     }
     reset_transaction();
@@ -850,7 +866,7 @@ void ServerSession::finish_chunk() {
             tx_.content = normalize_crlf(tx_.content);
         }
         Envelope env = make_envelope();
-        emit(MessageEvent{std::move(env), std::move(tx_.content)}, Pending::message);
+        emit<MessageEvent>(Pending::message, std::move(env), std::move(tx_.content));
         return;
     }
     reset_transaction();
@@ -872,11 +888,29 @@ Envelope ServerSession::make_envelope() {
 }
 
 void ServerSession::reset_transaction() {
-    // Keep the buffers' capacity: RSET and every message go through here.
-    std::string content = std::move(tx_.content);
-    content.clear();
-    tx_ = ServerTransaction{};
-    tx_.content = std::move(content);
+    // Field by field, as `tx_ = ServerTransaction{}` would, but the strings and vectors keep
+    // their capacity: RSET and every message go through here. Keep in step with the struct.
+    tx_.active = false;
+    tx_.from.null = false;
+    tx_.from.source_route.clear();
+    tx_.from.mailbox.local_part.clear();
+    tx_.from.mailbox.domain.clear();
+    tx_.from.mailbox.quoted_local = false;
+    tx_.from.mailbox.domain_literal = false;
+    tx_.from.mailbox.utf8 = false;
+    tx_.mail_params.size.reset();
+    tx_.mail_params.body = Body::unspecified;
+    tx_.mail_params.smtputf8 = false;
+    tx_.mail_params.ret = Ret::unspecified;
+    tx_.mail_params.envid.clear();
+    tx_.mail_params.auth.clear();
+    tx_.rcpts.clear();
+    tx_.bdat = false;
+    tx_.content.clear();
+    tx_.bdat_size = 0;
+    tx_.bdat_line_len = 0;
+    tx_.bdat_8bit = tx_.bdat_nul = tx_.bdat_long_line = tx_.bdat_bare = false;
+    tx_.bdat_prev_cr = false;
 }
 
 // ---------------------------------------------------------------- host answers
@@ -907,8 +941,8 @@ bool ServerSession::accept(std::int64_t now_ms) {
             reply(250, "2.1.0", "Ok");  // RFC 5321 §4.1.1.2
             break;
         case Pending::rcpt:
+            // Moved, not cleared afterwards: cmd_rcpt assigns both halves before the next use.
             tx_.rcpts.push_back(std::move(pending_rcpt_));
-            pending_rcpt_ = {};
             enter_state(ServerState::rcpt);
             reply(250, "2.1.5", "Ok");  // RFC 5321 §4.1.1.3
             break;
@@ -1051,17 +1085,25 @@ void ServerSession::reply_multi(int code, std::string_view enhanced, const std::
     const char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
                             static_cast<char>('0' + code % 10)};
     for (std::size_t i = 0; i < n; ++i) {
+        // code ("-" / SP) [enhanced [SP]] text CRLF, RFC 5321 §4.2.1: sized once, then
+        // written in place (a reply per command: this is on every command's path).
+        const std::string_view text = lines[i];
+        const bool space = !enhanced.empty() && !text.empty();
+        const std::size_t len = 4 + enhanced.size() + (space ? 1 : 0) + text.size();
         const std::size_t start = out_.size();
-        out_.append(digits, 3);
-        out_ += (i + 1 < n) ? '-' : ' ';  // RFC 5321 §4.2.1
-        if (!enhanced.empty()) {
-            out_.append(enhanced.data(), enhanced.size());
-            if (!lines[i].empty()) out_ += ' ';
-        }
-        out_.append(lines[i].data(), lines[i].size());
-        if (config_.trace)
-            trace_reply_line(code, enhanced, std::string_view(out_).substr(start), i == 0);
-        out_ += "\r\n";
+        out_.resize(start + len + 2);
+        char* p = out_.data() + start;
+        std::memcpy(p, digits, 3);
+        p[3] = (i + 1 < n) ? '-' : ' ';
+        p += 4;
+        if (!enhanced.empty()) std::memcpy(p, enhanced.data(), enhanced.size());
+        p += enhanced.size();
+        if (space) *p++ = ' ';
+        if (!text.empty()) std::memcpy(p, text.data(), text.size());
+        p += text.size();
+        p[0] = '\r';
+        p[1] = '\n';
+        if (config_.trace) trace_reply_line(code, enhanced, std::string_view(out_).substr(start, len), i == 0);
     }
     awaiting_flush_ = true;
 }
@@ -1091,14 +1133,6 @@ void ServerSession::enter_state(ServerState next) {
     conn_.state = next;
 }
 
-void ServerSession::emit(ServerEvent event, Pending pending) {
-    if (event_head_ > 0 && event_head_ == events_.size()) {
-        events_.clear();
-        event_head_ = 0;
-    }
-    events_.push_back(std::move(event));
-    if (pending != Pending::none) pending_ = pending;
-}
 
 std::optional<ServerEvent> ServerSession::next_event() {
     if (event_head_ >= events_.size()) return std::nullopt;
@@ -1115,7 +1149,14 @@ std::string ServerSession::take_output() {
     if (!out_.empty()) {
         if (conn_.pipelining_advertised) conn_.pipelining_seen = true;  // the EHLO reply is on its way
         awaiting_flush_ = false;
-        result.swap(out_);
+        // Small output is copied so out_ keeps its capacity (the next replies are appended
+        // without allocating); a large one is handed over whole.
+        if (out_.size() <= 4096) {
+            result.assign(out_);
+            out_.clear();
+        } else {
+            result.swap(out_);
+        }
     }
     return result;
 }

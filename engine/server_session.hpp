@@ -156,7 +156,8 @@ struct ServerConnection {
     std::uint64_t messages = 0;
 };
 
-// What RSET clears (OpenSMTPD smtp_tx).
+// What RSET clears (OpenSMTPD smtp_tx). ServerSession::reset_transaction() clears it field
+// by field (keeping buffers): a new field must be cleared there too.
 struct ServerTransaction {
     bool active = false;  // MAIL accepted
     Path from;
@@ -263,7 +264,8 @@ private:
     void protocol_error(int code, std::string_view enhanced, std::string_view text);
     void close_with(int code, std::string_view enhanced, std::string_view text);
     void enter_state(ServerState next);
-    void emit(ServerEvent event, Pending pending);
+    template <class Event, class... Fields>
+    void emit(Pending pending, Fields&&... fields);
     void trace_command(std::string_view line, Verb verb);
     void trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc);
     void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first);
@@ -303,6 +305,7 @@ private:
     std::uint64_t bdat_chunk_size_ = 0;
     ServerState bdat_return_state_ = ServerState::ready;
     std::pair<Path, RcptParams> pending_rcpt_;
+    MailArgs mail_args_;                // MAIL/RCPT arguments, parsed in place (buffers reused)
 
     AuthStep auth_step_ = AuthStep::none;
     std::string auth_user_pending_;
