@@ -55,7 +55,7 @@ struct Checker {
         if (failed) return false;
         failed = true;
         std::string where = source;
-        if (node) where += ":" + std::to_string(node->source().begin.line);
+        if (node) where.append(":").append(std::to_string(node->source().begin.line));
         error->message = where + ": " + msg;
         return false;
     }

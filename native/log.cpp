@@ -65,8 +65,10 @@ void log_event(std::string_view event, std::initializer_list<LogField> fields) {
     } else {
         line = now_iso() + " " + std::string(event);
         for (const auto& [k, v] : fields) {
-            line += " " + std::string(k) + "=";
-            line += needs_quotes(v) ? "\"" + json_escape(v) + "\"" : v;
+            // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
+            line.append(" ").append(k).append("=");
+            if (needs_quotes(v)) line.append("\"").append(json_escape(v)).append("\"");
+            else line.append(v);
         }
         line += "\n";
     }
