@@ -1293,6 +1293,7 @@ int run_serve(const std::string& config_path, const std::string& log_format) {
     }
     sodium_ready();
     std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);  // a file size limit is a write error (EFBIG), not death
     net::io_context io(1);
     Relay relay(cfg, io);
     std::string error;

@@ -1,15 +1,21 @@
 #pragma once
-// The durable queue on disk (no sockets here). Layout under <state_dir>/spool/:
-//   tmp/<id>.<n>     being written; discarded at start
-//   queue/<id>.msg   committed: envelope header, blank line, content (with our Received:)
-//   queue/<id>.st    per-recipient delivery state, rewritten atomically after each attempt
-// A message is acknowledged (250) only after commit() returned 0: file written and fsynced,
-// renamed into queue/, and queue/ fsynced. Losing a .st file only means redelivery.
+// The durable queue on disk (no sockets here): a log of append-only segment files,
+//   <state_dir>/spool/log/<seq>.seg   (a new one at each start and every 64 MiB)
+// Each record: a 24-byte header (magic, type, payload length, hash64 of the payload) and the
+// payload. MESSAGE = envelope header, blank line, content (with our Received:); STATE = queue id
+// line and the per-recipient state lines; DONE = queue id. A message is acknowledged (250) only
+// after commit() returned 0: its record written and covered by a (group) fdatasync. STATE and
+// DONE are not synced: losing one after a crash only repeats an attempt or a delivery.
+// Recovery reads the segments in order; a short or corrupt record ends its segment (a torn
+// tail, never acknowledged). A segment is unlinked once nothing in it is needed any more.
 #include <condition_variable>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/queue_model.hpp"
@@ -26,27 +32,64 @@ struct SpoolInfo {  // what the envelope header holds beyond QueuedMessage
 class Spool {
 public:
     Spool(std::string state_dir, bool fsync);
-    bool init(std::string& error);  // creates the folders, removes temp files
-    // 0 on success, else an errno value (nothing was committed).
+    ~Spool();
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+    bool init(std::string& error);  // creates the folder; makes this spool writable
+    // 0 on success, else an errno value (nothing was acknowledged).
     int commit(const QueuedMessage& q, const SpoolInfo& info, const std::string& content);
     bool load_content(const std::string& id, std::string& content) const;
-    void save_state(const QueuedMessage& q) const;
-    void remove(const std::string& id) const;
-    // Every committed message, with its saved state applied; unreadable files are reported.
-    std::vector<std::pair<QueuedMessage, SpoolInfo>> recover(std::vector<std::string>& problems) const;
-    const std::string& queue_dir() const { return queue_dir_; }
+    void save_state(const QueuedMessage& q);
+    void remove(const std::string& id);
+    // Every committed message, with its saved state applied; damaged records are reported.
+    // After init() it also rebuilds the index and drops segments nothing needs; without
+    // init() (the `queue` command) it only reads.
+    std::vector<std::pair<QueuedMessage, SpoolInfo>> recover(std::vector<std::string>& problems);
+    const std::string& log_dir() const { return log_dir_; }
 
 private:
-    // Group commit: one fsync of queue/ makes every rename that came before it durable, so
-    // concurrent commits share it instead of each paying for one.
-    bool sync_queue_dir();
+    struct SegFile;
+    struct Seg {
+        std::shared_ptr<SegFile> file;
+        std::uint64_t size = 0;
+        std::uint64_t refs = 0;                // live messages / latest states here, DONE records pinned
+        std::map<std::uint64_t, std::uint64_t> tombs;  // segment -> DONE records there for messages here
+        bool broken = false;                   // a failed write or sync: append no more here
+    };
+    struct Entry {
+        std::uint64_t seg = 0, off = 0, len = 0;  // the MESSAGE payload
+        std::uint64_t content_off = 0;            // within the payload
+        std::uint64_t state_seg = 0;              // 0: no STATE record
+    };
+    std::string seg_path(std::uint64_t seq) const;
+    // Appends one record (caller holds mutex_); rec starts with room for the header. 0 or errno;
+    // seq/off say where it went.
+    int append_locked(std::uint32_t type, std::string& rec, std::uint64_t& seq, std::uint64_t& off);
+    int open_segment_locked();
+    void unref_locked(std::uint64_t seq);
+    void collect_locked(std::uint64_t seq);
+    void drop_locked(const std::string& id, std::uint64_t done_seq);
+    int wait_durable(std::uint64_t ticket);  // group fdatasync covering ticket
 
-    std::string tmp_dir_, queue_dir_;
+    std::string spool_dir_, log_dir_;
     bool fsync_;
-    std::mutex sync_mutex_;
+    bool writable_ = false;
+    mutable std::mutex mutex_;  // the segments, the index, appends
+    std::map<std::uint64_t, Seg> segs_;
+    std::unordered_map<std::string, Entry> index_;
+    std::uint64_t active_ = 0, next_seq_ = 1;
+    // Group commit: appends get increasing tickets; one fdatasync of every segment written since
+    // the last one makes all tickets up to then durable, and concurrent commits share it.
+    std::uint64_t appended_ = 0;
+    std::vector<std::shared_ptr<SegFile>> unsynced_;
     std::condition_variable sync_done_;
-    std::uint64_t sync_requested_ = 0, sync_completed_ = 0;
+    std::uint64_t sync_completed_ = 0;
     bool syncing_ = false;
+    struct SyncFailure {
+        std::uint64_t lo, hi;
+        int err;
+    };
+    std::vector<SyncFailure> sync_failures_;
 };
 
 // The SMTP reply for a failed commit: 452 4.3.1 when the disk is full, else 451 4.3.0.
