@@ -43,10 +43,14 @@ void on_key(GLFWwindow*, int key, int, int action, int mods) {
 void frame() {
     const double started = emscripten_get_now();
     // Follow the browser window: the canvas always fills it.
+    // The canvas's backing store has one pixel per device pixel (its CSS size stays the
+    // window's), and the UI scales with devicePixelRatio: sharp text on HiDPI screens.
+    const double dpr = emscripten_get_device_pixel_ratio();
+    g_app->set_ui_scale(static_cast<float>(dpr));
     int width = 0, height = 0;
     emscripten_get_canvas_element_size("#canvas", &width, &height);
-    const int want_w = EM_ASM_INT({ return window.innerWidth; });
-    const int want_h = EM_ASM_INT({ return window.innerHeight; });
+    const int want_w = static_cast<int>(EM_ASM_INT({ return window.innerWidth; }) * dpr + 0.5);
+    const int want_h = static_cast<int>(EM_ASM_INT({ return window.innerHeight; }) * dpr + 0.5);
     if (want_w != width || want_h != height) {
         // Browser.setCanvasSize also tells Emscripten's GLFW about the new size;
         // glfwSetWindowSize would try (and fail) to leave fullscreen first.
@@ -97,8 +101,9 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    const int w = EM_ASM_INT({ return window.innerWidth; });
-    const int h = EM_ASM_INT({ return window.innerHeight; });
+    const double dpr = emscripten_get_device_pixel_ratio();
+    const int w = static_cast<int>(EM_ASM_INT({ return window.innerWidth; }) * dpr + 0.5);
+    const int h = static_cast<int>(EM_ASM_INT({ return window.innerHeight; }) * dpr + 0.5);
     g_window = glfwCreateWindow(w, h, "relaylab", nullptr, nullptr);
     if (!g_window) return 1;
     glfwMakeContextCurrent(g_window);
@@ -110,6 +115,7 @@ int main() {
     // A shared link reopens its scenario, switches and step.
     const char* hash = emscripten_run_script_string("decodeURIComponent(location.hash || '')");
     if (hash && *hash) app.open_link(hash);
+    app.set_ui_scale(static_cast<float>(dpr));
     app.init_fonts();
     glfwSetKeyCallback(g_window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);

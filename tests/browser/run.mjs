@@ -53,6 +53,24 @@ try {
       assert(size[0] === 1400, `canvas width ${size[0]} after resize to 1400`);
       await page.close();
     }],
+    ['HiDPI: one canvas pixel per device pixel, UI scaled, clicks land where drawn', async () => {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 640 }, deviceScaleFactor: 2 });
+      const errors = [];
+      page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+      await page.goto(url + '#scenario=happy-path&step=30');
+      await page.evaluate(() => window.relaylab.ready);
+      await page.waitForFunction(() => document.getElementById('canvas').width === 2 * window.innerWidth,
+                                 null, { timeout: 10000 });
+      // The toolbar is twice as tall in device pixels as at devicePixelRatio 1.
+      const toolbar = await page.evaluate(() => window.relaylab.layout().toolbar);
+      assert(toolbar.width === 2000 && toolbar.height > 100, `toolbar ${JSON.stringify(toolbar)}`);
+      // The step-forward button sits at the same CSS place as at ratio 1: clicking it steps.
+      await page.waitForTimeout(300);
+      await page.mouse.click(228, 47);
+      await page.waitForFunction(() => window.relaylab.state().step === 31, null, { timeout: 5000 });
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    }],
     ...simulatorTests({ browser, url, webDir, figures }),
   ]);
   for (const line of figures.lines) console.log(`info ${line}`);

@@ -31,14 +31,18 @@ const char* version() { return RELAYLAB_VERSION; }
 
 App::App(AppOptions options) : options_(std::move(options)) {}
 
-bool App::fonts_dirty() const { return built_font_scale_ != model_.prefs().font_scale; }
+bool App::fonts_dirty() const {
+    return built_font_scale_ != model_.prefs().font_scale || built_ui_scale_ != ui_scale_;
+}
+
+void App::set_ui_scale(float scale) { ui_scale_ = std::clamp(scale, 0.5f, 4.0f); }
 
 void App::init_fonts() {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // layout comes from the code, never from a stale file
     io.Fonts->Clear();
     const float scale = model_.prefs().font_scale;
-    const float size = options_.font_size * scale;
+    const float size = options_.font_size * scale * ui_scale_;
     const std::string sans = options_.asset_dir + "/DejaVuSans.ttf";
     const std::string mono = options_.asset_dir + "/DejaVuSansMono.ttf";
     // ImGui's built-in pixel font is unreadable on a projector: always use a TTF.
@@ -52,6 +56,7 @@ void App::init_fonts() {
     io.FontDefault = f.sans;
     io.Fonts->Build();
     built_font_scale_ = scale;
+    built_ui_scale_ = ui_scale_;
 }
 
 bool App::open_link(std::string_view fragment) {
@@ -98,9 +103,11 @@ void App::handle_keys() {
 void App::frame(float width, float height) {
     ++frames_;
     if (!styled_once_ || styled_.high_contrast != model_.prefs().high_contrast ||
-        styled_.large_controls != model_.prefs().large_controls) {
+        styled_.large_controls != model_.prefs().large_controls || styled_ui_scale_ != ui_scale_) {
         apply_style(model_.prefs());
+        if (ui_scale_ != 1.0f) ImGui::GetStyle().ScaleAllSizes(ui_scale_);
         styled_ = model_.prefs();
+        styled_ui_scale_ = ui_scale_;
         styled_once_ = true;
     }
     handle_keys();
@@ -111,7 +118,7 @@ void App::frame(float width, float height) {
     const ImGuiStyle& style = ImGui::GetStyle();
     const float toolbar_h = ImGui::GetFrameHeight() * 2 + style.ItemSpacing.y + style.WindowPadding.y * 2;
     const float body_h = std::max(100.0f, height - toolbar_h);
-    const float left_w = std::floor(width * (width > 1500 ? 0.55f : 0.58f));
+    const float left_w = std::floor(width * (width / ui_scale_ > 1500 ? 0.55f : 0.58f));
     const float right_w = width - left_w;
     layout_.toolbar = {0, 0, width, toolbar_h};
     layout_.topology = {0, toolbar_h, left_w, std::floor(body_h * 0.48f)};

@@ -32,7 +32,11 @@ public:
     // (Re)builds the font atlas at the current font scale; call before ImGui::NewFrame.
     void init_fonts();
     bool fonts_dirty() const;
-    // Builds one frame of UI filling a window of the given size (in pixels).
+    // Device pixels per layout pixel (the browser's devicePixelRatio): the UI draws in
+    // device pixels, with fonts and sizes scaled, so HiDPI screens get sharp text.
+    void set_ui_scale(float scale);
+    float ui_scale() const { return ui_scale_; }
+    // Builds one frame of UI filling a window of the given size (in device pixels).
     void frame(float width, float height);
     long frames() const { return frames_; }
 
@@ -60,6 +64,9 @@ private:
     Model model_;
     long frames_ = 0;
     float built_font_scale_ = 0;
+    float ui_scale_ = 1;
+    float built_ui_scale_ = 0;
+    float styled_ui_scale_ = 0;
     Prefs styled_{};
     bool styled_once_ = false;
     Layout layout_;
