@@ -222,4 +222,27 @@ DsnRequest make_dsn_request(const QueuedMessage& msg, const std::vector<std::siz
     return req;
 }
 
+QueuedMessage queued_message(std::string id, const Path& from, const MailParams& params, std::int64_t now_ms) {
+    QueuedMessage q;
+    q.id = std::move(id);
+    q.sender = from.null ? std::string() : from.mailbox.to_string();
+    q.envid = params.envid;
+    q.ret = params.ret == Ret::hdrs ? DsnRet::hdrs : params.ret == Ret::full ? DsnRet::full : DsnRet::unspecified;
+    q.created_ms = now_ms;
+    return q;
+}
+
+QueuedRecipient queued_recipient(const Path& to, const RcptParams& params) {
+    QueuedRecipient r;
+    r.address = to.mailbox.domain.empty() ? to.mailbox.local_part : to.mailbox.to_string();
+    r.original_recipient = params.orcpt;
+    if (params.notify_given) {
+        r.notify.never = params.notify_never;
+        r.notify.success = params.notify_success;
+        r.notify.failure = params.notify_failure;
+        r.notify.delay = params.notify_delay;
+    }
+    return r;
+}
+
 }  // namespace relaylab

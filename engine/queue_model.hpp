@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/address.hpp"
+#include "engine/command.hpp"
 #include "engine/dsn.hpp"
 #include "engine/reply.hpp"
 #include "engine/retry.hpp"
@@ -103,5 +105,13 @@ DsnRequest make_dsn_request(const QueuedMessage& msg, const std::vector<std::siz
                             DsnAction action, std::string_view reporting_mta, std::int64_t now_ms,
                             const RetryPolicy& policy, std::uint64_t seed, std::uint64_t counter,
                             std::string_view original_message);
+
+// From an accepted envelope to the queue's view (the simulator and the native relay queue
+// alike): the null reverse-path becomes an empty sender; RET (RFC 3461 §4.3) and ENVID
+// (§4.4) are carried; recipients are added with queued_recipient().
+QueuedMessage queued_message(std::string id, const Path& from, const MailParams& params, std::int64_t now_ms);
+// One forward-path with its NOTIFY (RFC 3461 §4.1; default when absent) and ORCPT (§4.2).
+// "<Postmaster>" without a domain keeps just its local part.
+QueuedRecipient queued_recipient(const Path& to, const RcptParams& params);
 
 }  // namespace relaylab

@@ -644,24 +644,10 @@ awaitable<void> Relay::accept_message(ServerSession& s, MessageEvent& msg, const
     std::string content = make_received_header(info) + msg.content;
 
     QEntry e;
-    e.q.id = id;
-    e.q.sender = msg.envelope.from.null ? std::string() : msg.envelope.from.mailbox.to_string();
-    e.q.envid = msg.envelope.mail_params.envid;
-    e.q.ret = msg.envelope.mail_params.ret == Ret::hdrs   ? DsnRet::hdrs
-              : msg.envelope.mail_params.ret == Ret::full ? DsnRet::full
-                                                          : DsnRet::unspecified;
-    e.q.created_ms = wall_ms();
+    e.q = queued_message(id, msg.envelope.from, msg.envelope.mail_params, wall_ms());
     std::string rcpt_list;
     for (const auto& [path, params] : msg.envelope.rcpts) {
-        QueuedRecipient r;
-        r.address = path.mailbox.domain.empty() ? path.mailbox.local_part : path.mailbox.to_string();
-        r.original_recipient = params.orcpt;
-        if (params.notify_given) {
-            r.notify.never = params.notify_never;
-            r.notify.success = params.notify_success;
-            r.notify.failure = params.notify_failure;
-            r.notify.delay = params.notify_delay;
-        }
+        QueuedRecipient r = queued_recipient(path, params);
         rcpt_list += (rcpt_list.empty() ? "" : ",") + r.address;
         e.q.recipients.push_back(std::move(r));
     }

@@ -495,33 +495,18 @@ private:
         // Local recipients go to mailboxes, the others into the relay queue.
         const auto policy = policy_of(h);
         QueueItem item;
-        item.q.id = queue_id;
-        item.q.sender = msg.envelope.from.null ? std::string() : msg.envelope.from.mailbox.to_string();
-        item.q.envid = msg.envelope.mail_params.envid;
-        item.q.ret = msg.envelope.mail_params.ret == Ret::hdrs   ? DsnRet::hdrs
-                     : msg.envelope.mail_params.ret == Ret::full ? DsnRet::full
-                                                                 : DsnRet::unspecified;
-        item.q.created_ms = now_;
+        item.q = queued_message(queue_id, msg.envelope.from, msg.envelope.mail_params, now_);
         item.content = content;
         item.spec_id = c->spec_id;
         item.bounce = msg.envelope.from.null && c->spec_id.empty();
         item.mail_params = msg.envelope.mail_params;
         std::vector<std::string> local;
         for (const auto& [path, params] : msg.envelope.rcpts) {
-            const std::string address = path.mailbox.domain.empty() ? path.mailbox.local_part : path.mailbox.to_string();
+            QueuedRecipient qr = queued_recipient(path, params);
             if (path.mailbox.domain.empty() || is_local_domain(path.mailbox.domain, policy.local_domains)) {
-                local.push_back(address);
+                local.push_back(qr.address);
             } else {
-                QueuedRecipient qr;
-                qr.address = address;
-                qr.original_recipient = params.orcpt;
-                if (params.notify_given) {
-                    qr.notify.never = params.notify_never;
-                    qr.notify.success = params.notify_success;
-                    qr.notify.failure = params.notify_failure;
-                    qr.notify.delay = params.notify_delay;
-                }
-                item.q.recipients.push_back(qr);
+                item.q.recipients.push_back(std::move(qr));
                 item.rcpt_params.emplace_back(path, params);
             }
         }

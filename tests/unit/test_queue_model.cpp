@@ -212,3 +212,49 @@ TEST_CASE("queue model: DSN request from queue state (RFC 3464 §2.3)") {
     CHECK(delayed.recipients[0].status == "4.2.0");
     CHECK(delayed.recipients[0].will_retry_until_ms == m.created_ms + policy.max_lifetime_ms);
 }
+
+TEST_CASE("queue entries from an accepted envelope (RFC 3461 §4.1-§4.4)") {
+    Path from;
+    from.mailbox = Mailbox{"alice", "lab.test"};
+    MailParams params;
+    params.ret = Ret::hdrs;
+    params.envid = "env-42";
+    SUBCASE("sender, RET and ENVID are carried") {
+        const QueuedMessage q = queued_message("Q1", from, params, 1234);
+        CHECK(q.id == "Q1");
+        CHECK(q.sender == "alice@lab.test");
+        CHECK(q.ret == DsnRet::hdrs);
+        CHECK(q.envid == "env-42");
+        CHECK(q.created_ms == 1234);
+        CHECK(q.recipients.empty());
+    }
+    SUBCASE("the null reverse-path becomes an empty sender (RFC 5321 §4.5.5)") {
+        Path null_path;
+        null_path.null = true;
+        CHECK(queued_message("Q2", null_path, MailParams{}, 0).sender.empty());
+        CHECK(queued_message("Q2", null_path, MailParams{}, 0).ret == DsnRet::unspecified);
+    }
+    SUBCASE("NOTIFY given is copied; absent keeps the default failure+delay") {
+        Path to;
+        to.mailbox = Mailbox{"bob", "dest.test"};
+        RcptParams rp;
+        rp.notify_given = true;
+        rp.notify_success = true;
+        rp.orcpt = "rfc822;bob@dest.test";
+        const QueuedRecipient r = queued_recipient(to, rp);
+        CHECK(r.address == "bob@dest.test");
+        CHECK(r.original_recipient == "rfc822;bob@dest.test");
+        CHECK(r.notify.success);
+        CHECK_FALSE(r.notify.failure);
+        CHECK_FALSE(r.notify.delay);
+        const QueuedRecipient d = queued_recipient(to, RcptParams{});
+        CHECK(d.notify.failure);
+        CHECK(d.notify.delay);
+        CHECK_FALSE(d.notify.success);
+    }
+    SUBCASE("<Postmaster> keeps its local part (RFC 5321 §4.1.1.3)") {
+        Path pm;
+        pm.mailbox.local_part = "Postmaster";
+        CHECK(queued_recipient(pm, RcptParams{}).address == "Postmaster");
+    }
+}
