@@ -1,6 +1,5 @@
 #include "sim/report.hpp"
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace relaylab::sim {
@@ -26,15 +25,25 @@ json messages_array(const std::vector<MessageStatus>& messages) {
 
 }  // namespace
 
+namespace {
+
+// `value` in decimal, left-padded with zeros to `width` digits.
+std::string padded(long long value, std::size_t width) {
+    std::string digits = std::to_string(value);
+    if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+    return digits;
+}
+
+}  // namespace
+
 std::string format_sim_time(std::int64_t t_ms) {
     const long long s = t_ms / 1000, ms = t_ms % 1000;
-    char buf[48];
-    if (s >= 86400)
-        std::snprintf(buf, sizeof buf, "day %lld %02lld:%02lld:%02lld.%03lld", s / 86400 + 1, (s / 3600) % 24,
-                      (s / 60) % 60, s % 60, ms);
-    else
-        std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%03lld", s / 3600, (s / 60) % 60, s % 60, ms);
-    return buf;
+    std::string out;
+    if (s >= 86400) out.append("day ").append(std::to_string(s / 86400 + 1)).append(" ").append(padded((s / 3600) % 24, 2));
+    else out = padded(s / 3600, 2);
+    out.append(":").append(padded((s / 60) % 60, 2)).append(":").append(padded(s % 60, 2));
+    out.append(".").append(padded(ms, 3));
+    return out;
 }
 
 std::string messages_json(const std::vector<MessageStatus>& messages) {
@@ -67,9 +76,8 @@ std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunR
         const char* prefix = s.event.kind == TraceKind::command ? "C: "
                              : s.event.kind == TraceKind::reply ? "S: "
                                                                 : "";
-        char col[64];
-        std::snprintf(col, sizeof col, "%-40s ", who.c_str());
-        out += col;
+        if (who.size() < 40) who.append(40 - who.size(), ' ');
+        out.append(who).append(" ");
         out += prefix + s.event.text;
         if (!s.event.rfc.empty()) out += "  [" + s.event.rfc + "]";
         out += "\n";

@@ -20,7 +20,6 @@ const char* tls_outcome_name(TlsOutcome outcome) {
         case TlsOutcome::ok: return "ok";
         case TlsOutcome::untrusted: return "untrusted";
         case TlsOutcome::handshake_failure: return "handshake_failure";
-        case TlsOutcome::unavailable: return "unavailable";
     }
     return "ok";
 }
@@ -38,7 +37,6 @@ constexpr EffectName k_effects[] = {
     {EffectType::size_limit, "size_limit"},     {EffectType::tls, "tls"},
     {EffectType::tls_required, "tls_required"}, {EffectType::wrong_password, "wrong_password"},
     {EffectType::skip_starttls, "skip_starttls"}, {EffectType::skip_auth, "skip_auth"},
-    {EffectType::drop_session, "drop_session"},
 };
 
 // Reads fields with type checks; the first problem is kept with its JSON path.
@@ -168,7 +166,6 @@ void read_effect(Reader& r, const json& obj, const std::string& path, EffectSpec
     r.str(obj, path, "message", e.message);
     r.integer(obj, path, "until_ms", e.until_ms);
     r.integer(obj, path, "bytes", e.bytes);
-    r.integer(obj, path, "after_commands", e.after_commands);
     if (e.type == EffectType::dns && e.result != "nxdomain" && e.result != "servfail" && e.result != "timeout")
         r.fail(path + ".result", "dns effects need \"nxdomain\", \"servfail\" or \"timeout\"");
     if (e.type == EffectType::tls && e.result != "untrusted" && e.result != "handshake_failure")

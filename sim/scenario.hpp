@@ -24,7 +24,7 @@ struct RouteSpec {
     std::string via;  // host name
 };
 
-enum class TlsOutcome { ok, untrusted, handshake_failure, unavailable };
+enum class TlsOutcome { ok, untrusted, handshake_failure };
 const char* tls_outcome_name(TlsOutcome outcome);
 
 struct HostSpec {
@@ -65,7 +65,6 @@ enum class EffectType {
     wrong_password, // a message's client uses the wrong password
     skip_starttls,  // a message's client does not issue STARTTLS
     skip_auth,      // a message's client does not authenticate
-    drop_session,   // the host closes the connection after `after_commands` commands
 };
 const char* effect_type_name(EffectType type);
 
@@ -78,7 +77,6 @@ struct EffectSpec {
     std::string message;   // message effects: the message id
     std::int64_t until_ms = -1;  // dns: failure lasts until this virtual time (-1: for ever)
     std::uint64_t bytes = 0;     // size_limit
-    int after_commands = 0;      // drop_session
 };
 
 struct SwitchSpec {

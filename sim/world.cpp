@@ -59,7 +59,6 @@ struct HostRt {
     bool down = false, silent = false, greylisting = false, mailbox_full = false, rate_limit = false;
     std::optional<std::uint64_t> size_limit;
     TlsOutcome tls = TlsOutcome::ok;
-    int drop_after = 0;
     std::set<std::string> tls_required;
     std::map<std::string, std::int64_t> greylist_first_seen;
     std::set<std::string> rate_seen;
@@ -189,7 +188,6 @@ private:
                 if (h) h->tls = e.result == "untrusted" ? TlsOutcome::untrusted : TlsOutcome::handshake_failure;
                 break;
             case EffectType::tls_required: if (h) h->tls_required.insert(ascii_lowercase(e.domain)); break;
-            case EffectType::drop_session: if (h) h->drop_after = e.after_commands; break;
             case EffectType::dns: dns_failures_.push_back(e); break;
             case EffectType::wrong_password: wrong_password_.insert(e.message); break;
             case EffectType::skip_starttls: skip_starttls_.insert(e.message); break;
@@ -282,9 +280,8 @@ private:
                 ev.text.rfind("535", 0) == 0 || ev.text.rfind("530", 0) == 0 || ev.text == "<credentials hidden>")
                 phase = "auth";
             if (ev.text.rfind("STARTTLS", 0) == 0 || ev.kind == TraceKind::tls) phase = "tls";
-            Step& s = record(ev.kind, from, to, std::move(ev.text), std::move(ev.explain), std::move(ev.rfc), phase,
-                             c.spec_id, c.id);
-            (void)s;
+            record(ev.kind, from, to, std::move(ev.text), std::move(ev.explain), std::move(ev.rfc), phase, c.spec_id,
+                   c.id);
         }
     }
     void absorb_client_trace(Conn& c) {
@@ -304,8 +301,9 @@ private:
     // ---------------------------------------------------------------- network
     std::int64_t latency() const { return sc_.latency_ms; }
 
-    // Opens a TCP connection; on_open runs when it is established, on_fail when refused / timed out.
-    void connect(HostRt* from, HostRt* to, int port, const std::string& message, const std::string& phase,
+    // Opens a connection on the virtual network (no socket: events on the virtual clock);
+    // on_open runs when it is established, on_fail when refused / timed out.
+    void open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message, const std::string& phase,
                  std::function<void()> on_open, std::function<void(const std::string&)> on_fail) {
         const std::string target = to->spec->name + ":" + std::to_string(port);
         record(TraceKind::connect, from->spec->name, to->spec->name, "connect to " + target,
@@ -367,7 +365,6 @@ private:
         cfg.role = port == 587 ? Role::submission : port == 465 ? Role::submissions : Role::mx;
         cfg.hostname = h->spec->name;
         cfg.max_message_size = h->size_limit.value_or(h->spec->max_message_size);
-        cfg.tls_available = h->tls != TlsOutcome::unavailable;
         return cfg;
     }
 
@@ -490,7 +487,7 @@ private:
         if (msg.envelope.rcpts.size() == 1) info.for_recipient = msg.envelope.rcpts[0].first.mailbox.to_string();
         info.time_ms = k_sim_epoch_ms + now_;
         std::string content = make_received_header(info) + msg.content;
-        if (c->script_pos > 0 || !c->script.empty()) c->script_message_accepted = true;
+        if (!c->script.empty()) c->script_message_accepted = true;
 
         // Local recipients go to mailboxes, the others into the relay queue.
         const auto policy = policy_of(h);
@@ -782,7 +779,7 @@ private:
             c->hosts_left = hosts;
             c->tls_policy_required = h->tls_required.count(domain) > 0;
             conns_.push_back(std::move(conn));
-            connect(
+            open_virtual_connection(
                 h, dest, 25, spec_id, "delivery", [this, c] { start_delivery(c); },
                 [=, this](const std::string&) {
                     try_hosts(h, id, domain, idx, hosts,
@@ -969,7 +966,7 @@ private:
         const std::uint64_t counter = ++h->dsn_counter;
         DsnRequest req = make_dsn_request(item.q, who, action, h->spec->name, k_sim_epoch_ms + now_, policy,
                                           hash64(seed_, h->spec->name + "/dsn"), counter, item.content);
-        // make_dsn_request uses virtual times for arrival: shift to wall-clock for headers.
+        // Header dates are on the simulated calendar (k_sim_epoch_ms + virtual time).
         req.arrival_ms = k_sim_epoch_ms + item.q.created_ms;
         DsnResult dsn = compose_dsn(req);
         mark_dsn_sent(item.q, who, action);
@@ -1026,7 +1023,7 @@ private:
         c->purpose = "submission";
         c->spec_id = m.id;
         conns_.push_back(std::move(conn));
-        connect(
+        open_virtual_connection(
             client, server, m.port, m.id, "submission",
             [this, c, &m] {
                 if (c->port == 465) {

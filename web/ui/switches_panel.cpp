@@ -21,7 +21,6 @@ const char* effect_name(sim::EffectType t) {
         case T::wrong_password: return "wrong password";
         case T::skip_starttls: return "no STARTTLS";
         case T::skip_auth: return "no AUTH";
-        case T::drop_session: return "session dropped";
     }
     return "effect";
 }

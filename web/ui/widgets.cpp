@@ -97,9 +97,6 @@ std::vector<HostMark> host_marks(const sim::Simulation& sim, const std::string& 
                 case T::wrong_password: out.push_back({"uses a wrong password", true}); break;
                 case T::skip_starttls: out.push_back({"skips STARTTLS", true}); break;
                 case T::skip_auth: out.push_back({"skips AUTH", true}); break;
-                case T::drop_session:
-                    out.push_back({"drops the session after " + std::to_string(e.after_commands) + " commands", true});
-                    break;
             }
         }
     }
