@@ -6,8 +6,10 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "engine/ascii.hpp"
 #include "native/commands.hpp"
 #include "native/config.hpp"
 #include "native/spool.hpp"
@@ -16,6 +18,20 @@
 namespace relaylab::cli {
 
 using namespace relaylab::native;
+
+namespace {
+
+// The config at `path`, or the defaults when no path is given; a bad file is reported
+// (with its line) and gives nullopt, for exit status 2.
+std::optional<Config> config_or_defaults(const std::string& path) {
+    if (path.empty()) return Config{};
+    ConfigError err;
+    auto cfg = load_config(path, err);
+    if (!cfg) std::fprintf(stderr, "relaylab: %s\n", err.message.c_str());
+    return cfg;
+}
+
+}  // namespace
 
 std::function<int()> add_check_config(CLI::App& app) {
     auto* cmd = app.add_subcommand("check-config", "Check a relaylab.toml file (exit 2 when it is not valid)");
@@ -50,17 +66,9 @@ std::function<int()> add_user(CLI::App& app) {
         if (!add->parsed()) return -1;
         std::string path = o->users_file;
         if (path.empty()) {
-            Config cfg;
-            if (!o->config.empty()) {
-                ConfigError err;
-                auto c = load_config(o->config, err);
-                if (!c) {
-                    std::fprintf(stderr, "relaylab: %s\n", err.message.c_str());
-                    return 2;
-                }
-                cfg = *c;
-            }
-            path = cfg.auth.users_file;
+            auto cfg = config_or_defaults(o->config);
+            if (!cfg) return 2;
+            path = cfg->auth.users_file;
         }
         if (isatty(0)) std::fprintf(stderr, "Password for %s: ", o->address.c_str());
         std::string password;
@@ -71,7 +79,7 @@ std::function<int()> add_user(CLI::App& app) {
             std::fprintf(stderr, "relaylab: %s\n", error.c_str());
             return 1;
         }
-        std::printf("user %s saved in %s\n", lower_ascii(o->address).c_str(), path.c_str());
+        std::printf("user %s saved in %s\n", ascii_lowercase(o->address).c_str(), path.c_str());
         return 0;
     };
 }
@@ -86,18 +94,10 @@ std::function<int()> add_queue(CLI::App& app) {
     cmd->add_option("--state-dir", o->state_dir, "the state folder (overrides the config)");
     return [cmd, o]() -> int {
         if (!cmd->parsed()) return -1;
-        Config cfg;
-        if (!o->config.empty()) {
-            ConfigError err;
-            auto c = load_config(o->config, err);
-            if (!c) {
-                std::fprintf(stderr, "relaylab: %s\n", err.message.c_str());
-                return 2;
-            }
-            cfg = *c;
-        }
-        if (!o->state_dir.empty()) cfg.state_dir = o->state_dir;
-        Spool spool(cfg.state_dir, false);
+        auto cfg = config_or_defaults(o->config);
+        if (!cfg) return 2;
+        if (!o->state_dir.empty()) cfg->state_dir = o->state_dir;
+        Spool spool(cfg->state_dir, false);
         std::vector<std::string> problems;
         auto items = spool.recover(problems);
         for (const auto& p : problems) std::fprintf(stderr, "relaylab: %s\n", p.c_str());

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/ascii.hpp"
 #include "engine/client_session.hpp"
 #include "engine/dsn.hpp"
 #include "engine/ids.hpp"
@@ -61,10 +62,9 @@ std::int64_t wall_ms() {
         .count();
 }
 
-std::string lower(std::string s) { return lower_ascii(std::move(s)); }
 std::string domain_of(const std::string& address) {
     auto at = address.rfind('@');
-    return at == std::string::npos ? std::string() : lower(address.substr(at + 1));
+    return at == std::string::npos ? std::string() : ascii_lowercase(address.substr(at + 1));
 }
 std::string local_of(const std::string& address) {
     auto at = address.rfind('@');
@@ -72,7 +72,7 @@ std::string local_of(const std::string& address) {
 }
 // A folder name from mail-address text: no '/', no leading dot.
 std::string safe_component(std::string s) {
-    s = lower(std::move(s));
+    s = ascii_lowercase(std::move(s));
     for (char& c : s)
         if (c == '/' || c == '\0' || static_cast<unsigned char>(c) < 0x20) c = '_';
     if (s.empty() || s[0] == '.') s = "_" + s;
@@ -600,7 +600,7 @@ awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const Rel
         if (auto r = check_recipient(policy(), client, rcpt->to)) s.reject(*r, now);
         else s.accept(now);
     } else if (auto* auth = std::get_if<AuthEvent>(&ev)) {
-        auto it = users_.hashes.find(lower(auth->username));
+        auto it = users_.hashes.find(ascii_lowercase(auth->username));
         // Unknown users cost the same argon2id work as known ones (no user enumeration by timing).
         // (A member, not a static local: GCC 12 destroys statics declared in coroutines.)
         if (dummy_hash_.empty()) dummy_hash_ = hash_password(random_password());
@@ -721,9 +721,9 @@ awaitable<void> Relay::queue_runner() {
 
 // Runs on a worker thread: it reads nothing shared but cfg_ (constant after start).
 Reply Relay::deliver_local_sync(const std::string& address, const std::string& content, bool known_user) {
-    std::string domain = domain_of(address), user = lower(local_of(address));
+    std::string domain = domain_of(address), user = ascii_lowercase(local_of(address));
     if (domain.empty()) {  // <Postmaster>
-        domain = cfg_.relay.local_domains.empty() ? "localhost" : lower(cfg_.relay.local_domains[0]);
+        domain = cfg_.relay.local_domains.empty() ? "localhost" : ascii_lowercase(cfg_.relay.local_domains[0]);
         user = "postmaster";
     }
     const std::string full = user + "@" + domain;
@@ -772,7 +772,7 @@ awaitable<void> Relay::deliver_message(std::string id) {
         for (std::size_t i : local) {
             const std::string a = e.q.recipients[i].address;
             const std::string d = domain_of(a);
-            const bool known = users_.hashes.count(lower(local_of(a)) + "@" + d) > 0;  // users_ is the I/O thread's
+            const bool known = users_.hashes.count(ascii_lowercase(local_of(a)) + "@" + d) > 0;  // users_ is the I/O thread's
             auto job = [&] { return deliver_local_sync(a, content, known); };
             Reply r = co_await blocking(job);
             record(i, r, "mailbox");

@@ -10,14 +10,9 @@
 #include <fstream>
 
 #include "engine/address.hpp"
+#include "engine/ascii.hpp"
 
 namespace relaylab::native {
-
-std::string lower_ascii(std::string s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
 
 std::vector<std::string> UserDb::addresses() const {
     std::vector<std::string> out;
@@ -46,7 +41,7 @@ std::optional<UserDb> load_users(const std::string& path, std::string& error) {
             error = path + ":" + std::to_string(n) + ": expected \"address:hash\"";
             return std::nullopt;
         }
-        db.hashes[lower_ascii(line.substr(0, colon))] = line.substr(colon + 1);
+        db.hashes[ascii_lowercase(line.substr(0, colon))] = line.substr(colon + 1);
     }
     return db;
 }
@@ -83,7 +78,7 @@ bool add_user(const std::string& path, const std::string& address, const std::st
         error = "password hashing failed (out of memory?)";
         return false;
     }
-    db->hashes[lower_ascii(address)] = hash;
+    db->hashes[ascii_lowercase(address)] = hash;
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);

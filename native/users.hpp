@@ -21,6 +21,5 @@ bool verify_password(const std::string& hash, const std::string& password);
 // Adds or replaces a user, rewriting the file atomically (temp file, fsync, rename).
 bool add_user(const std::string& path, const std::string& address, const std::string& password, std::string& error);
 std::string random_password(std::size_t length = 16);
-std::string lower_ascii(std::string s);
 
 }  // namespace relaylab::native
