@@ -106,21 +106,6 @@ std::string body_for_wire(std::string_view content) {
     return body;
 }
 
-// RFC 3461 §4.1: NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ).
-std::string notify_value(const RcptParams& p) {
-    if (p.notify_never) return "NEVER";
-    std::string v;
-    auto add = [&v](bool on, const char* word) {
-        if (!on) return;
-        if (!v.empty()) v += ',';
-        v += word;
-    };
-    add(p.notify_success, "SUCCESS");
-    add(p.notify_failure, "FAILURE");
-    add(p.notify_delay, "DELAY");
-    return v;
-}
-
 // RFC 3461 §4.2: ORCPT=addr-type ";" xtext.
 std::string orcpt_value(std::string_view orcpt) {
     const std::size_t semi = orcpt.find(';');
@@ -561,7 +546,7 @@ bool ClientSession::start_message() {
     }
     if (refused) {
         trace_event(TraceKind::note, "message not sent: " + refused->summary(), "", "");
-        complete_all(*tx_, *refused);
+        complete_all(*tx_, *refused, true);
         finish_message(*refused);
         return false;
     }
@@ -599,10 +584,7 @@ void ClientSession::send_rcpt(std::size_t i) {
     const auto& [path, p] = tx_->msg.rcpts[i];
     std::string line = "RCPT TO:" + format_path(path);
     if (caps_.dsn) {  // RFC 3461 §4.1, §4.2
-        if (p.notify_given || p.notify_never || p.notify_success || p.notify_failure || p.notify_delay) {
-            const std::string v = notify_value(p);
-            if (!v.empty()) line += " NOTIFY=" + v;
-        }
+        if (p.notify) line += " NOTIFY=" + notify_wire_value(*p.notify);
         if (!p.orcpt.empty()) line += " ORCPT=" + orcpt_value(p.orcpt);
     }
     tx_->next_rcpt = i + 1;
@@ -626,9 +608,10 @@ void ClientSession::send_bdat() {
 }
 
 // Every recipient without a final result yet gets `reply`.
-void ClientSession::complete_all(Transaction& tx, const Reply& reply) {
+void ClientSession::complete_all(Transaction& tx, const Reply& reply, bool local) {
     for (std::size_t i = 0; i < tx.results.size(); ++i)
-        if (!tx.results[i]) tx.results[i] = RecipientOutcome{tx.msg.rcpts[i].first, recipient_status_of(reply), reply};
+        if (!tx.results[i])
+            tx.results[i] = RecipientOutcome{tx.msg.rcpts[i].first, recipient_status_of(reply), reply, local};
 }
 
 // The transaction's last expected reply arrived: accepted recipients take `final_reply`.
@@ -636,9 +619,10 @@ void ClientSession::finish_message(const Reply& final_reply) {
     if (!tx_) return;
     Transaction& tx = *tx_;
     // (After an empty DATA every recipient already has its RCPT or MAIL reply.)
-    complete_all(tx, final_reply);
+    complete_all(tx, final_reply, false);
     MessageOutcome outcome;
     outcome.message = tx.id;
+    outcome.next_hop_dsn = caps_.dsn;
     for (auto& r : tx.results) outcome.recipients.push_back(std::move(*r));
     tx_.reset();
     events_.push_back(MessageDoneEvent{std::move(outcome)});
@@ -654,14 +638,16 @@ void ClientSession::fail(SessionFailure f, std::optional<Reply> reply, bool send
         failure_reply_ = reply;
     }
     // Recipients get the server's reply when it is a refusal, else one we make up.
-    const Reply settle = (reply && (reply->transient() || reply->permanent())) ? *reply : synthesized_failure_reply(f);
+    const bool from_server = reply && (reply->transient() || reply->permanent());
+    const Reply settle = from_server ? *reply : synthesized_failure_reply(f);
     trace_event(TraceKind::note, std::string("session failed: ") + session_failure_name(f), "", "");
     awaiting_.clear();
     deadline_.reset();
     if (tx_) {
-        complete_all(*tx_, settle);
+        complete_all(*tx_, settle, !from_server);
         MessageOutcome outcome;
         outcome.message = tx_->id;
+        outcome.next_hop_dsn = caps_.dsn;
         for (auto& r : tx_->results) outcome.recipients.push_back(std::move(*r));
         tx_.reset();
         events_.push_back(MessageDoneEvent{std::move(outcome)});
@@ -672,7 +658,7 @@ void ClientSession::fail(SessionFailure f, std::optional<Reply> reply, bool send
         MessageOutcome outcome;
         outcome.message = id;
         for (auto& [path, params] : msg.rcpts)
-            outcome.recipients.push_back(RecipientOutcome{path, recipient_status_of(settle), settle});
+            outcome.recipients.push_back(RecipientOutcome{path, recipient_status_of(settle), settle, !from_server});
         events_.push_back(MessageDoneEvent{std::move(outcome)});
     }
     quit_requested_ = true;

@@ -78,10 +78,12 @@ struct RecipientOutcome {
     Path rcpt;
     RecipientStatus status = RecipientStatus::temporary;
     Reply reply;
+    bool local = false;  // the session made `reply` up (no server sent it): a local condition
 };
 struct MessageOutcome {
     std::size_t message = 0;  // the number send() returned
     std::vector<RecipientOutcome> recipients;  // in the order given
+    bool next_hop_dsn = false;  // the server offered DSN: NOTIFY/ORCPT/RET/ENVID went with it
 };
 
 enum class SessionFailure {
@@ -205,7 +207,7 @@ private:
     void send_data();
     void send_bdat();
     void finish_message(const Reply& final_reply);
-    void complete_all(Transaction& tx, const Reply& reply);
+    void complete_all(Transaction& tx, const Reply& reply, bool local);
     void fail(SessionFailure f, std::optional<Reply> reply, bool send_quit);
     void close();
     void enter(ClientPhase p);

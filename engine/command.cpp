@@ -252,33 +252,9 @@ ParamResult parse_rcpt_params(const std::vector<EsmtpParam>& params, RcptParams&
             if (seen_notify) return bad(ParamError::duplicate);
             seen_notify = true;
             if (!p.has_value) return bad(ParamError::bad_value);
-            RcptParams n;
-            std::string_view v = p.value;
-            std::size_t items = 0;
-            for (;;) {
-                std::size_t comma = v.find(',');
-                std::string_view item = v.substr(0, comma);
-                ++items;
-                if (ascii_iequals(item, "NEVER")) {
-                    n.notify_never = true;
-                } else if (ascii_iequals(item, "SUCCESS")) {
-                    n.notify_success = true;
-                } else if (ascii_iequals(item, "FAILURE")) {
-                    n.notify_failure = true;
-                } else if (ascii_iequals(item, "DELAY")) {
-                    n.notify_delay = true;
-                } else {
-                    return bad(ParamError::bad_value);
-                }
-                if (comma == std::string_view::npos) break;
-                v = v.substr(comma + 1);
-            }
-            if (n.notify_never && items != 1) return bad(ParamError::bad_value);
-            out.notify_never = n.notify_never;
-            out.notify_success = n.notify_success;
-            out.notify_failure = n.notify_failure;
-            out.notify_delay = n.notify_delay;
-            out.notify_given = true;
+            auto n = parse_notify(p.value);
+            if (!n) return bad(ParamError::bad_value);
+            out.notify = *n;
         } else if (k == "ORCPT") {
             // RFC 3461 §4.2: addr-type ";" xtext; addr-type = atom; at most 500 characters.
             if (seen_orcpt) return bad(ParamError::duplicate);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/address.hpp"
+#include "engine/dsn_params.hpp"
 
 namespace relaylab {
 
@@ -65,8 +66,7 @@ struct MailParams {
     std::string auth;   // decoded xtext ("<>" when the submitter is unknown)
 };
 struct RcptParams {
-    bool notify_never = false, notify_success = false, notify_failure = false, notify_delay = false;
-    bool notify_given = false;
+    std::optional<DsnNotify> notify;  // nullopt: no NOTIFY given (the default applies)
     std::string orcpt;  // "addr-type;" followed by the decoded address, e.g. "rfc822;user@example.org"
 };
 enum class ParamError { none, unknown_keyword, bad_value, duplicate };

@@ -96,6 +96,17 @@ bool DsnNotify::wants(DsnAction action) const {
     return false;
 }
 
+std::string notify_wire_value(const DsnNotify& n) {
+    if (n.never) return "NEVER";
+    std::string v;
+    for (auto [on, word] : {std::pair{n.success, "SUCCESS"}, {n.failure, "FAILURE"}, {n.delay, "DELAY"}}) {
+        if (!on) continue;
+        if (!v.empty()) v += ',';
+        v += word;
+    }
+    return v;
+}
+
 std::optional<DsnNotify> parse_notify(std::string_view value) {
     // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )
     DsnNotify n;
@@ -148,13 +159,14 @@ DsnResult compose_dsn(const DsnRequest& req) {
         any_delayed |= req.recipients[i].action == DsnAction::delayed;
     }
     const std::string host = sanitize_header_text(req.reporting_mta.empty() ? "localhost" : req.reporting_mta);
-    const bool headers_only = req.ret == DsnRet::hdrs;
+    const bool headers_only = req.ret == Ret::hdrs;
     const bool eight_bit = has_8bit(req.original_message);
     // Addresses may be UTF-8 (RFC 6531); say so when they are.
     bool utf8_text = false;
     for (std::size_t i : result.reported)
         utf8_text |= has_8bit(req.recipients[i].final_recipient) ||
-                     (req.recipients[i].diagnostic && has_8bit(req.recipients[i].diagnostic->text()));
+                     (req.recipients[i].diagnostic && has_8bit(req.recipients[i].diagnostic->text())) ||
+                     has_8bit(req.recipients[i].local_diagnostic);
 
     // The boundary must not occur in any part (RFC 2046 §5.1.1); derive another if it does.
     std::uint64_t counter = req.counter;
@@ -202,7 +214,11 @@ DsnResult compose_dsn(const DsnRequest& req) {
         line += ">: ";
         line += dsn_action_name(r.action);
         if (r.diagnostic) line += ", " + sanitize_header_text(diagnostic_text(*r.diagnostic));
+        else if (!r.local_diagnostic.empty()) line += ", " + sanitize_header_text(r.local_diagnostic);
         if (!r.remote_mta.empty()) line += " (from " + sanitize_header_text(r.remote_mta) + ")";
+        if (r.expired)
+            line += "; gave up after " + std::to_string(r.lifetime_ms / 3'600'000) +
+                    " hours in the queue (the queue lifetime ran out)";
         if (r.action == DsnAction::delayed && r.will_retry_until_ms)
             line += "; will retry until " + format_rfc5322_date(*r.will_retry_until_ms);
         // Folded like a header so no line of the text passes the limit.
@@ -246,6 +262,7 @@ DsnResult compose_dsn(const DsnRequest& req) {
         add_field(out, "Status", status_of(r));
         if (!r.remote_mta.empty()) add_field(out, "Remote-MTA", "dns; " + r.remote_mta);
         if (r.diagnostic) add_field(out, "Diagnostic-Code", "smtp; " + diagnostic_text(*r.diagnostic));
+        else if (!r.local_diagnostic.empty()) add_field(out, "Diagnostic-Code", "X-local; " + r.local_diagnostic);
         if (r.last_attempt_ms) add_field(out, "Last-Attempt-Date", format_rfc5322_date(*r.last_attempt_ms));
         if (r.action == DsnAction::delayed && r.will_retry_until_ms)
             add_field(out, "Will-Retry-Until", format_rfc5322_date(*r.will_retry_until_ms));

@@ -8,29 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/command.hpp"
+#include "engine/dsn_params.hpp"
 #include "engine/reply.hpp"
 
 namespace relaylab {
-
-// RFC 3464 §2.3.3 action-value.
-enum class DsnAction { failed, delayed, delivered, relayed, expanded };
-const char* dsn_action_name(DsnAction action);
-
-// NOTIFY (RFC 3461 §4.1): NEVER, or any of SUCCESS, FAILURE, DELAY.
-struct DsnNotify {
-    bool never = false;
-    bool success = false;
-    bool failure = true;  // absent NOTIFY: failure and delay (RFC 3461 §4.1 allows either
-    bool delay = true;    // FAILURE or FAILURE,DELAY as the default)
-    bool wants(DsnAction action) const;
-    bool operator==(const DsnNotify&) const = default;
-};
-// Parses the NOTIFY value ("NEVER", "SUCCESS,DELAY", case-insensitive); nullopt when
-// malformed (NEVER combined with others, unknown keyword, empty item).
-std::optional<DsnNotify> parse_notify(std::string_view value);
-
-// RET (RFC 3461 §4.3): return the full message or only its headers.
-enum class DsnRet { unspecified, full, hdrs };
 
 struct DsnRecipient {
     std::string final_recipient;     // "bob@example.org" (RFC 3464 §2.3.2, type rfc822)
@@ -39,7 +21,12 @@ struct DsnRecipient {
     DsnAction action = DsnAction::failed;
     std::string status;              // "5.1.1" (RFC 3463); empty: from the diagnostic or x.0.0
     std::string remote_mta;          // host that gave the diagnostic, empty if none
-    std::optional<Reply> diagnostic;  // the SMTP reply that decided (Diagnostic-Code: smtp; ...)
+    std::optional<Reply> diagnostic;  // the reply a remote host sent (Diagnostic-Code: smtp; ...)
+    // A local condition no remote host replied with (a refused connection, a DNS failure, a
+    // limit known from EHLO): "Diagnostic-Code: X-local; ..." and the human part.
+    std::string local_diagnostic;
+    bool expired = false;            // given up: the queue lifetime (lifetime_ms) ran out
+    std::int64_t lifetime_ms = 0;
     std::optional<std::int64_t> last_attempt_ms;
     std::optional<std::int64_t> will_retry_until_ms;  // for Action: delayed
 };
@@ -48,7 +35,7 @@ struct DsnRequest {
     std::string reporting_mta;    // our host name (Reporting-MTA: dns; ..., From: MAILER-DAEMON@...)
     std::string original_sender;  // the MAIL FROM mailbox; empty = null reverse-path "<>"
     std::string envid;            // ENVID, decoded; empty if none
-    DsnRet ret = DsnRet::unspecified;
+    Ret ret = Ret::unspecified;
     std::int64_t arrival_ms = 0;
     std::int64_t now_ms = 0;      // Date of the DSN
     std::uint64_t seed = 0;       // Message-ID and boundary come from (seed, counter)

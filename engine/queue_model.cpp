@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/ascii.hpp"
+
 namespace relaylab {
 
 namespace {
@@ -18,20 +20,27 @@ void for_selected(QueuedMessage& msg, RecipientSelector which, Fn fn) {
 
 std::optional<std::int64_t> delay_warning_at(const QueuedMessage& msg, const QueuedRecipient& r,
                                              const RetryPolicy& policy) {
-    if (msg.sender.empty() || !policy.delay_warning_ms) return std::nullopt;
-    if (r.state != RecipientState::deferred || r.delay_dsn_sent || !r.notify.wants(DsnAction::delayed))
+    if (msg.sender.null || !policy.delay_warning_ms) return std::nullopt;
+    if (r.state != RecipientState::deferred || r.delay_dsn_sent || !r.notify().wants(DsnAction::delayed))
         return std::nullopt;
     return msg.created_ms + *policy.delay_warning_ms;
 }
 
 bool owes_failure_dsn(const QueuedMessage& msg, const QueuedRecipient& r) {
-    return !msg.sender.empty() && r.state == RecipientState::bounced && !r.failure_dsn_sent &&
-           r.notify.wants(DsnAction::failed);
+    return !msg.sender.null && r.state == RecipientState::bounced && !r.failure_dsn_sent &&
+           r.notify().wants(DsnAction::failed);
+}
+
+// The success notice this recipient is owed, if any (RFC 3461 §5.2.2, §5.2.3).
+std::optional<DsnAction> success_action(const QueuedMessage& msg, const QueuedRecipient& r) {
+    if (msg.sender.null || r.success_dsn_sent || !r.notify().wants(DsnAction::delivered)) return std::nullopt;
+    if (r.state == RecipientState::delivered) return DsnAction::delivered;
+    if (r.state == RecipientState::relayed && !r.dsn_passed_on) return DsnAction::relayed;
+    return std::nullopt;
 }
 
 bool owes_success_dsn(const QueuedMessage& msg, const QueuedRecipient& r) {
-    return !msg.sender.empty() && r.state == RecipientState::delivered && !r.success_dsn_sent &&
-           r.notify.wants(DsnAction::delivered);
+    return success_action(msg, r).has_value();
 }
 
 }  // namespace
@@ -41,13 +50,24 @@ const char* recipient_state_name(RecipientState state) {
         case RecipientState::queued: return "queued";
         case RecipientState::attempting: return "attempting";
         case RecipientState::delivered: return "delivered";
+        case RecipientState::relayed: return "relayed";
         case RecipientState::deferred: return "deferred";
         case RecipientState::bounced: return "bounced";
     }
     return "?";
 }
 
-bool is_final(RecipientState state) { return state == RecipientState::delivered || state == RecipientState::bounced; }
+bool is_final(RecipientState state) {
+    return state == RecipientState::delivered || state == RecipientState::relayed || state == RecipientState::bounced;
+}
+
+std::string QueuedRecipient::address() const {
+    return path.mailbox.domain.empty() ? path.mailbox.local_part : path.mailbox.to_string();
+}
+
+std::string QueuedRecipient::domain() const { return ascii_lowercase(path.mailbox.domain); }
+
+std::string QueuedMessage::sender_address() const { return sender.null ? std::string() : sender.mailbox.to_string(); }
 
 std::vector<QueueTransition> begin_attempt(QueuedMessage& msg, RecipientSelector which, std::int64_t now_ms) {
     std::vector<QueueTransition> changes;
@@ -56,25 +76,26 @@ std::vector<QueueTransition> begin_attempt(QueuedMessage& msg, RecipientSelector
         if (r.state == RecipientState::attempting) return;
         changes.push_back({i, r.state, RecipientState::attempting});
         r.state = RecipientState::attempting;
-        r.last_attempt_ms = now_ms;
     });
     return changes;
 }
 
-std::vector<QueueTransition> apply_attempt_outcome(QueuedMessage& msg, RecipientSelector which, const Reply& reply,
-                                                   std::int64_t now_ms, const RetryPolicy& policy,
-                                                   std::uint64_t seed, std::string_view remote_mta) {
+std::vector<QueueTransition> apply_attempt_outcome(QueuedMessage& msg, RecipientSelector which,
+                                                   const AttemptResult& result, std::int64_t now_ms,
+                                                   const RetryPolicy& policy, std::uint64_t seed) {
     std::vector<QueueTransition> changes;
+    const Reply& reply = result.reply;
     const std::int64_t expires_at = msg.created_ms + policy.max_lifetime_ms;
     for_selected(msg, which, [&](std::size_t i) {
         QueuedRecipient& r = msg.recipients[i];
         const RecipientState from = r.state;
         r.last_reply = reply;
-        r.last_attempt_ms = now_ms;
-        r.remote_mta = std::string(remote_mta);
+        if (result.attempted) r.last_attempt_ms = now_ms;
+        r.remote_mta = result.remote_mta;
         ++r.attempts;
         if (reply.code >= 200 && reply.code < 300) {
-            r.state = RecipientState::delivered;
+            r.state = result.relayed ? RecipientState::relayed : RecipientState::delivered;
+            r.dsn_passed_on = result.relayed && result.dsn_passed_on;
             r.final_reply = reply;
         } else if (reply.permanent()) {
             // RFC 5321 §4.2.1: 5yz is a permanent failure; do not repeat the request.
@@ -84,10 +105,11 @@ std::vector<QueueTransition> apply_attempt_outcome(QueuedMessage& msg, Recipient
             // 4yz (or nothing usable): try again later (RFC 5321 §4.5.4.1).
             const std::int64_t next = now_ms + next_retry_delay_ms(policy, r.attempts, seed);
             if (next > expires_at) {
-                // RFC 3463 X.4.7: delivery time expired; keep the last reply in the diagnostic.
+                // Give up. The reason stays the last one really met (a remote 452 4.2.2 is
+                // still 4.2.2: Postfix reports it so too); `expired` says why we stopped.
                 r.state = RecipientState::bounced;
-                r.final_reply = make_reply(reply.code >= 400 && reply.code < 500 ? reply.code : 451, "4.4.7",
-                                           "delivery time expired\nlast reply: " + reply.summary());
+                r.expired = true;
+                r.final_reply = reply;
             } else {
                 r.state = RecipientState::deferred;
                 r.next_attempt_ms = next;
@@ -105,6 +127,7 @@ QueueCounts count_states(const QueuedMessage& msg) {
             case RecipientState::queued: ++c.queued; break;
             case RecipientState::attempting: ++c.attempting; break;
             case RecipientState::delivered: ++c.delivered; break;
+            case RecipientState::relayed: ++c.relayed; break;
             case RecipientState::deferred: ++c.deferred; break;
             case RecipientState::bounced: ++c.bounced; break;
         }
@@ -142,8 +165,8 @@ std::vector<std::size_t> recipients_needing_dsn(const QueuedMessage& msg, DsnAct
                 break;
             }
             case DsnAction::delivered:
-            case DsnAction::relayed:
-            case DsnAction::expanded: owed = owes_success_dsn(msg, r); break;
+            case DsnAction::relayed: owed = success_action(msg, r) == action; break;
+            case DsnAction::expanded: break;
         }
         if (owed) out.push_back(i);
     }
@@ -177,6 +200,7 @@ std::optional<std::int64_t> next_wakeup_ms(const QueuedMessage& msg, const Retry
                 break;
             case RecipientState::bounced:
             case RecipientState::delivered:
+            case RecipientState::relayed:
                 // A DSN still owed is due as soon as the outcome was known.
                 if (owes_failure_dsn(msg, r) || owes_success_dsn(msg, r))
                     consider(r.last_attempt_ms.value_or(msg.created_ms));
@@ -193,9 +217,9 @@ DsnRequest make_dsn_request(const QueuedMessage& msg, const std::vector<std::siz
                             std::string_view original_message) {
     DsnRequest req;
     req.reporting_mta = std::string(reporting_mta);
-    req.original_sender = msg.sender;
-    req.envid = msg.envid;
-    req.ret = msg.ret;
+    req.original_sender = msg.sender_address();
+    req.envid = msg.params.envid;
+    req.ret = msg.params.ret;
     req.arrival_ms = msg.created_ms;
     req.now_ms = now_ms;
     req.seed = seed;
@@ -205,16 +229,27 @@ DsnRequest make_dsn_request(const QueuedMessage& msg, const std::vector<std::siz
         if (i >= msg.recipients.size()) continue;
         const auto& r = msg.recipients[i];
         DsnRecipient d;
-        d.final_recipient = r.address;
-        d.original_recipient = r.original_recipient;
-        d.notify = r.notify;
+        d.final_recipient = r.address();
+        d.original_recipient = r.params.orcpt;
+        d.notify = r.notify();
         d.action = action;
-        d.remote_mta = r.remote_mta;
-        d.diagnostic = r.last_reply;
         d.last_attempt_ms = r.last_attempt_ms;
-        if (action == DsnAction::failed && r.final_reply) d.status = r.final_reply->enhanced;
+        d.expired = r.expired;
+        d.lifetime_ms = policy.max_lifetime_ms;
+        // RFC 3464 §2.3.6: Diagnostic-Code "smtp;" only for a reply a remote host sent, with
+        // its Remote-MTA (§2.3.5); a local condition is described, not dressed up as a reply.
+        const std::optional<Reply>& reason = action == DsnAction::delayed ? r.last_reply : r.final_reply;
+        if (reason) {
+            if (!r.remote_mta.empty()) {
+                d.remote_mta = r.remote_mta;
+                d.diagnostic = reason;
+            } else {
+                d.local_diagnostic = reason->text();
+            }
+            d.status = reason->enhanced;
+        }
         if (action == DsnAction::delayed) {
-            d.status = r.last_reply && !r.last_reply->enhanced.empty() ? r.last_reply->enhanced : "4.0.0";
+            if (d.status.empty()) d.status = "4.0.0";
             d.will_retry_until_ms = msg.created_ms + policy.max_lifetime_ms;
         }
         req.recipients.push_back(std::move(d));
@@ -225,23 +260,16 @@ DsnRequest make_dsn_request(const QueuedMessage& msg, const std::vector<std::siz
 QueuedMessage queued_message(std::string id, const Path& from, const MailParams& params, std::int64_t now_ms) {
     QueuedMessage q;
     q.id = std::move(id);
-    q.sender = from.null ? std::string() : from.mailbox.to_string();
-    q.envid = params.envid;
-    q.ret = params.ret == Ret::hdrs ? DsnRet::hdrs : params.ret == Ret::full ? DsnRet::full : DsnRet::unspecified;
+    q.sender = from;
+    q.params = params;
     q.created_ms = now_ms;
     return q;
 }
 
 QueuedRecipient queued_recipient(const Path& to, const RcptParams& params) {
     QueuedRecipient r;
-    r.address = to.mailbox.domain.empty() ? to.mailbox.local_part : to.mailbox.to_string();
-    r.original_recipient = params.orcpt;
-    if (params.notify_given) {
-        r.notify.never = params.notify_never;
-        r.notify.success = params.notify_success;
-        r.notify.failure = params.notify_failure;
-        r.notify.delay = params.notify_delay;
-    }
+    r.path = to;
+    r.params = params;
     return r;
 }
 

@@ -222,15 +222,6 @@ bool ip_in_networks(std::string_view ip_text, std::span<const std::string> cidrs
 
 // ---- Policy ----
 
-const char* listener_role_name(ListenerRole role) {
-    switch (role) {
-        case ListenerRole::mx: return "mx";
-        case ListenerRole::submission: return "submission";
-        case ListenerRole::submissions: return "submissions";
-    }
-    return "?";
-}
-
 const char* relay_trick_name(RelayTrick trick) {
     switch (trick) {
         case RelayTrick::none: return "none";
@@ -295,7 +286,7 @@ std::optional<Reply> check_recipient(const RelayPolicy& policy, const RelayClien
 }
 
 std::optional<Reply> check_sender(const RelayPolicy& policy, const RelayClient& client, const Path& sender) {
-    const bool submission = client.role != ListenerRole::mx;
+    const bool submission = client.role != Role::mx;
     if (!client.auth_user) {
         // RFC 4954 §6 / RFC 6409 §5.3: the submission ports require authentication.
         if (submission) return make_reply(530, "5.7.0", "Authentication required");

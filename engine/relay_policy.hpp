@@ -12,6 +12,7 @@
 
 #include "engine/address.hpp"
 #include "engine/reply.hpp"
+#include "engine/role.hpp"
 
 namespace relaylab {
 
@@ -39,8 +40,6 @@ bool ip_in_networks(std::string_view ip, std::span<const std::string> cidrs);
 
 // ---- Relay policy ----
 
-enum class ListenerRole { mx, submission, submissions };  // port 25, 587, 465
-const char* listener_role_name(ListenerRole role);
 
 struct RelayPolicy {
     std::vector<std::string> local_domains;     // mail for these is delivered here
@@ -51,7 +50,7 @@ struct RelayPolicy {
 };
 
 struct RelayClient {
-    ListenerRole role = ListenerRole::mx;
+    Role role = Role::mx;
     // The authenticated identity (RFC 4954): "user@domain", or a bare "user" who then owns
     // "user@" every local domain. Empty optional: not authenticated.
     std::optional<std::string> auth_user;

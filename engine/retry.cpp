@@ -24,10 +24,18 @@ std::int64_t next_retry_delay_ms(const RetryPolicy& policy, int attempt, std::ui
     const double jitter = std::clamp(policy.jitter, 0.0, 0.5);
     // One factor per seed, not per attempt: a per-attempt draw could make attempt k+1 shorter
     // than attempt k once the base delays reach the cap.
-    const double factor = 1.0 + jitter * (2.0 * unit_from_bits(seed ^ 0x7265747279ull) - 1.0);
-    const double scaled = static_cast<double>(base) * factor;
-    std::int64_t delay = static_cast<std::int64_t>(scaled);
-    return std::clamp<std::int64_t>(delay, 1, cap);
+    const double factor = 1.0 + jitter * unit_from_bits(seed ^ 0x7265747279ull);
+    const auto delay = static_cast<std::int64_t>(static_cast<double>(base) * factor);
+    return std::clamp<std::int64_t>(delay, base, static_cast<std::int64_t>(static_cast<double>(cap) * (1.0 + jitter)));
+}
+
+RetryPolicy scaled_retry_policy(std::int64_t first_delay_ms, std::int64_t max_lifetime_ms) {
+    RetryPolicy p;
+    const std::int64_t first = p.base_delays_ms.front();
+    for (auto& d : p.base_delays_ms) d = std::max<std::int64_t>(1, d / first * first_delay_ms + (d % first) * first_delay_ms / first);
+    p.max_lifetime_ms = max_lifetime_ms;
+    if (p.delay_warning_ms && *p.delay_warning_ms >= max_lifetime_ms) p.delay_warning_ms.reset();
+    return p;
 }
 
 }  // namespace relaylab

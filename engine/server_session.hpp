@@ -53,14 +53,11 @@
 #include "engine/command.hpp"
 #include "engine/dot_codec.hpp"
 #include "engine/reply.hpp"
+#include "engine/role.hpp"
 #include "engine/trace.hpp"
 
 namespace relaylab {
 
-// mx: port 25, mail for our domains, no AUTH. submission: port 587 (RFC 6409), STARTTLS
-// then AUTH required. submissions: port 465 (RFC 8314), TLS from the first byte, AUTH required.
-enum class Role { mx, submission, submissions };
-const char* role_name(Role role);
 
 struct ServerConfig {
     Role role = Role::mx;
