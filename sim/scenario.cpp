@@ -1,5 +1,7 @@
 #include "sim/scenario.hpp"
 
+#include "engine/dsn_params.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace relaylab::sim {
@@ -134,6 +136,13 @@ void read_host(Reader& r, const json& obj, const std::string& path, HostSpec& h)
     r.strings(obj, path, "local_domains", h.local_domains);
     r.strings(obj, path, "trusted_networks", h.trusted_networks);
     r.strings(obj, path, "tls_required_domains", h.tls_required_domains);
+    r.strings(obj, path, "without_extensions", h.without_extensions);
+    for (std::size_t i = 0; i < h.without_extensions.size(); ++i) {
+        const std::string& ext = h.without_extensions[i];
+        if (ext != "8BITMIME" && ext != "SMTPUTF8" && ext != "DSN" && ext != "PIPELINING" && ext != "CHUNKING")
+            r.fail(at(path, "without_extensions", i),
+                   "unknown extension \"" + ext + "\" (8BITMIME, SMTPUTF8, DSN, PIPELINING or CHUNKING)");
+    }
     r.integer(obj, path, "max_message_size", h.max_message_size);
     r.integer(obj, path, "max_hops", h.max_hops);
     r.integer(obj, path, "queue_lifetime_ms", h.queue_lifetime_ms);
@@ -191,6 +200,9 @@ void read_message(Reader& r, const json& obj, const std::string& path, MessageSp
     r.str(obj, path, "subject", m.subject);
     r.str(obj, path, "body", m.body);
     r.integer(obj, path, "pad_to", m.pad_to);
+    r.boolean(obj, path, "body_8bitmime", m.body_8bitmime);
+    r.str(obj, path, "notify", m.notify);
+    if (!m.notify.empty() && !parse_notify(m.notify)) r.fail(path + ".notify", "NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1)");
     r.strings(obj, path, "script", m.script);
 }
 

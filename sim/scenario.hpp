@@ -41,6 +41,9 @@ struct HostSpec {
     // Outbound TLS policy per destination domain: "required" (default opportunistic).
     std::vector<std::string> tls_required_domains;
     std::int64_t queue_lifetime_ms = 5LL * 24 * 3600 * 1000;
+    // ESMTP extensions this host does not offer ("8BITMIME", "SMTPUTF8", "DSN", "PIPELINING",
+    // "CHUNKING"): an older server, to show what a relay does without them.
+    std::vector<std::string> without_extensions;
 };
 
 enum class DnsType { mx, a };
@@ -99,6 +102,8 @@ struct MessageSpec {
     std::string subject = "Hello";
     std::string body = "Hello!";
     std::size_t pad_to = 0;  // pad the body to about this many bytes
+    bool body_8bitmime = false;  // declare BODY=8BITMIME (RFC 6152)
+    std::string notify;          // NOTIFY for every recipient, e.g. "SUCCESS,FAILURE" (RFC 3461 §4.1)
     // A scripted client instead of the engine's well-behaved one: each chunk is sent as it
     // is, one after each complete reply (the first after the greeting). For misbehaving
     // clients and attacks such as SMTP smuggling.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/received.hpp"
+#include "engine/retry.hpp"
 #include "sim/library.hpp"
 #include "sim/report.hpp"
 #include "sim/scenario.hpp"
@@ -133,7 +134,48 @@ TEST_CASE("scenario details that the outcome alone does not show") {
         const auto box = mailbox(run, "alice@lab.test");
         REQUIRE(box.size() == 1);
         CHECK(box[0].content.find("TLS") != std::string::npos);
-        CHECK(box[0].content.find("Status: 4.4.7") != std::string::npos);
+        // RFC 3464 §2.3.6: no host replied, so no "smtp;" diagnostic and no Remote-MTA: the
+        // relay itself refused to send without TLS (4.7.4), kept as the reason on expiry.
+        CHECK(box[0].content.find("Status: 4.7.4") != std::string::npos);
+        CHECK(box[0].content.find("Diagnostic-Code: X-local;") != std::string::npos);
+        CHECK(box[0].content.find("Diagnostic-Code: smtp;") == std::string::npos);
+        CHECK(box[0].content.find("Remote-MTA:") == std::string::npos);
+        CHECK(box[0].content.find("given up: the next try would pass the queue lifetime") != std::string::npos);
+    }
+    SUBCASE("mailbox-full: on expiry the last real reply is kept, with its host (RFC 3464 §2.3.4-6)") {
+        const RunResult run = run_world(builtin("mailbox-full"), {}, 1);
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("Status: 4.2.2") != std::string::npos);
+        CHECK(box[0].content.find("Remote-MTA: dns; mx1.dest.test") != std::string::npos);
+        CHECK(box[0].content.find("Diagnostic-Code: smtp; 452 4.2.2") != std::string::npos);
+        CHECK(box[0].content.find("given up: the next try would pass the queue lifetime") != std::string::npos);
+        // The dates are on the simulated calendar (2026), not virtual time since 1970.
+        CHECK(box[0].content.find("Last-Attempt-Date: ") != std::string::npos);
+        CHECK(box[0].content.find("1970") == std::string::npos);
+    }
+    SUBCASE("null MX: decided before any attempt, so no Last-Attempt-Date (RFC 3464 §2.3.7)") {
+        const auto box = mailbox(run_world(builtin("null-mx"), {}, 1), "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("Last-Attempt-Date:") == std::string::npos);
+        CHECK(box[0].content.find("Diagnostic-Code: smtp;") == std::string::npos);
+    }
+    SUBCASE("retries never come sooner than the schedule allows (RFC 5321 §4.5.4.1)") {
+        for (const char* name : {"greylisting", "mailbox-full", "dns-servfail"}) {
+            CAPTURE(name);
+            const RunResult run = run_world(builtin(name), {}, 1);
+            std::vector<std::int64_t> attempts;
+            for (const auto& s : run.steps)
+                if (s.event.kind == TraceKind::queue && s.event.text.rfind("delivery attempt for", 0) == 0)
+                    attempts.push_back(s.event.t_ms);
+            REQUIRE(attempts.size() >= 2);
+            const RetryPolicy schedule;
+            for (std::size_t i = 1; i < attempts.size(); ++i) {
+                CAPTURE(i);
+                const std::size_t k = std::min(i - 1, schedule.base_delays_ms.size() - 1);
+                CHECK(attempts[i] - attempts[i - 1] >= schedule.base_delays_ms[k]);
+            }
+        }
     }
 }
 
@@ -170,6 +212,16 @@ TEST_CASE("failure switches change the outcome and can be turned off") {
         const Scenario sc = builtin("auth-failed");
         const RunResult run = run_world(sc, {{"wrong-password", false}}, sc.seed);
         CHECK(run.messages[0].status == "delivered");
+    }
+    SUBCASE("happy-path with a failed TLS handshake: delivered in cleartext (RFC 7435 §6)") {
+        // Between relays TLS is opportunistic: a failed handshake is retried at once on the
+        // same host without TLS, and the message is delivered, not deferred.
+        const Scenario sc = builtin("happy-path");
+        const RunResult run = run_world(sc, {{"tls-failure", true}}, sc.seed);
+        CHECK(run.messages[0].status == "delivered");
+        CHECK(run.messages[0].deferrals == 0);
+        CHECK(count(run, TraceKind::tls, "TLS handshake failed") == 1);
+        CHECK(count(run, TraceKind::tls, "trying mx1.dest.test again without TLS") == 1);
     }
     SUBCASE("greylisting switched off: delivered without deferral") {
         const Scenario sc = builtin("greylisting");

@@ -1,0 +1,141 @@
+// The virtual network: TCP connections that open, are refused or time out, bytes that arrive
+// after the link's latency, and the TLS layer (a handshake that succeeds, fails, or shows an
+// untrusted certificate). No sockets: events on the virtual clock.
+#include "sim/world_impl.hpp"
+
+namespace relaylab::sim {
+
+namespace {
+constexpr std::int64_t k_connect_timeout_ms = 30'000;  // a silent host
+}
+
+Conn* World::new_conn(HostRt* client, HostRt* server, int port, Purpose purpose, const std::string& spec_id) {
+    auto conn = std::make_unique<Conn>();
+    Conn* c = conn.get();
+    c->id = ++conn_counter_;
+    c->client = client;
+    c->server = server;
+    c->port = port;
+    c->purpose = purpose;
+    c->spec_id = spec_id;
+    conns_.push_back(std::move(conn));
+    return c;
+}
+
+// on_open runs when the connection is established, on_fail when refused / timed out.
+void World::open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message,
+                                    const std::string& phase, std::function<void()> on_open,
+                                    std::function<void(const std::string&)> on_fail) {
+    const std::string target = to->spec->name + ":" + std::to_string(port);
+    record(TraceKind::connect, from->spec->name, to->spec->name, "connect to " + target,
+           "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", phase, message);
+    const bool listening = to->spec->kind == HostKind::relay ? (port == 25 || port == 587 || port == 465)
+                           : to->spec->kind == HostKind::mx  ? port == 25
+                                                             : false;
+    if (to->silent) {
+        at(now_ + k_connect_timeout_ms, [=, this] {
+            record(TraceKind::connect, to->spec->name, from->spec->name,
+                   "no answer from " + target + " (connection timed out)",
+                   "The host did not answer at all: it is down or a firewall drops the packets. The sender "
+                   "gives up on this host.",
+                   "RFC 5321 §4.5.3.2", phase, message);
+            on_fail("timed out");
+        });
+        return;
+    }
+    if (to->down || !listening) {
+        at(now_ + 2 * latency(), [=, this] {
+            record(TraceKind::connect, to->spec->name, from->spec->name, "connection to " + target + " refused",
+                   "Nothing listens on that port (the host is down or its mail server stopped). The sender "
+                   "tries the next host, or tries again later.",
+                   "RFC 5321 §5.1", phase, message);
+            on_fail("refused");
+        });
+        return;
+    }
+    at(now_ + latency(), std::move(on_open));
+}
+
+void World::to_server(Conn* c, std::string bytes) {
+    if (bytes.empty()) return;
+    at(now_ + latency(), [this, c, bytes = std::move(bytes)] {
+        if (c->closed) return;
+        c->srv->feed(bytes, now_);
+        pump_server(c);
+    });
+}
+
+void World::to_client(Conn* c, std::string bytes, bool then_close) {
+    at(now_ + latency(), [this, c, bytes = std::move(bytes), then_close] {
+        if (c->closed) return;
+        if (!bytes.empty()) {
+            if (c->cli) c->cli->feed(bytes, now_);
+            else script_feed(c, bytes);
+        }
+        if (then_close) {
+            if (c->cli) c->cli->feed_eof(now_);
+            else script_close(c);
+        }
+        pump_client(c);
+    });
+}
+
+void World::close_conn(Conn* c) {
+    if (c->closed) return;
+    c->closed = true;
+    // The TCP connection closes: let the server know if it still listens.
+    if (c->srv && !c->srv->wants_close()) {
+        c->srv->feed_eof(now_);
+        while (auto ev = c->srv->next_event()) (void)ev;
+        absorb_server_trace(*c);
+    }
+    record(TraceKind::connect, c->client->spec->name, c->server->spec->name, "connection closed",
+           "The TCP connection ends.", "RFC 5321 §4.1.1.10",
+           c->purpose == Purpose::submission ? "submission" : "delivery", c->spec_id, c->id);
+    set_connection(*c);
+}
+
+// The TLS layer the world plays for STARTTLS. The client's TLS policy (from the engine: the
+// submission client requires TLS, the relay's delivery core chooses per destination) decides
+// whether an untrusted certificate stops it.
+void World::run_tls_handshake(Conn* c) {
+    const TlsOutcome outcome = c->server->tls;
+    record(TraceKind::tls, c->client->spec->name, c->server->spec->name, "TLS handshake: ClientHello",
+           "The client starts encrypting the connection.", "RFC 3207 §4, RFC 8446", "tls", c->spec_id, c->id);
+    at(now_ + 2 * latency(), [this, c, outcome] {
+        if (c->closed) return;
+        const bool verify = c->purpose == Purpose::submission || c->attempt_tls_required;
+        if (outcome == TlsOutcome::handshake_failure) {
+            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+                   "TLS handshake failed (no shared protocol version or cipher)",
+                   "The two sides could not agree on encryption. The connection is useless now.",
+                   "RFC 8446 §6.2", "tls", c->spec_id, c->id);
+            c->cli->tls_failed("handshake failure", now_);
+            pump_client(c);
+            return;
+        }
+        if (outcome == TlsOutcome::untrusted && verify) {
+            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+                   "TLS certificate of " + c->server->spec->name + " is not trusted",
+                   "The certificate is not signed by an authority the client trusts (or names another "
+                   "host). A client that requires TLS must stop here.",
+                   "RFC 7672 §3, RFC 6125", "tls", c->spec_id, c->id);
+            c->cli->tls_failed("certificate not trusted", now_);
+            pump_client(c);
+            return;
+        }
+        if (outcome == TlsOutcome::untrusted)
+            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+                   "TLS certificate not trusted; opportunistic TLS goes on encrypted",
+                   "Opportunistic TLS encrypts without checking the certificate: better than plain text.",
+                   "RFC 7435", "tls", c->spec_id, c->id);
+        c->tls = true;
+        set_connection(*c);
+        c->srv->tls_established("TLSv1.3", now_);
+        c->cli->tls_established("TLSv1.3", now_);
+        pump_server(c);
+        pump_client(c);
+    });
+}
+
+}  // namespace relaylab::sim

@@ -1,0 +1,192 @@
+// Hosts answering SMTP: the engine's ServerSession on each accepted connection, with the
+// host's answers to its events — the engine's relay policy for senders and recipients, the
+// scenario's users for AUTH, the failures switched on (rate limit, full mailbox, greylisting)
+// — and the acceptance of a complete message: hop count, Received:, the queue.
+#include <algorithm>
+
+#include "engine/ascii.hpp"
+#include "engine/ids.hpp"
+#include "engine/received.hpp"
+#include "sim/world_impl.hpp"
+
+namespace relaylab::sim {
+
+namespace {
+constexpr std::int64_t k_greylist_delay_ms = 60'000;  // greylisting lets a retry in after this
+
+bool has_8bit(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+}  // namespace
+
+ServerConfig World::server_config(const HostRt* h, int port) const {
+    ServerConfig cfg;
+    cfg.role = port == 587 ? Role::submission : port == 465 ? Role::submissions : Role::mx;
+    cfg.hostname = h->spec->name;
+    cfg.max_message_size = h->size_limit.value_or(h->spec->max_message_size);
+    for (const auto& ext : h->spec->without_extensions) {
+        if (ext == "8BITMIME") cfg.offer_8bitmime = false;
+        if (ext == "SMTPUTF8") cfg.offer_smtputf8 = false;
+        if (ext == "DSN") cfg.offer_dsn = false;
+        if (ext == "PIPELINING") cfg.offer_pipelining = false;
+        if (ext == "CHUNKING") cfg.offer_chunking = false;
+    }
+    return cfg;
+}
+
+RelayPolicy World::policy_of(const HostRt* h) const {
+    RelayPolicy p;
+    p.local_domains = h->spec->local_domains;
+    for (const auto& u : h->spec->users) p.local_users.push_back(u.address);
+    p.trusted_networks = h->spec->trusted_networks;
+    return p;
+}
+
+RelayClient World::relay_client(const Conn* c) const {
+    RelayClient rc;
+    rc.role = c->srv->config().role;
+    if (c->srv->connection().authenticated) rc.auth_user = c->srv->connection().auth_user;
+    rc.ip = c->client->spec->ip;
+    return rc;
+}
+
+void World::open_server(Conn* c) {
+    c->srv = std::make_unique<ServerSession>(server_config(c->server, c->port), now_, c->port == 465);
+    set_connection(*c);
+    pump_server(c);
+}
+
+void World::pump_server(Conn* c) {
+    while (auto ev = c->srv->next_event()) handle_server_event(c, *ev);
+    absorb_server_trace(*c);
+    std::string out = c->srv->take_output();
+    const bool closing = c->srv->wants_close();
+    if (!out.empty() || closing) to_client(c, std::move(out), closing);
+}
+
+void World::handle_server_event(Conn* c, ServerEvent& ev) {
+    HostRt* h = c->server;
+    if (std::holds_alternative<HeloEvent>(ev)) {
+        if (h->rate_limit && !h->rate_seen.count(c->client->spec->ip)) {
+            h->rate_seen.insert(c->client->spec->ip);
+            // RFC 5321 §3.8: 421 closes the connection; the client retries later.
+            c->srv->reject(make_reply(421, "4.7.0", h->spec->name + " too many connections, slow down"), now_);
+            return;
+        }
+        c->srv->accept(now_);
+        return;
+    }
+    if (auto* mail = std::get_if<MailEvent>(&ev)) {
+        if (h->spec->kind == HostKind::relay) {
+            if (auto r = check_sender(policy_of(h), relay_client(c), mail->from)) {
+                c->srv->reject(*r, now_);
+                return;
+            }
+        }
+        c->srv->accept(now_);
+        return;
+    }
+    if (auto* rcpt = std::get_if<RcptEvent>(&ev)) {
+        const RelayPolicy policy = policy_of(h);
+        if (auto r = check_recipient(policy, relay_client(c), rcpt->to)) {
+            c->srv->reject(*r, now_);
+            return;
+        }
+        const std::string address = rcpt->to.mailbox.to_string();
+        const bool local = is_local_domain(rcpt->to.mailbox.domain, policy.local_domains);
+        if (local && h->mailbox_full) {
+            // RFC 3463 X.2.2 mailbox full: temporary, the sender retries.
+            c->srv->reject(make_reply(452, "4.2.2", "Mailbox full: " + address), now_);
+            return;
+        }
+        if (local && h->greylisting) {
+            const std::string key = c->client->spec->ip + " " + c->srv->transaction().from.mailbox.to_string() + " " +
+                                    ascii_lowercase(address);
+            auto it = h->greylist_first_seen.find(key);
+            if (it == h->greylist_first_seen.end()) {
+                h->greylist_first_seen[key] = now_;
+                c->srv->reject(make_reply(451, "4.7.1", "Greylisted, please try again later"), now_);
+                return;
+            }
+            if (now_ - it->second < k_greylist_delay_ms) {
+                c->srv->reject(make_reply(451, "4.7.1", "Greylisted, please try again later"), now_);
+                return;
+            }
+        }
+        c->srv->accept(now_);
+        return;
+    }
+    if (auto* auth = std::get_if<AuthEvent>(&ev)) {
+        for (const auto& u : h->spec->users) {
+            if (!u.password.empty() && ascii_lowercase(u.address) == ascii_lowercase(auth->username) &&
+                u.password == auth->password) {
+                c->srv->accept(now_);
+                return;
+            }
+        }
+        // RFC 4954 §6: 535 5.7.8 authentication credentials invalid.
+        c->srv->reject(make_reply(535, "5.7.8", "Authentication credentials invalid"), now_);
+        return;
+    }
+    if (std::holds_alternative<StartTlsEvent>(ev)) return;  // the client side runs the handshake
+    if (auto* msg = std::get_if<MessageEvent>(&ev)) {
+        accept_message(c, *msg);
+        return;
+    }
+}
+
+// A complete message reached a server: check hops, add Received:, queue it. Its local
+// recipients are delivered by the queue at once; the others wait for the delivery core.
+void World::accept_message(Conn* c, MessageEvent& msg) {
+    HostRt* h = c->server;
+    if (auto r = check_hop_count(msg.content, h->spec->max_hops)) {
+        c->srv->reject(*r, now_);
+        return;
+    }
+    const std::string queue_id = make_queue_id(hash64(seed_, h->spec->name), ++h->queue_counter);
+    ReceivedInfo info;
+    info.helo = msg.envelope.helo;
+    info.client_host = c->client->spec->name;
+    info.client_ip = c->client->spec->ip;
+    info.hostname = h->spec->name;
+    info.with = with_protocol_for(msg.envelope.esmtp, msg.envelope.tls, !msg.envelope.auth_user.empty());
+    info.tls_version = msg.envelope.tls_version;
+    info.queue_id = queue_id;
+    if (msg.envelope.rcpts.size() == 1) info.for_recipient = msg.envelope.rcpts[0].first.mailbox.to_string();
+    info.time_ms = k_sim_epoch_ms + now_;
+
+    QueueItem item;
+    item.q = queued_message(queue_id, msg.envelope.from, msg.envelope.mail_params, k_sim_epoch_ms + now_);
+    item.q.content_8bit = has_8bit(msg.content);
+    if (msg.envelope.from.null) item.q.origin = MessageOrigin::notice;
+    for (const auto& [path, params] : msg.envelope.rcpts) item.q.recipients.push_back(queued_recipient(path, params));
+    item.content = make_received_header(info) + msg.content;
+    item.spec_id = c->spec_id;
+    if (!c->script.empty()) c->script_message_accepted = true;
+    c->srv->accept_message(queue_id, now_);
+    absorb_server_trace(*c);
+    enqueue(h, std::move(item), c);
+}
+
+// Final delivery into a mailbox of this host.
+Reply World::deliver_local(HostRt* h, const QueuedRecipient& rcpt, const std::string& content,
+                           const std::string& spec_id, bool bounce, const Conn* via) {
+    const std::string address = rcpt.address();
+    record(TraceKind::delivery, h->spec->name, address,
+           std::string(bounce ? "bounce" : "message") + " stored in the mailbox of " + address,
+           "This host is the final destination for " + domain_of(address) +
+               ": the message is delivered into the recipient's mailbox.",
+           "RFC 5321 §4.4", "delivery", spec_id, via ? via->id : -1);
+    MessageCopy copy;
+    copy.message = spec_id;
+    copy.host = h->spec->name;
+    copy.where = "mailbox " + address;
+    copy.bounce = bounce;
+    copy.content = content;
+    change(AddMessageCopy{copy});
+    const Reply ok = make_reply(250, "2.0.0", "delivered to mailbox " + address);
+    if (!bounce && !spec_id.empty()) set_recipient_status(spec_id, address, status_from("delivered", ok, h->spec->name));
+    return ok;
+}
+
+}  // namespace relaylab::sim
