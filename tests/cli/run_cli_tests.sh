@@ -40,6 +40,12 @@ assert set(m) >= {"id", "from", "to", "status", "code", "enhanced", "final_host"
 print("ok")' "$tmp/out.json"
 check sim-seed 0 '"seed": 7' -- "$bin" sim happy-path --format json --seed 7
 check sim-bad-format 2 'format' -- "$bin" sim happy-path --format xml
+# --switch: the page's failure switches on the command line (same world, same engine)
+check sim-switch 0 'm1 alice@lab.test -> bob@dest.test: delivered 250 2.0.0 at mx1.dest.test' -- "$bin" sim happy-path --switch tls-failure
+check sim-switch-cleartext 0 'trying mx1.dest.test again without TLS' -- "$bin" sim happy-path --switch tls-failure
+check sim-switch-down 0 'm1 alice@lab.test -> bob@dest.test: (deferred|bounced)' -- "$bin" sim happy-path --switch mx-down
+check sim-switch-unknown 2 'has no switch "nope" \(it has: mx-down' -- "$bin" sim happy-path --switch nope
+check sim-no-switch 0 'delivered 250 2.0.0' -- "$bin" sim greylisting --no-switch greylisting
 
 # sim FILE: a scenario file from disk, and clear errors (exit 2) for bad input
 "$bin" sim happy-path --format json >/dev/null
