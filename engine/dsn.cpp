@@ -61,6 +61,12 @@ std::string diagnostic_text(const Reply& r) {
     return out;
 }
 
+std::string lifetime_words(std::int64_t ms) {
+    if (ms >= 86'400'000 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + " days";
+    if (ms >= 3'600'000 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + " hours";
+    return std::to_string(ms / 60'000) + " minutes";
+}
+
 std::string status_of(const DsnRecipient& rcpt) {
     if (!rcpt.status.empty()) return rcpt.status;
     if (rcpt.diagnostic && !rcpt.diagnostic->enhanced.empty()) return rcpt.diagnostic->enhanced;
@@ -217,8 +223,7 @@ DsnResult compose_dsn(const DsnRequest& req) {
         else if (!r.local_diagnostic.empty()) line += ", " + sanitize_header_text(r.local_diagnostic);
         if (!r.remote_mta.empty()) line += " (from " + sanitize_header_text(r.remote_mta) + ")";
         if (r.expired)
-            line += "; gave up after " + std::to_string(r.lifetime_ms / 3'600'000) +
-                    " hours in the queue (the queue lifetime ran out)";
+            line += "; given up: the next try would pass the queue lifetime of " + lifetime_words(r.lifetime_ms);
         if (r.action == DsnAction::delayed && r.will_retry_until_ms)
             line += "; will retry until " + format_rfc5322_date(*r.will_retry_until_ms);
         // Folded like a header so no line of the text passes the limit.

@@ -15,7 +15,8 @@ Commands QueuePanel::draw(const Model& model) {
     ImGui::Separator();
     if (view.queue.empty())
         ImGui::TextWrapped("The queue is empty: no relay holds a message right now. A relay queues a message "
-                           "after its 250 reply to DATA and removes it once every recipient is delivered or bounced.");
+                           "after its 250 reply to DATA and removes it once every recipient is relayed (handed to the next "
+                           "server), delivered (into a mailbox here) or bounced, and every notice owed is sent.");
     for (const auto& [id, e] : view.queue) {
         std::string head = e.queue_id + " on " + e.host + "  ·  from <" + e.sender + ">";
         head += e.bounce ? "  ·  bounce (DSN)" : "  ·  message " + e.message;
@@ -33,7 +34,7 @@ Commands QueuePanel::draw(const Model& model) {
                 ImGui::TableSetColumnIndex(0);
                 ImGui::TextUnformatted(r.address.c_str());
                 ImGui::TableSetColumnIndex(1);
-                const ImU32 c = r.state == "delivered" ? pal.ok : r.state == "bounced" ? pal.down
+                const ImU32 c = (r.state == "delivered" || r.state == "relayed") ? pal.ok : r.state == "bounced" ? pal.down
                               : r.state == "deferred" ? pal.warn : pal.text;
                 ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", r.state.c_str());
                 ImGui::TableSetColumnIndex(2);
