@@ -61,7 +61,20 @@ std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunR
                              {"explain", s.event.explain},
                              {"rfc", s.event.rfc}});
     }
-    json doc{{"scenario", scenario.name}, {"seed", seed}, {"steps", steps}, {"messages", messages_array(run.messages)}};
+    // Every copy of a message as a host stored it (queue, mailbox), in the order they were
+    // made: what the message inspector shows, and what a test compares.
+    json copies = json::array();
+    for (std::size_t i = 0; i < run.steps.size(); ++i)
+        for (const auto& c : run.steps[i].changes)
+            if (const auto* add = std::get_if<AddMessageCopy>(&c))
+                copies.push_back(json{{"step", i},
+                                      {"message", add->copy.message},
+                                      {"host", add->copy.host},
+                                      {"where", add->copy.where},
+                                      {"bounce", add->copy.bounce},
+                                      {"content", add->copy.content}});
+    json doc{{"scenario", scenario.name},     {"seed", seed}, {"steps", steps}, {"messages", messages_array(run.messages)},
+             {"copies", copies}};
     return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

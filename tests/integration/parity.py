@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""Parity: the same delivery cases run through the simulator and through a real relay.
+
+Usage: parity.py RELAYLAB_BINARY WORKDIR
+
+For each case the script
+  1. writes a world file (a scenario) and runs `relaylab sim FILE --format json`: a client,
+     relay.lab.test and mx1.dest.test with the case's extensions, users and failures; the
+     simulator's messages are produced by the engine on a virtual network;
+  2. runs the same case for real on loopback: dnsmasq serves dest.test's MX, `relaylab serve`
+     (mode mx) is the relay, and a destination server written here (below) plays
+     mx1.dest.test with the same extensions, users and failures; the message is sent with
+     Python's smtplib with the same envelope parameters;
+  3. compares what the relay decided: per recipient, whether the destination got the message
+     or a notice says it failed, the reply code and enhanced status, and the set of notices
+     the relay sent to the sender (their Action and Status, RFC 3464 §2.3.3-4).
+The two must agree. Loopback only; every wait is bounded.
+"""
+import email
+import json
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+WORK = sys.argv[2]
+DEST_IP = "127.0.0.2"
+
+# ---------------------------------------------------------------- the cases
+# behaviour of mx1.dest.test: offers (extensions), users (known mailboxes; others get 550
+# 5.1.1), greylist (451 4.7.1 for the first try of each recipient), broken_tls (STARTTLS is
+# offered, the handshake fails). relay: tls_required. dns: nxdomain (dest.test unknown).
+CASES = [
+    dict(name="8bit-body-declared", body="Grüße aus Köln\r\n", body_8bitmime=True, to=["bob@dest.test"]),
+    dict(name="8bit-body-undeclared", body="Grüße aus Köln\r\n", to=["bob@dest.test"]),
+    dict(name="8bit-to-7bit-host", body="Grüße aus Köln\r\n", body_8bitmime=True, to=["bob@dest.test"],
+         without=["8BITMIME"]),
+    dict(name="utf8-recipient", body="Hallo\r\n", to=["ü@dest.test"], users=["ü@dest.test"]),
+    dict(name="utf8-recipient-no-smtputf8", body="Hallo\r\n", to=["ü@dest.test"], users=["ü@dest.test"],
+         without=["SMTPUTF8"]),
+    dict(name="notify-success-with-dsn", body="Hello\r\n", to=["bob@dest.test"], notify="SUCCESS,FAILURE"),
+    dict(name="notify-success-without-dsn", body="Hello\r\n", to=["bob@dest.test"], notify="SUCCESS,FAILURE",
+         without=["DSN"]),
+    dict(name="opportunistic-tls-failure", body="Hello\r\n", to=["bob@dest.test"], broken_tls=True),
+    dict(name="required-tls-failure", body="Hello\r\n", to=["bob@dest.test"], broken_tls=True, tls_required=True),
+    dict(name="nxdomain", body="Hello\r\n", to=["bob@dest.test"], nxdomain=True),
+    dict(name="user-unknown", body="Hello\r\n", to=["bob@dest.test", "nobody@dest.test"]),
+    dict(name="451-then-250", body="Hello\r\n", to=["bob@dest.test"], greylist=True),
+]
+
+SENDER = "alice@lab.test"
+
+
+def world_for(case):
+    """The case as a simulator world (the scenario format of assets/scenarios)."""
+    users = case.get("users", ["bob@dest.test"])
+    mx = {"name": "mx1.dest.test", "kind": "mx", "ip": "198.51.100.10", "local_domains": ["dest.test"],
+          "users": [{"address": u} for u in users], "without_extensions": case.get("without", [])}
+    relay = {"name": "relay.lab.test", "kind": "relay", "ip": "203.0.113.1", "local_domains": ["lab.test"],
+             "users": [{"address": SENDER}], "trusted_networks": ["192.0.2.0/24"],
+             # a short lifetime so that a deferral ends within the run (as the real relay's)
+             "queue_lifetime_ms": 3600000}
+    if case.get("tls_required"):
+        relay["tls_required_domains"] = ["dest.test"]
+    dns = [{"name": "lab.test", "type": "MX", "preference": 10, "value": "relay.lab.test"},
+           {"name": "relay.lab.test", "type": "A", "value": "203.0.113.1"},
+           {"name": "mx1.dest.test", "type": "A", "value": "198.51.100.10"}]
+    if not case.get("nxdomain"):
+        dns.append({"name": "dest.test", "type": "MX", "preference": 10, "value": "mx1.dest.test"})
+    message = {"id": "m1", "client": "app", "server": "relay.lab.test", "port": 25, "starttls": False,
+               "from": SENDER, "to": case["to"], "subject": "parity " + case["name"], "body": case["body"]}
+    if case.get("body_8bitmime"):
+        message["body_8bitmime"] = True
+    if case.get("notify"):
+        message["notify"] = case["notify"]
+    switches = []
+    effects = []
+    if case.get("greylist"):
+        effects.append({"type": "greylisting", "host": "mx1.dest.test"})
+    if case.get("broken_tls"):
+        effects.append({"type": "tls", "host": "mx1.dest.test", "result": "handshake_failure"})
+    if effects:
+        switches.append({"name": "case", "label": case["name"], "on": True, "effects": effects})
+    return {"name": "parity-" + case["name"], "title": case["name"], "description": "parity case",
+            "hosts": [{"name": "app", "kind": "client", "ip": "192.0.2.10"}, relay, mx],
+            "dns": dns, "messages": [message], "switches": switches}
+
+
+def notice_summary(text):
+    """(Action, Status) pairs of the per-recipient blocks of a DSN, and its Reporting-MTA."""
+    msg = email.message_from_string(text)
+    out = []
+    for part in msg.walk():
+        if part.get_content_type() == "message/delivery-status":
+            payload = part.get_payload()
+            blocks = payload if isinstance(payload, list) else [email.message_from_string(str(payload))]
+            for b in blocks:
+                if b.get("Action"):
+                    out.append((b.get("Action").strip(), b.get("Status", "").strip()))
+    return out
+
+
+def sim_outcome(case):
+    path = os.path.join(WORK, case["name"] + ".world.json")
+    with open(path, "w") as f:
+        json.dump(world_for(case), f)
+    out = subprocess.run([BIN, "sim", path, "--format", "json"], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError("relaylab sim failed: " + out.stderr)
+    report = json.loads(out.stdout)
+    notices = []
+    received = {}
+    for copy in report["copies"]:
+        where = copy["where"]
+        if copy["bounce"] and where == "mailbox " + SENDER and "Reporting-MTA: dns; relay.lab.test" in copy["content"]:
+            notices += notice_summary(copy["content"])
+        elif not copy["bounce"] and where.startswith("mailbox ") and copy["host"] == "mx1.dest.test":
+            received[where[len("mailbox "):].lower()] = copy["content"]
+    return summarise(case, received, notices)
+
+
+def summarise(case, received, notices):
+    rcpts = {}
+    for r in case["to"]:
+        content = received.get(r.lower())
+        rcpts[r] = {"arrived": content is not None,
+                    "8bit_on_wire": content is not None and any(ord(ch) > 127 for ch in content.split("\r\n\r\n", 1)[-1])}
+    return {"recipients": rcpts, "notices": sorted(notices)}
+
+
+# ---------------------------------------------------------------- the real side
+class Destination(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, addr, case, outdir):
+        self.case = case
+        self.outdir = outdir
+        self.seen = set()
+        self.lock = threading.Lock()
+        self.counter = 0
+        self.wire = []
+        super().__init__(addr, DestinationHandler)
+
+
+class DestinationHandler(socketserver.StreamRequestHandler):
+    """mx1.dest.test played by our own small SMTP server (the case decides its offers)."""
+
+    def reply(self, line):
+        self.wfile.write((line + "\r\n").encode())
+        self.wfile.flush()
+
+    def handle(self):
+        srv = self.server
+        case = srv.case
+        without = set(case.get("without", []))
+        users = {u.lower() for u in case.get("users", ["bob@dest.test"])}
+        self.reply("220 mx1.dest.test ESMTP")
+        rcpts = []
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            cmd = line.decode("utf-8", "replace").rstrip("\r\n")
+            with srv.lock:
+                srv.wire.append(cmd)
+            verb = cmd.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                offers = ["mx1.dest.test", "PIPELINING", "SIZE 10240000", "ENHANCEDSTATUSCODES"]
+                offers += [x for x in ("8BITMIME", "SMTPUTF8", "DSN") if x not in without]
+                if case.get("broken_tls"):
+                    offers.append("STARTTLS")
+                self.reply("\r\n".join(("250-" if i < len(offers) - 1 else "250 ") + o for i, o in enumerate(offers)))
+            elif verb == "HELO":
+                self.reply("250 mx1.dest.test")
+            elif verb == "STARTTLS" and case.get("broken_tls"):
+                self.reply("220 2.0.0 go ahead")
+                self.wfile.write(b"\x15\x03\x03\x00\x02\x02\x28")  # a TLS alert: handshake failure
+                self.wfile.flush()
+                return
+            elif verb == "MAIL":
+                rcpts = []
+                self.reply("250 2.1.0 ok")
+            elif verb == "RCPT":
+                addr = re.search(r"<([^>]*)>", cmd).group(1).lower()
+                with srv.lock:
+                    first = addr not in srv.seen
+                    srv.seen.add(addr)
+                if addr not in users:
+                    self.reply("550 5.1.1 no such user: " + addr)
+                elif case.get("greylist") and first:
+                    self.reply("451 4.7.1 Greylisted, please try again later")
+                else:
+                    rcpts.append(addr)
+                    self.reply("250 2.1.5 ok")
+            elif verb == "DATA":
+                if not rcpts:
+                    self.reply("554 5.5.1 no valid recipients")
+                    continue
+                self.reply("354 go ahead")
+                data = b""
+                while True:
+                    l = self.rfile.readline()
+                    if not l or l == b".\r\n":
+                        break
+                    data += l[1:] if l.startswith(b"..") else l
+                with srv.lock:
+                    srv.counter += 1
+                    for r in rcpts:
+                        with open(os.path.join(srv.outdir, "%d-%s.eml" % (srv.counter, r)), "wb") as f:
+                            f.write(data)
+                self.reply("250 2.0.0 ok")
+            elif verb == "RSET":
+                rcpts = []
+                self.reply("250 2.0.0 ok")
+            elif verb == "NOOP":
+                self.reply("250 2.0.0 ok")
+            elif verb == "QUIT":
+                self.reply("221 2.0.0 bye")
+                return
+            else:
+                self.reply("502 5.5.1 not implemented")
+
+
+def free_port(host="127.0.0.1"):
+    s = socket.socket()
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(host, port, seconds=10):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            socket.create_connection((host, port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def real_outcome(case):
+    d = os.path.join(WORK, case["name"])
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "dest"))
+    procs = []
+    try:
+        p_dns = free_port()
+        args = ["dnsmasq", "-d", "--port=%d" % p_dns, "--listen-address=127.0.0.1", "--bind-interfaces",
+                "--no-resolv", "--no-hosts", "--pid-file=", "--host-record=mx1.dest.test,%s" % DEST_IP]
+        if not case.get("nxdomain"):
+            args.append("--mx-host=dest.test,mx1.dest.test,10")
+        procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        dest = Destination((DEST_IP, 0), case, os.path.join(d, "dest"))
+        p_dest = dest.server_address[1]
+        threading.Thread(target=dest.serve_forever, daemon=True).start()
+        p_smtp = free_port()
+        tls_required = '["dest.test"]' if case.get("tls_required") else "[]"
+        with open(os.path.join(d, "relay.toml"), "w") as f:
+            f.write(f"""hostname = "relay.lab.test"
+state_dir = "{d}/state"
+[listen]
+smtp = "127.0.0.1:{p_smtp}"
+submission = ""
+submissions = ""
+http = ""
+[relay]
+mode = "mx"
+local_domains = ["lab.test"]
+trusted_networks = ["127.0.0.0/8"]
+dns_servers = ["127.0.0.1:{p_dns}"]
+outbound_port = {p_dest}
+tls_required_domains = {tls_required}
+retry_base_ms = 300
+max_lifetime_ms = 4000
+[auth]
+users_file = "{d}/users"
+""")
+        open(os.path.join(d, "users"), "w").close()
+        log = open(os.path.join(d, "relay.log"), "w")
+        procs.append(subprocess.Popen([BIN, "serve", "--config", os.path.join(d, "relay.toml")], cwd=d,
+                                      stdout=log, stderr=log))
+        if not wait_port("127.0.0.1", p_smtp):
+            raise RuntimeError("the relay did not start (see %s/relay.log)" % d)
+        body = ("From: %s\r\nTo: %s\r\nSubject: parity %s\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n\r\n%s") % (SENDER, ", ".join(case["to"]), case["name"], case["body"])
+        mail_options = []
+        if case.get("body_8bitmime"):
+            mail_options.append("BODY=8BITMIME")
+        if any(ord(ch) > 127 for ch in "".join(case["to"])):
+            mail_options.append("SMTPUTF8")
+        rcpt_options = ["NOTIFY=" + case["notify"]] if case.get("notify") else []
+        with smtplib.SMTP("127.0.0.1", p_smtp, local_hostname="app.lab.test", timeout=30) as s:
+            s.ehlo()
+            refused = {}
+            s.mail(SENDER, mail_options)
+            for r in case["to"]:
+                code, _ = s.rcpt(r, rcpt_options)
+                if code >= 400:
+                    refused[r] = code
+            code, _ = s.data(body.encode("utf-8"))
+            if code != 250:
+                raise RuntimeError("the relay did not accept the message: %d" % code)
+        # Wait until the relay's queue is empty (bounded): every recipient final.
+        mailbox = os.path.join(d, "state", "mail", "lab.test", "alice", "new")
+        end = time.time() + 30
+        while time.time() < end:
+            q = subprocess.run([BIN, "queue", "--state-dir", os.path.join(d, "state")], capture_output=True, text=True)
+            if q.returncode == 0 and re.search(r"^0 message\(s\)$", q.stdout, re.M):
+                break
+            time.sleep(0.3)
+        time.sleep(0.3)
+        notices = []
+        if os.path.isdir(mailbox):
+            for name in sorted(os.listdir(mailbox)):
+                with open(os.path.join(mailbox, name), encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                if "Reporting-MTA: dns; relay.lab.test" in text:
+                    notices += notice_summary(text)
+        received = {}
+        for name in os.listdir(os.path.join(d, "dest")):
+            rcpt = name.split("-", 1)[1][:-4]
+            with open(os.path.join(d, "dest", name), encoding="utf-8", errors="replace") as f:
+                received[rcpt.lower()] = f.read().replace("\n", "\r\n").replace("\r\r\n", "\r\n")
+        result = summarise(case, received, notices)
+        result["wire"] = [w for w in dest.wire if w.split(" ", 1)[0].upper() in ("MAIL", "RCPT")]
+        dest.shutdown()
+        return result
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    passed = failed = 0
+    only = os.environ.get("PARITY_CASE")
+    for case in CASES:
+        if only and case["name"] != only:
+            continue
+        sim = sim_outcome(case)
+        real = real_outcome(case)
+        wire = real.pop("wire")
+        if sim == real:
+            passed += 1
+            print("ok   %-28s %s" % (case["name"], json.dumps(sim, ensure_ascii=False)))
+        else:
+            failed += 1
+            print("FAIL %-28s\n  simulator: %s\n  relay:     %s" % (case["name"], json.dumps(sim, ensure_ascii=False),
+                                                               json.dumps(real, ensure_ascii=False)))
+        # What the next hop was told (RFC 6152 §2, RFC 6531 §3.4, RFC 3461 §4.1): the
+        # parameters accepted from the client go on when the destination offers them.
+        checks = []
+        if case.get("body_8bitmime") or (not case.get("body_8bitmime") and "8bit" in case["name"]):
+            if "8BITMIME" not in case.get("without", []):
+                checks.append(("BODY=8BITMIME on the next hop", any("BODY=8BITMIME" in w for w in wire)))
+        if case["name"] == "utf8-recipient":
+            checks.append(("SMTPUTF8 on the next hop", any(" SMTPUTF8" in w for w in wire if w.upper().startswith("MAIL"))))
+        if case.get("notify") and "DSN" not in case.get("without", []):
+            checks.append(("NOTIFY on the next hop", any("NOTIFY=SUCCESS,FAILURE" in w for w in wire)))
+        for what, good in checks:
+            if good:
+                passed += 1
+                print("ok   %-28s %s" % (case["name"], what))
+            else:
+                failed += 1
+                print("FAIL %-28s %s (wire: %s)" % (case["name"], what, wire))
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
