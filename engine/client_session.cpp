@@ -1,4 +1,6 @@
 #include "engine/client_session.hpp"
+
+#include "engine/next_hop.hpp"
 #include "engine/ascii.hpp"
 
 #include "engine/base64.hpp"
@@ -533,16 +535,24 @@ bool ClientSession::start_message() {
     std::optional<Reply> refused;
     if (tx_->msg.rcpts.empty()) {
         refused = make_reply(554, "5.5.1", "no recipients");  // RFC 3463 X.5.1; nobody to tell
-    } else if (caps_.size && caps_.size_limit > 0 && tx_->body.size() > caps_.size_limit) {
+    } else {
+        bool utf8_address = tx_->msg.from.mailbox.utf8;
+        for (const auto& [path, params] : tx_->msg.rcpts) utf8_address |= path.mailbox.utf8;
+        NextHopContent hop = adapt_for_next_hop(tx_->body, tx_->msg.mail_params.body == Body::eight_bit_mime,
+                                                tx_->msg.mail_params.smtputf8, utf8_address, caps_);
+        if (hop.refusal) {
+            refused = hop.refusal;
+        } else if (hop.converted) {
+            tx_->body = std::move(hop.content);
+            tx_->msg.mail_params.body = Body::seven_bit;
+            trace_event(TraceKind::note, "8-bit content converted to 7 bits (the server does not offer 8BITMIME)",
+                        "text parts become quoted-printable, so the recipient reads the same text", "RFC 6152 §3");
+        }
+    }
+    if (!refused && caps_.size && caps_.size_limit > 0 && tx_->body.size() > caps_.size_limit) {
         // RFC 1870 §6: a client must not send a message the server declared too big.
         refused = make_reply(552, "5.3.4", "message size exceeds the server's fixed limit of " +
                                                std::to_string(caps_.size_limit) + " octets");
-    } else if (tx_->msg.mail_params.body == Body::eight_bit_mime && !caps_.eight_bit_mime) {
-        // RFC 6152 §3: 8-bit content to a server without 8BITMIME; we do not downgrade.
-        refused = make_reply(554, "5.6.3", "8-bit content, but the server does not offer 8BITMIME");
-    } else if (tx_->msg.mail_params.smtputf8 && !caps_.smtputf8) {
-        // RFC 6531 §3.2: an internationalized message needs SMTPUTF8.
-        refused = make_reply(553, "5.6.7", "the message needs SMTPUTF8, which the server does not offer");
     }
     if (refused) {
         trace_event(TraceKind::note, "message not sent: " + refused->summary(), "", "");

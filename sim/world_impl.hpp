@@ -160,8 +160,8 @@ private:
     void pump_server(Conn* c);
     void handle_server_event(Conn* c, ServerEvent& ev);
     void accept_message(Conn* c, MessageEvent& msg);
-    Reply deliver_local(HostRt* h, const QueuedRecipient& rcpt, const std::string& content, const std::string& spec_id,
-                        bool bounce, const Conn* via);
+    Reply deliver_local(HostRt* h, const QueuedMessage& q, std::size_t rcpt, const std::string& content,
+                        const std::string& spec_id, const Conn* via);
 
     // ---- relay queue (world_relay.cpp)
     std::map<std::string, QueueItem>& queue_of(HostRt* h) { return queues_[h->spec->name]; }

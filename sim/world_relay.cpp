@@ -44,7 +44,7 @@ void World::enqueue(HostRt* h, QueueItem item, const Conn* via) {
             std::vector<AttemptResult> results;
             for (std::size_t i : g.recipients)
                 results.push_back(local_delivery_result(
-                    deliver_local(h, item.q.recipients[i], item.content, item.spec_id, item.bounce(), via)));
+                    deliver_local(h, item.q, i, item.content, item.spec_id, via)));
             record_group(item.q, g, results, cal, h->delivery.retry, hash64(seed_, item.q.id));
         }
         send_notices(h, item);
@@ -106,7 +106,7 @@ void World::run_queue_item(HostRt* h, const std::string& id) {
             std::vector<AttemptResult> results;
             for (std::size_t i : g.recipients)
                 results.push_back(local_delivery_result(
-                    deliver_local(h, it.q.recipients[i], it.content, it.spec_id, it.bounce(), nullptr)));
+                    deliver_local(h, it.q, i, it.content, it.spec_id, nullptr)));
             group_done(h, id, g, results);
             continue;
         }

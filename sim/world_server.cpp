@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/ascii.hpp"
+#include "engine/header_fixup.hpp"
 #include "engine/ids.hpp"
 #include "engine/received.hpp"
 #include "sim/world_impl.hpp"
@@ -160,7 +161,15 @@ void World::accept_message(Conn* c, MessageEvent& msg) {
     item.q.content_8bit = has_8bit(msg.content);
     if (msg.envelope.from.null) item.q.origin = MessageOrigin::notice;
     for (const auto& [path, params] : msg.envelope.rcpts) item.q.recipients.push_back(queued_recipient(path, params));
-    item.content = make_received_header(info) + msg.content;
+    std::string headers;
+    if (c->srv->config().role != Role::mx) {
+        // RFC 6409 §8.2, §8.3: the submission server completes a message without Date: or
+        // Message-ID:.
+        headers = missing_submission_headers(msg.content, h->spec->name, k_sim_epoch_ms + now_,
+                                             hash64(seed_, h->spec->name + "/message-id"), h->queue_counter)
+                      .headers;
+    }
+    item.content = make_received_header(info) + headers + msg.content;
     item.spec_id = c->spec_id;
     if (!c->script.empty()) c->script_message_accepted = true;
     c->srv->accept_message(queue_id, now_);
@@ -169,9 +178,10 @@ void World::accept_message(Conn* c, MessageEvent& msg) {
 }
 
 // Final delivery into a mailbox of this host.
-Reply World::deliver_local(HostRt* h, const QueuedRecipient& rcpt, const std::string& content,
-                           const std::string& spec_id, bool bounce, const Conn* via) {
-    const std::string address = rcpt.address();
+Reply World::deliver_local(HostRt* h, const QueuedMessage& q, std::size_t rcpt, const std::string& content,
+                           const std::string& spec_id, const Conn* via) {
+    const std::string address = q.recipients[rcpt].address();
+    const bool bounce = q.origin == MessageOrigin::notice;
     record(TraceKind::delivery, h->spec->name, address,
            std::string(bounce ? "bounce" : "message") + " stored in the mailbox of " + address,
            "This host is the final destination for " + domain_of(address) +
@@ -182,7 +192,9 @@ Reply World::deliver_local(HostRt* h, const QueuedRecipient& rcpt, const std::st
     copy.host = h->spec->name;
     copy.where = "mailbox " + address;
     copy.bounce = bounce;
-    copy.content = content;
+    // RFC 5321 §4.4: the final delivery records the reverse-path; one from the sender is not
+    // trusted.
+    copy.content = return_path_header(q.sender) + strip_return_path(content);
     change(AddMessageCopy{copy});
     const Reply ok = make_reply(250, "2.0.0", "delivered to mailbox " + address);
     if (!bounce && !spec_id.empty()) set_recipient_status(spec_id, address, status_from("delivered", ok, h->spec->name));
