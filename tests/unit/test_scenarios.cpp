@@ -154,6 +154,33 @@ TEST_CASE("scenario details that the outcome alone does not show") {
         CHECK(box[0].content.find("Last-Attempt-Date: ") != std::string::npos);
         CHECK(box[0].content.find("1970") == std::string::npos);
     }
+    SUBCASE("eight-bit-old-server: converted to quoted-printable, not bounced (RFC 6152 §3)") {
+        const RunResult run = run_world(builtin("eight-bit-old-server"), {}, 1);
+        CHECK(count(run, TraceKind::command, "MAIL FROM:<alice@lab.test> SIZE=") == 2);
+        const auto box = mailbox(run, "bob@dest.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("Content-Transfer-Encoding: quoted-printable") != std::string::npos);
+        CHECK(box[0].content.find("Gr=C3=BC=C3=9Fe") != std::string::npos);
+        CHECK(std::none_of(box[0].content.begin(), box[0].content.end(),
+                           [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+        CHECK(box[0].content.rfind("Return-Path: <alice@lab.test>\r\n", 0) == 0);  // RFC 5321 §4.4
+    }
+    SUBCASE("notify-success: the relay reports \"relayed\" when DSN cannot go on (RFC 3461 §5.2.2)") {
+        const RunResult run = run_world(builtin("notify-success"), {}, 1);
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].bounce);
+        CHECK(box[0].content.find("Action: relayed") != std::string::npos);
+        CHECK(box[0].content.find("Status: 2.0.0") != std::string::npos);
+        CHECK(box[0].content.find("Remote-MTA: dns; mx1.dest.test") != std::string::npos);
+        // The request did not travel: the next hop offers no DSN.
+        CHECK(count(run, TraceKind::command, "RCPT TO:<bob@dest.test> NOTIFY") == 1);
+        // Every recipient final and every notice sent: the message leaves the queue.
+        Simulation sim(builtin("notify-success"));
+        sim.seek(sim.total_steps());
+        CHECK(sim.view().queue.empty());
+        CHECK(count(run, TraceKind::queue, "queue ") >= 2);  // queued, then "done: removed"
+    }
     SUBCASE("null MX: decided before any attempt, so no Last-Attempt-Date (RFC 3464 §2.3.7)") {
         const auto box = mailbox(run_world(builtin("null-mx"), {}, 1), "alice@lab.test");
         REQUIRE(box.size() == 1);
