@@ -18,7 +18,8 @@ Commands QueuePanel::draw(const Model& model) {
                            "after its 250 reply to DATA and removes it once every recipient is relayed (handed to the next "
                            "server), delivered (into a mailbox here) or bounced, and every notice owed is sent.");
     for (const auto& [id, e] : view.queue) {
-        std::string head = e.queue_id + " on " + e.host + "  ·  from <" + e.sender + ">";
+        // The null reverse-path is already "<>"; a mailbox gets its brackets here.
+        std::string head = e.queue_id + " on " + e.host + "  ·  from " + (e.sender == "<>" ? e.sender : "<" + e.sender + ">");
         head += e.bounce ? "  ·  bounce (DSN)" : "  ·  message " + e.message;
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(e.bounce ? pal.reply_5xx : pal.text), "%s", head.c_str());
         const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
