@@ -42,9 +42,10 @@ struct ServerConfig {
     std::int64_t data_timeout_ms = 600000;
     bool offer_pipelining = true, offer_chunking = true, offer_8bitmime = true, offer_smtputf8 = true,
          offer_dsn = true, offer_auth = true;
-    // Undeclared 8-bit content (no BODY=8BITMIME, no SMTPUTF8): true refuses it at the end
-    // of DATA/BDAT with "554 5.6.0" (RFC 6152 §3), false accepts it. See content_check.hpp.
-    bool strict_8bitmime = true;
+    // Undeclared 8-bit content (no BODY=8BITMIME, no SMTPUTF8): false accepts it (Postfix's
+    // strict_8bitmime = no; Envelope::content_8bit tells the host), true refuses it at the
+    // end of DATA/BDAT with "554 5.6.0" (RFC 6152 §3). See content_check.hpp.
+    bool strict_8bitmime = false;
     bool trace = true;  // emit TraceEvents (off for benchmarks)
 };
 

@@ -144,7 +144,13 @@ void ServerSession::finish_message() {
                        "Without BINARYMIME the content is text, whose lines end in CR LF.", "RFC 3030 §3");
         tx_.content = normalize_crlf(tx_.content);
     }
+    if (facts.eight_bit && !declared_8bit && config_.trace)
+        trace_note(TraceKind::note, "8-bit content without BODY=8BITMIME, accepted as 8BITMIME",
+                   "The client should have declared 8-bit content; like most servers this one takes it anyway "
+                   "and passes it on as 8BITMIME.",
+                   "RFC 6152 §3, RFC 5321 §2.4");
     Envelope env = make_envelope();
+    env.content_8bit = facts.eight_bit;
     emit<MessageEvent>(PendingMessage{}, std::move(env), std::move(tx_.content));
 }
 

@@ -30,8 +30,12 @@
 //    offering PIPELINING has been taken. The greeting does not count, so the first command
 //    may arrive before the greeting was sent.
 //  - Content problems found at the end of DATA/BDAT are "554 5.6.0" (a reply RFC 5321
-//    §4.3.2 allows there): a text line over max_text_line (§4.5.3.1.6), NUL, or 8-bit
-//    octets without BODY=8BITMIME or SMTPUTF8 (RFC 6152 §3). Too big: "552 5.3.4".
+//    §4.3.2 allows there): a text line over max_text_line (§4.5.3.1.6) or NUL. Too big:
+//    "552 5.3.4". 8-bit octets without BODY=8BITMIME or SMTPUTF8 are accepted by default,
+//    as Postfix does (RFC 6152 §3 puts the duty on the client, RFC 5321 §2.4 lets a server
+//    refuse but does not require it; common clients never declare UTF-8 text): the
+//    envelope says content_8bit, and the host relays it as 8BITMIME. With
+//    ServerConfig::strict_8bitmime they are refused with "554 5.6.0".
 //  - Not offered at all: STARTTLS without a certificate and AUTH on an MX are "502 5.5.1".
 //  - Protocol errors (500-504, 530, 553, 555 caused by the client, and refused AUTH) count
 //    towards max_errors; the host's policy refusals of MAIL/RCPT/messages do not.
@@ -99,6 +103,9 @@ struct Envelope {
     MailParams mail_params;
     std::vector<std::pair<Path, RcptParams>> rcpts;
     bool bdat = false;  // content came with BDAT (RFC 3030), not DATA
+    // The content had octets >= 0x80. With neither BODY=8BITMIME nor SMTPUTF8 declared
+    // (accepted unless strict_8bitmime), the host treats it as 8BITMIME on the way out.
+    bool content_8bit = false;
 };
 // Needs an answer: accept_message(queue_id) once durably committed, or reject(451/452/554 ...).
 struct MessageEvent {
