@@ -20,7 +20,7 @@
 //    default (strict_8bitmime = no): msmtp, curl, swaks and Python's send_message send UTF-8
 //    text without declaring it. RFC 6152 §3 puts the duty to declare on the client; RFC 5321
 //    §2.4 lets a server refuse such content ("MAY reject") without requiring it. The host
-//    sees Envelope::content_8bit and relays the message as 8BITMIME.
+//    sees Envelope::content_8bit, so it can relay the message as 8BITMIME.
 //  - Bare CR / bare LF are not refused: DATA can never end on them (DataDecoder, SMTP
 //    smuggling), and both paths store the content with CR LF line ends.
 #include <cstddef>

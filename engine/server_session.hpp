@@ -34,7 +34,7 @@
 //    "552 5.3.4". 8-bit octets without BODY=8BITMIME or SMTPUTF8 are accepted by default,
 //    as Postfix does (RFC 6152 §3 puts the duty on the client, RFC 5321 §2.4 lets a server
 //    refuse but does not require it; common clients never declare UTF-8 text): the
-//    envelope says content_8bit, and the host relays it as 8BITMIME. With
+//    envelope says content_8bit, so the host can relay it as 8BITMIME. With
 //    ServerConfig::strict_8bitmime they are refused with "554 5.6.0".
 //  - Not offered at all: STARTTLS without a certificate and AUTH on an MX are "502 5.5.1".
 //  - Protocol errors (500-504, 530, 553, 555 caused by the client, and refused AUTH) count
