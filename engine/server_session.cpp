@@ -260,7 +260,8 @@ void ServerSession::out_of_sequence(Verb verb) {
 
 bool ServerSession::accept(std::int64_t now_ms) {
     if (!awaiting_answer() || conn_.state == ServerState::closed) return false;
-    Pending p = std::exchange(pending_, std::monostate{});
+    // The decision is used in place, then cleared before any further input is processed.
+    Pending& p = pending_;
     if (auto* helo = std::get_if<PendingHelo>(&p)) {
         // RFC 5321 §4.1.4: HELO/EHLO resets any transaction.
         reset_transaction();
@@ -293,6 +294,7 @@ bool ServerSession::accept(std::int64_t now_ms) {
         enter_state(ServerState::ready);
         reply(250, "2.0.0", "Ok: queued");  // RFC 5321 §4.1.1.4
     }
+    pending_.emplace<std::monostate>();
     answer_done(now_ms);
     return true;
 }
@@ -313,7 +315,10 @@ bool ServerSession::accept_message(std::string_view queue_id, std::int64_t now_m
 bool ServerSession::reject(const Reply& r, std::int64_t now_ms) {
     if (!awaiting_answer() || conn_.state == ServerState::closed) return false;
     if (r.code < 400 || r.code > 599) return false;  // a refusal must be 4xx or 5xx
-    const Pending p = std::exchange(pending_, std::monostate{});
+    const bool mail = std::holds_alternative<PendingMail>(pending_);
+    const bool auth = std::holds_alternative<PendingAuth>(pending_);
+    const bool message = std::holds_alternative<PendingMessage>(pending_);
+    pending_.emplace<std::monostate>();
     const std::size_t start = out_.size();
     append_reply(out_, r);
     awaiting_flush_ = true;
@@ -327,14 +332,14 @@ bool ServerSession::reject(const Reply& r, std::int64_t now_ms) {
             pos = end + 2;
         }
     }
-    if (std::holds_alternative<PendingMail>(p)) {
+    if (mail) {
         reset_transaction();
-    } else if (std::holds_alternative<PendingAuth>(p)) {
+    } else if (auth) {
         enter_state(ServerState::ready);
         // Failed logins count as errors: a bound on guessing within one connection.
         if (r.code != 421 && ++conn_.errors >= config_.max_errors)
             close_with(421, "4.7.0", "Too many errors, closing connection");
-    } else if (std::holds_alternative<PendingMessage>(p)) {
+    } else if (message) {
         reset_transaction();
         enter_state(ServerState::ready);
     }

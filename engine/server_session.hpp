@@ -288,8 +288,8 @@ private:
     void protocol_error(int code, std::string_view enhanced, std::string_view text);
     void close_with(int code, std::string_view enhanced, std::string_view text);
     void enter_state(ServerState next);
-    template <class Event, class... Fields>
-    void emit(Pending pending, Fields&&... fields);
+    template <class Event, class Decision, class... Fields>
+    void emit(Decision&& pending, Fields&&... fields);
     void trace_command(std::string_view line, Verb verb);
     void trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc);
     void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first);

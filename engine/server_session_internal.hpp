@@ -3,6 +3,7 @@
 // server_message.cpp) and by nothing else: state bit sets for the command table, and the
 // event emitter every verb uses.
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -22,15 +23,17 @@ constexpr std::uint16_t k_in_transaction =
 // The event is built once and moved into the queue; next_event() moves it out. (Brace
 // initialisation: clang 14, the WebAssembly compiler, cannot build aggregates from
 // parentheses, so the variant cannot construct the alternative in place.) A notification
-// passes std::monostate: it leaves nothing to answer.
-template <class Event, class... Fields>
-void ServerSession::emit(Pending pending, Fields&&... fields) {
+// passes std::monostate: it leaves nothing to answer. The decision is put in place (no
+// temporary variant: MAIL and RCPT are on every transaction's path).
+template <class Event, class Decision, class... Fields>
+void ServerSession::emit(Decision&& pending, Fields&&... fields) {
     if (event_head_ > 0 && event_head_ == events_.size()) {
         events_.clear();
         event_head_ = 0;
     }
     events_.emplace_back(std::in_place_type<Event>, Event{std::forward<Fields>(fields)...});
-    if (!std::holds_alternative<std::monostate>(pending)) pending_ = std::move(pending);
+    using D = std::decay_t<Decision>;
+    if constexpr (!std::is_same_v<D, std::monostate>) pending_.template emplace<D>(std::forward<Decision>(pending));
 }
 
 }  // namespace relaylab
