@@ -226,6 +226,20 @@ std::string enhanced_code_meaning(std::string_view enhanced) {
     return {};
 }
 
+Explanation explain_ehlo_line(std::string_view line) {
+    auto kw = line.substr(0, line.find(' '));
+    if (kw == "PIPELINING") return {"The client may send several commands without waiting for each reply.", "RFC 2920"};
+    if (kw == "SIZE") return {"The largest message this server accepts, in octets.", "RFC 1870"};
+    if (kw == "8BITMIME") return {"Message content may contain 8-bit octets when MAIL says BODY=8BITMIME.", "RFC 6152"};
+    if (kw == "ENHANCEDSTATUSCODES") return {"Replies carry a class.subject.detail code like 5.1.1.", "RFC 2034"};
+    if (kw == "STARTTLS") return {"The client may switch this connection to TLS encryption.", "RFC 3207"};
+    if (kw == "AUTH") return {"The client may log in; these are the accepted SASL mechanisms.", "RFC 4954"};
+    if (kw == "SMTPUTF8") return {"Addresses and headers may use UTF-8 (internationalised mail).", "RFC 6531"};
+    if (kw == "DSN") return {"The client may ask for delivery status notifications (NOTIFY, RET, ENVID, ORCPT).", "RFC 3461"};
+    if (kw == "CHUNKING") return {"The client may send the message in sized chunks with BDAT instead of DATA.", "RFC 3030"};
+    return {"The server names itself in the first line of its EHLO reply.", "RFC 5321 §4.1.1.1"};
+}
+
 Explanation explain_command(Verb verb) {
     switch (verb) {
     case Verb::ehlo:

@@ -1,4 +1,7 @@
+// SMTP replies: the value type and its wire form (RFC 5321 §4.2.1).
 #include "engine/reply.hpp"
+
+#include <cstring>
 
 namespace relaylab {
 
@@ -45,6 +48,30 @@ void append_reply(std::string& out, const Reply& reply) {
         if (!reply.lines.empty()) out += reply.lines[i];
         out += "\r\n";
     }
+}
+
+std::size_t append_reply_line(std::string& out, int code, std::string_view enhanced, std::string_view text,
+                              bool last) {
+    // Sized once, then written in place: the server writes a reply per command, so this is
+    // on every command's path.
+    const bool space = !enhanced.empty() && !text.empty();
+    const std::size_t len = 4 + enhanced.size() + (space ? 1 : 0) + text.size();
+    const std::size_t start = out.size();
+    out.resize(start + len + 2);
+    char* p = out.data() + start;
+    p[0] = static_cast<char>('0' + code / 100 % 10);
+    p[1] = static_cast<char>('0' + code / 10 % 10);
+    p[2] = static_cast<char>('0' + code % 10);
+    p[3] = last ? ' ' : '-';
+    p += 4;
+    if (!enhanced.empty()) std::memcpy(p, enhanced.data(), enhanced.size());
+    p += enhanced.size();
+    if (space) *p++ = ' ';
+    if (!text.empty()) std::memcpy(p, text.data(), text.size());
+    p += text.size();
+    p[0] = '\r';
+    p[1] = '\n';
+    return len;
 }
 
 std::string format_reply(const Reply& reply) {

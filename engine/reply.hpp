@@ -1,5 +1,8 @@
 #pragma once
-// SMTP replies (RFC 5321 §4.2) carrying enhanced status codes (RFC 2034, RFC 3463).
+// SMTP replies (RFC 5321 §4.2) carrying enhanced status codes (RFC 2034, RFC 3463): the
+// Reply value, and the one place where reply lines are written in wire form (the server
+// session writes its own replies with append_reply_line, the host's with append_reply).
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +33,10 @@ Reply make_reply(int code, std::string_view enhanced, std::string_view text);
 // each line carries the enhanced code when there is one; CRLF line endings.
 std::string format_reply(const Reply& reply);
 void append_reply(std::string& out, const Reply& reply);
+// One line in wire form, written in place without a temporary: code, "-" (more lines
+// follow) or " " (last), the enhanced code and a space when both it and text are there,
+// text, CRLF. Returns the line's length without the CRLF. code: 100..999.
+std::size_t append_reply_line(std::string& out, int code, std::string_view enhanced, std::string_view text,
+                              bool last);
 
 }  // namespace relaylab

@@ -18,14 +18,24 @@
 // accept_message() (or accept(), without a queue id): the host answers after the message
 // is durably committed. StartTlsEvent, ResetEvent and QuitEvent are notifications.
 //
+// The parts, each testable alone: line_reader (CR LF command lines), content_check (the one
+// DATA/BDAT content verdict), sasl_exchange (AUTH PLAIN/LOGIN steps), server_config (what
+// is offered per EHLO), reply (wire form). This class ties them together: server_session.cpp
+// holds the command table, the input loop and the host's answers; server_commands.cpp one
+// function per verb; server_message.cpp DATA and BDAT.
+//
 // Choices where the RFCs leave room (each also commented where the reply is made):
 //  - "Pipelining without PIPELINING" means: a command line is dispatched while the reply to
 //    the previous command is still in the output buffer (not yet taken), and no EHLO reply
 //    offering PIPELINING has been taken. The greeting does not count, so the first command
 //    may arrive before the greeting was sent.
 //  - Content problems found at the end of DATA/BDAT are "554 5.6.0" (a reply RFC 5321
-//    §4.3.2 allows there): a text line over max_text_line (§4.5.3.1.6), NUL, or 8-bit
-//    octets without BODY=8BITMIME or SMTPUTF8 (RFC 6152 §3). Too big: "552 5.3.4".
+//    §4.3.2 allows there): a text line over max_text_line (§4.5.3.1.6) or NUL. Too big:
+//    "552 5.3.4". 8-bit octets without BODY=8BITMIME or SMTPUTF8 are accepted by default,
+//    as Postfix does (RFC 6152 §3 puts the duty on the client, RFC 5321 §2.4 lets a server
+//    refuse but does not require it; common clients never declare UTF-8 text): the
+//    envelope says content_8bit, so the host can relay it as 8BITMIME. With
+//    ServerConfig::strict_8bitmime they are refused with "554 5.6.0".
 //  - Not offered at all: STARTTLS without a certificate and AUTH on an MX are "502 5.5.1".
 //  - Protocol errors (500-504, 530, 553, 555 caused by the client, and refused AUTH) count
 //    towards max_errors; the host's policy refusals of MAIL/RCPT/messages do not.
@@ -51,33 +61,17 @@
 
 #include "engine/address.hpp"
 #include "engine/command.hpp"
+#include "engine/content_check.hpp"
 #include "engine/dot_codec.hpp"
+#include "engine/line_reader.hpp"
 #include "engine/reply.hpp"
-#include "engine/role.hpp"
+#include "engine/sasl_exchange.hpp"
+#include "engine/server_config.hpp"
 #include "engine/trace.hpp"
 
 namespace relaylab {
 
-
-struct ServerConfig {
-    Role role = Role::mx;
-    std::string hostname = "relay.lab.test";
-    bool tls_available = true;  // the host can do STARTTLS (it has a certificate)
-    std::uint64_t max_message_size = 26214400;  // SIZE (RFC 1870)
-    std::size_t max_recipients = 100;           // RFC 5321 §4.5.3.1.8 asks for at least 100
-    std::size_t max_command_line = 512;         // octets incl. CRLF, RFC 5321 §4.5.3.1.4
-    std::size_t max_auth_line = 12288;          // AUTH lines, RFC 4954 §4
-    std::size_t max_text_line = 1000;           // octets incl. CRLF, RFC 5321 §4.5.3.1.6
-    int max_errors = 10;                        // protocol errors before "421 4.7.0"
-    std::size_t max_pending_input = 1 << 20;    // bytes buffered while the host decides
-    // RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command;
-    // a more generous 10 minutes while message content is arriving.
-    std::int64_t command_timeout_ms = 300000;
-    std::int64_t data_timeout_ms = 600000;
-    bool offer_pipelining = true, offer_chunking = true, offer_8bitmime = true, offer_smtputf8 = true,
-         offer_dsn = true, offer_auth = true;
-    bool trace = true;  // emit TraceEvents (off for benchmarks)
-};
+// Role, ServerConfig, ServerOffers: engine/server_config.hpp.
 
 // ---- Events ----
 struct HeloEvent {  // needs an answer: accept() sends the EHLO/HELO reply
@@ -109,6 +103,9 @@ struct Envelope {
     MailParams mail_params;
     std::vector<std::pair<Path, RcptParams>> rcpts;
     bool bdat = false;  // content came with BDAT (RFC 3030), not DATA
+    // The content had octets >= 0x80. With neither BODY=8BITMIME nor SMTPUTF8 declared
+    // (accepted unless strict_8bitmime), the host treats it as 8BITMIME on the way out.
+    bool content_8bit = false;
 };
 // Needs an answer: accept_message(queue_id) once durably committed, or reject(451/452/554 ...).
 struct MessageEvent {
@@ -146,8 +143,8 @@ struct ServerConnection {
     std::string tls_version;
     std::string auth_user;
     bool authenticated = false;
-    bool pipelining_advertised = false;  // PIPELINING was in an EHLO reply ...
-    bool pipelining_seen = false;        // ... and that reply was taken by the host (sent)
+    ServerOffers offers;                 // what the last EHLO reply offered (none after HELO)
+    bool pipelining_seen = false;        // an EHLO reply offering PIPELINING was taken (sent)
     bool any_command = false;            // a command line was already dispatched
     int errors = 0;
     std::uint64_t messages = 0;
@@ -162,11 +159,6 @@ struct ServerTransaction {
     std::vector<std::pair<Path, RcptParams>> rcpts;
     bool bdat = false;  // at least one BDAT chunk received
     std::string content;
-    // BDAT content checks (DATA uses the DataDecoder's flags).
-    std::uint64_t bdat_size = 0;
-    std::size_t bdat_line_len = 0;
-    bool bdat_8bit = false, bdat_nul = false, bdat_long_line = false, bdat_bare = false;
-    bool bdat_prev_cr = false;
 };
 
 class ServerSession {
@@ -189,7 +181,7 @@ public:
     bool reject(const Reply& reply, std::int64_t now_ms = k_no_time);  // 4xx/5xx; 421 closes
     // "250 2.0.0 Ok: queued as <id>": the message is durable.
     bool accept_message(std::string_view queue_id, std::int64_t now_ms = k_no_time);
-    bool awaiting_answer() const { return pending_ != Pending::none; }
+    bool awaiting_answer() const { return !std::holds_alternative<std::monostate>(pending_); }
     // The TLS handshake after STARTTLS succeeded (RFC 3207 §4.2: state reset, EHLO needed).
     bool tls_established(std::string_view version, std::int64_t now_ms);
     // Implicit TLS (submissions): the host records the negotiated version for the envelope.
@@ -199,7 +191,7 @@ public:
     bool has_output() const { return !out_.empty(); }
     bool wants_close() const { return conn_.state == ServerState::closed; }
     // False while an answer is awaited: the host may stop reading (backpressure).
-    bool wants_input() const { return !wants_close() && pending_ == Pending::none; }
+    bool wants_input() const { return !wants_close() && !awaiting_answer(); }
 
     std::int64_t next_deadline() const;  // k_no_deadline when none
     void on_timeout(std::int64_t now_ms);  // past the deadline: "421 4.4.2" and close
@@ -212,8 +204,37 @@ public:
     const ServerConfig& config() const { return config_; }
 
 private:
-    enum class Pending : std::uint8_t { none, helo, mail, rcpt, auth, message };
-    enum class AuthStep : std::uint8_t { none, plain, login_user, login_password };
+    // The event the host must answer, with what the answer needs (h11's "waiting" states).
+    struct PendingHelo {
+        bool extended = false;
+        std::string domain;
+    };
+    struct PendingMail {};
+    struct PendingRcpt {
+        std::pair<Path, RcptParams> rcpt;
+    };
+    struct PendingAuth {
+        std::string user;
+    };
+    struct PendingMessage {};
+    using Pending = std::variant<std::monostate, PendingHelo, PendingMail, PendingRcpt, PendingAuth, PendingMessage>;
+
+    // The BDAT chunk being read (RFC 3030 §2): a refused chunk is read all the same, and the
+    // refusal is its reply.
+    struct ChunkRefusal {
+        int code = 0;
+        const char* enhanced = "";
+        const char* text = "";
+        bool counts_as_error = false;  // a protocol error (503), counted towards max_errors
+        bool reset = false;            // the transaction is reset (552: too big)
+    };
+    struct BdatChunk {
+        std::uint64_t size = 0, remaining = 0;
+        bool last = false;
+        ServerState return_state = ServerState::ready;
+        std::optional<ChunkRefusal> refusal;
+    };
+
     using Handler = void (ServerSession::*)(std::string_view args);
     struct CommandSpec {
         Verb verb;
@@ -222,23 +243,18 @@ private:
     };
     static const CommandSpec k_commands[];
 
-    // input
+    // input (server_session.cpp)
     void process();
-    bool read_line(std::string_view& line, bool& too_long);
-    void dispatch_command(std::string_view line);
-    void process_data();
-    void process_bdat();
-    void auth_response(std::string_view line);
-    void finish_data();
-    void finish_chunk();
+    bool process_line();
+    std::size_t line_limit(std::string_view unread) const;
+    void dispatch_command(const LineReader::Line& line);
+    void out_of_sequence(Verb verb);
 
-    // one function per verb
+    // one function per verb (server_commands.cpp)
     void cmd_ehlo(std::string_view args);
     void cmd_helo(std::string_view args);
     void cmd_mail(std::string_view args);
     void cmd_rcpt(std::string_view args);
-    void cmd_data(std::string_view args);
-    void cmd_bdat(std::string_view args);
     void cmd_rset(std::string_view args);
     void cmd_noop(std::string_view args);
     void cmd_quit(std::string_view args);
@@ -248,26 +264,35 @@ private:
     void cmd_starttls(std::string_view args);
     void cmd_auth(std::string_view args);
     void helo_common(std::string_view args, bool extended);
-    void out_of_sequence(Verb verb);
+    void auth_response(std::string_view line);
+    void sasl_step(SaslStep step);
 
-    // answers
+    // message content (server_message.cpp)
+    void cmd_data(std::string_view args);
+    void cmd_bdat(std::string_view args);
+    void process_data();
+    void process_bdat();
+    void finish_data();
+    void finish_chunk();
+    void finish_message();
+    Envelope make_envelope();
+    void reset_transaction();
+
+    // answers (server_session.cpp)
     void answer_done(std::int64_t now_ms);
     void send_ehlo_reply();
-    void auth_complete(std::string mechanism, std::string authzid, std::string user, std::string password);
 
-    // output
+    // output, trace (server_session.cpp)
     void reply(int code, std::string_view enhanced, std::string_view text);
     void reply_multi(int code, std::string_view enhanced, const std::string_view* lines, std::size_t n);
     void protocol_error(int code, std::string_view enhanced, std::string_view text);
     void close_with(int code, std::string_view enhanced, std::string_view text);
     void enter_state(ServerState next);
-    template <class Event, class... Fields>
-    void emit(Pending pending, Fields&&... fields);
+    template <class Event, class Decision, class... Fields>
+    void emit(Decision&& pending, Fields&&... fields);
     void trace_command(std::string_view line, Verb verb);
     void trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc);
     void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first);
-    void reset_transaction();
-    Envelope make_envelope();
 
     ServerConfig config_;
     ServerConnection conn_;
@@ -277,35 +302,19 @@ private:
 
     std::string in_;
     std::size_t in_pos_ = 0;
-    std::size_t scanned_ = 0;           // bytes after in_pos_ known to hold no CRLF (but maybe a trailing CR)
-    bool discarding_line_ = false;      // inside an over-long line, dropping until CRLF
-    bool discard_prev_cr_ = false;
-    std::size_t discarded_len_ = 0;
+    LineReader lines_;
     std::string out_;
     bool awaiting_flush_ = false;       // a reply to a command is in out_, not yet taken
 
     std::vector<ServerEvent> events_;
     std::size_t event_head_ = 0;
-    Pending pending_ = Pending::none;
-    bool pending_extended_ = false;     // the pending HELO event is an EHLO
-    std::string pending_helo_;
+    Pending pending_;
 
     DataDecoder decoder_;
-    std::uint64_t bdat_remaining_ = 0;
-    bool bdat_last_ = false;
-    bool bdat_discard_ = false;         // chunk is read and thrown away (error reply after it)
-    int bdat_error_code_ = 0;
-    const char* bdat_error_enhanced_ = "";
-    const char* bdat_error_text_ = "";
-    bool bdat_error_reset_ = false;
-    bool bdat_error_counts_ = false;    // the refusal is a protocol error (503), counted
-    std::uint64_t bdat_chunk_size_ = 0;
-    ServerState bdat_return_state_ = ServerState::ready;
-    std::pair<Path, RcptParams> pending_rcpt_;
+    ContentCheck content_;              // cleared with the transaction
+    BdatChunk chunk_;
     MailArgs mail_args_;                // MAIL/RCPT arguments, parsed in place (buffers reused)
-
-    AuthStep auth_step_ = AuthStep::none;
-    std::string auth_user_pending_;
+    SaslExchange sasl_;
     std::string size_line_;             // "SIZE <max>" for the EHLO reply
     std::vector<TraceEvent> trace_;
 };

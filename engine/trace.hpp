@@ -3,6 +3,7 @@
 // simulator and the native relay both produce these; the UI renders only these.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relaylab {
@@ -36,5 +37,9 @@ struct TraceEvent {
 };
 
 using Trace = std::vector<TraceEvent>;
+
+// A wire line for a trace event's text: CR, LF, backslash and other control octets escaped
+// (\r \n \\ \xNN), at most about 600 characters ("..." marks the cut).
+std::string trace_printable(std::string_view wire);
 
 }  // namespace relaylab

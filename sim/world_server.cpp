@@ -15,9 +15,6 @@ namespace relaylab::sim {
 namespace {
 constexpr std::int64_t k_greylist_delay_ms = 60'000;  // greylisting lets a retry in after this
 
-bool has_8bit(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
 }  // namespace
 
 ServerConfig World::server_config(const HostRt* h, int port) const {
@@ -158,7 +155,7 @@ void World::accept_message(Conn* c, MessageEvent& msg) {
 
     QueueItem item;
     item.q = queued_message(queue_id, msg.envelope.from, msg.envelope.mail_params, k_sim_epoch_ms + now_);
-    item.q.content_8bit = has_8bit(msg.content);
+    item.q.content_8bit = msg.envelope.content_8bit;  // the session's content check saw it
     if (msg.envelope.from.null) item.q.origin = MessageOrigin::notice;
     for (const auto& [path, params] : msg.envelope.rcpts) item.q.recipients.push_back(queued_recipient(path, params));
     std::string headers;

@@ -24,6 +24,22 @@ TEST_CASE("reply formatting") {
     }
 }
 
+TEST_CASE("reply line written in place (the server's own replies)") {
+    std::string out = "x";
+    CHECK(append_reply_line(out, 250, "2.1.0", "Ok", true) == 12);
+    CHECK(out == "x250 2.1.0 Ok\r\n");
+    out.clear();
+    append_reply_line(out, 250, "", "relay.lab.test", false);
+    append_reply_line(out, 250, "", "PIPELINING", true);
+    CHECK(out == "250-relay.lab.test\r\n250 PIPELINING\r\n");
+    out.clear();
+    CHECK(append_reply_line(out, 334, "", "", true) == 4);
+    CHECK(out == "334 \r\n");
+    out.clear();
+    append_reply_line(out, 554, "5.6.0", "", true);  // no space after the code when no text
+    CHECK(out == format_reply(make_reply(554, "5.6.0", "")));
+}
+
 TEST_CASE("reply classification (RFC 5321 §4.2.1)") {
     CHECK(make_reply(250, "2.0.0", "ok").positive());
     CHECK(make_reply(354, "", "go").positive());

@@ -623,17 +623,47 @@ TEST_CASE("server session: DATA content") {
         CHECK(last_line(o.output) == "554 5.6.0 Message content rejected: a text line is too long");
         CHECK(o.count_messages() == 0);
     }
-    SUBCASE("8-bit content needs BODY=8BITMIME (RFC 6152 §3)") {
+    SUBCASE("undeclared 8-bit content is accepted and flagged (default, RFC 5321 §2.4)") {
         auto o = with_body("MAIL FROM:<a@b.example>", "Subject: caf\xC3\xA9\r\n.\r\n");
+        CHECK(last_line(o.output) == "250 2.0.0 Ok: queued as Q1");
+        REQUIRE(o.message());
+        CHECK(o.message()->envelope.content_8bit);
+        CHECK(o.message()->envelope.mail_params.body == Body::unspecified);
+        bool noted = false;
+        for (const auto& t : o.trace) noted = noted || t.text.find("8-bit content without BODY=8BITMIME") != std::string::npos;
+        CHECK(noted);
+        auto o2 = with_body("MAIL FROM:<a@b.example>", "Subject: cafe\r\n.\r\n");
+        REQUIRE(o2.message());
+        CHECK_FALSE(o2.message()->envelope.content_8bit);
+    }
+    SUBCASE("strict_8bitmime: 8-bit content needs BODY=8BITMIME (RFC 6152 §3)") {
+        ServerConfig strict = mx_config();
+        strict.strict_8bitmime = true;
+        auto o = with_body("MAIL FROM:<a@b.example>", "Subject: caf\xC3\xA9\r\n.\r\n", strict);
         CHECK(last_line(o.output) == "554 5.6.0 Message content rejected: 8-bit data requires BODY=8BITMIME");
-        auto o2 = with_body("MAIL FROM:<a@b.example> BODY=8BITMIME", "Subject: caf\xC3\xA9\r\n.\r\n");
+        CHECK(o.count_messages() == 0);
+        auto o2 = with_body("MAIL FROM:<a@b.example> BODY=8BITMIME", "Subject: caf\xC3\xA9\r\n.\r\n", strict);
         CHECK(last_line(o2.output) == "250 2.0.0 Ok: queued as Q1");
-        auto o3 = with_body("MAIL FROM:<a@b.example> SMTPUTF8", "Subject: caf\xC3\xA9\r\n.\r\n");
+        REQUIRE(o2.message());
+        CHECK(o2.message()->envelope.content_8bit);
+        auto o3 = with_body("MAIL FROM:<a@b.example> SMTPUTF8", "Subject: caf\xC3\xA9\r\n.\r\n", strict);
         CHECK(last_line(o3.output) == "250 2.0.0 Ok: queued as Q1");
     }
-    SUBCASE("NUL in content: 554 5.6.0") {
+    SUBCASE("NUL in content: 554 5.6.0, in both 8-bit modes") {
         auto o = with_body("MAIL FROM:<a@b.example> BODY=8BITMIME", std::string("a\0b\r\n.\r\n", 8));
         CHECK(last_line(o.output) == "554 5.6.0 Message content rejected: NUL octets are not allowed");
+        ServerConfig strict = mx_config();
+        strict.strict_8bitmime = true;
+        auto o2 = with_body("MAIL FROM:<a@b.example>", std::string("a\0b\r\n.\r\n", 8), strict);
+        CHECK(last_line(o2.output) == "554 5.6.0 Message content rejected: NUL octets are not allowed");
+    }
+    SUBCASE("an over-long line is refused in both 8-bit modes") {
+        for (bool strict : {false, true}) {
+            ServerConfig c = mx_config();
+            c.strict_8bitmime = strict;
+            auto o = with_body("MAIL FROM:<a@b.example>", "\xC3\xA9" + std::string(1200, 'x') + "\r\n.\r\n", c);
+            CHECK(last_line(o.output) == "554 5.6.0 Message content rejected: a text line is too long");
+        }
     }
     SUBCASE("bare LF is normalised and noted in the trace (RFC 5321 §2.3.8)") {
         auto o = with_body("MAIL FROM:<a@b.example>", "line1\nline2\r\n.\r\n");
@@ -724,12 +754,20 @@ TEST_CASE("server session: BDAT (RFC 3030)") {
         CHECK(l3.back() == "503 5.5.1 Need MAIL command");  // the transaction was reset
         CHECK(o3.count_messages() == 0);
     }
-    SUBCASE("8-bit chunk content needs BODY=8BITMIME") {
+    SUBCASE("undeclared 8-bit chunk content: accepted and flagged; refused with strict_8bitmime") {
         auto o = converse(mx_config(), {k_ehlo, env, "BDAT 4 LAST\r\n\xC3\xA9\r\n"});
-        CHECK(last_line(o.output) == "554 5.6.0 Message content rejected: 8-bit data requires BODY=8BITMIME");
-        auto o2 = converse(mx_config(), {k_ehlo, "MAIL FROM:<a@b.example> BODY=8BITMIME\r\nRCPT TO:<c@d.example>\r\n",
-                                         "BDAT 4 LAST\r\n\xC3\xA9\r\n"});
+        CHECK(last_line(o.output) == "250 2.0.0 Ok: queued as Q1");
+        REQUIRE(o.message());
+        CHECK(o.message()->envelope.content_8bit);
+        ServerConfig strict = mx_config();
+        strict.strict_8bitmime = true;
+        auto o1 = converse(strict, {k_ehlo, env, "BDAT 4 LAST\r\n\xC3\xA9\r\n"});
+        CHECK(last_line(o1.output) == "554 5.6.0 Message content rejected: 8-bit data requires BODY=8BITMIME");
+        auto o2 = converse(strict, {k_ehlo, "MAIL FROM:<a@b.example> BODY=8BITMIME\r\nRCPT TO:<c@d.example>\r\n",
+                                    "BDAT 4 LAST\r\n\xC3\xA9\r\n"});
         CHECK(last_line(o2.output) == "250 2.0.0 Ok: queued as Q1");
+        auto o3 = converse(mx_config(), {k_ehlo, env, std::string("BDAT 5 LAST\r\na\0b\r\n", 18)});
+        CHECK(last_line(o3.output) == "554 5.6.0 Message content rejected: NUL octets are not allowed");
     }
     SUBCASE("bad BDAT syntax: 501 5.5.4") {
         CHECK(last_line(converse(mx_config(), {k_ehlo, env, "BDAT x\r\n"}).output) ==

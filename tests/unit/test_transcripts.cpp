@@ -9,6 +9,7 @@
 //                            tls=yes|no|active     (certificate available / none / implicit TLS)
 //                            max_size=N max_recipients=N max_errors=N max_line=N max_text_line=N
 //                            pipelining|chunking|8bitmime|smtputf8|dsn|auth=on|off
+//                            strict_8bitmime=on|off  (refuse undeclared 8-bit content)
 //                            command_timeout=MS data_timeout=MS
 //   S: pattern             the next line the server sent; "*" matches any run of characters
 //   C: text                the client sends text + CRLF
@@ -19,7 +20,8 @@
 //   host: hold             leave the next such event unanswered, until "answer ..."
 //   answer accept|reject ...|queue ID   answer the held event now
 //   E: pattern             the next event the session produced (see summary() below); once a
-//                          file uses E:, every event must be matched
+//                          file uses E:, every event must be matched. A message reads
+//                          "MESSAGE <from> -> <to> ..., N bytes[, bdat][, 8bit]"
 //   time +MS               advance the virtual clock; on_timeout() fires when due
 //   tls [version]          the host completed the TLS handshake after STARTTLS
 //   eof                    the client closes its side
@@ -140,6 +142,7 @@ std::string summary(const ServerEvent& ev) {
         s += std::to_string(m->content.size());
         s += " bytes";
         if (m->envelope.bdat) s += ", bdat";
+        if (m->envelope.content_8bit) s += ", 8bit";
         return s;
     }
     if (std::holds_alternative<ResetEvent>(ev)) return "RESET";
@@ -328,6 +331,8 @@ private:
                 ok = on(config_.offer_dsn);
             } else if (k == "auth") {
                 ok = on(config_.offer_auth);
+            } else if (k == "strict_8bitmime") {
+                ok = on(config_.strict_8bitmime);
             } else {
                 ok = false;
             }
