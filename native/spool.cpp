@@ -69,26 +69,6 @@ int write_all(int fd, const char* p, std::size_t n) {
     return 0;
 }
 
-std::string notify_flags(const DsnNotify& n) {
-    std::string f;
-    f += n.never ? 'N' : '-';
-    f += n.success ? 'S' : '-';
-    f += n.failure ? 'F' : '-';
-    f += n.delay ? 'D' : '-';
-    return f;
-}
-
-DsnNotify parse_notify_flags(std::string_view f) {
-    DsnNotify n;
-    if (f.size() == 4) {
-        n.never = f[0] == 'N';
-        n.success = f[1] == 'S';
-        n.failure = f[2] == 'F';
-        n.delay = f[3] == 'D';
-    }
-    return n;
-}
-
 std::string reply_fields(const std::optional<Reply>& r) {
     if (!r) return "0 % %";
     return std::to_string(r->code) + " " + enc(r->enhanced) + " " + enc(r->text());
@@ -173,6 +153,17 @@ bool parse_record(std::string_view data, std::uint64_t off, std::uint32_t& type,
     return record_sum(type, payload) == sum;
 }
 
+}  // namespace
+
+std::string encode_spool_record(std::uint32_t type, std::string_view payload) {
+    std::string rec(kHeader, '\0');
+    rec += payload;
+    seal_record(rec, type);
+    return rec;
+}
+
+namespace {
+
 int pwrite_all(int fd, const char* p, std::size_t n, std::uint64_t off) {
     while (n > 0) {
         ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(off));
@@ -200,68 +191,174 @@ bool pread_all(int fd, char* p, std::size_t n, std::uint64_t off) {
     return true;
 }
 
+// ---- MESSAGE and STATE payloads ----
+// Version 2 ("relaylab-spool 2") keeps the whole typed message model: the reverse- and
+// forward-paths in their wire form (re-parsed with the engine's address parser), every MAIL
+// parameter, per recipient NOTIFY (given or not) and ORCPT, content_8bit and the origin.
+// Version 1 records (address strings, 'ret' numbers, NOTIFY flags always present) are still
+// read. STATE records: "r" lines are version 1 (5 states), "s" lines version 2.
+
+// The path as it went on the wire, source route included: "<@a,@b:user@example.org>".
+std::string path_wire(const Path& p) {
+    if (p.null) return "<>";
+    std::string s = "<";
+    for (std::size_t i = 0; i < p.source_route.size(); ++i) s += (i ? ",@" : "@") + p.source_route[i];
+    if (!p.source_route.empty()) s += ":";
+    s += p.mailbox.domain.empty() ? p.mailbox.local_part : p.mailbox.to_string();
+    return s + ">";
+}
+
+std::optional<Path> parse_path_wire(std::string_view wire, bool reverse) {
+    Parsed<Path> p = reverse ? parse_reverse_path(wire, true) : parse_forward_path(wire, true);
+    if (!p || p.consumed != wire.size()) return std::nullopt;
+    return p.value;
+}
+
+// A version 1 address string ("bob@example.org", "Postmaster", "" = null sender) as a Path.
+std::optional<Path> path_from_v1(const std::string& address, bool reverse) {
+    if (address.empty()) {
+        if (!reverse) return std::nullopt;
+        Path p;
+        p.null = true;
+        return p;
+    }
+    return parse_path_wire("<" + address + ">", reverse);
+}
+
+std::string notify_field(const std::optional<DsnNotify>& n) {
+    if (!n) return "-";  // not given: the default applies (RFC 3461 §4.1)
+    std::string f;
+    f += n->never ? 'N' : '-';
+    f += n->success ? 'S' : '-';
+    f += n->failure ? 'F' : '-';
+    f += n->delay ? 'D' : '-';
+    return f;
+}
+
+std::optional<DsnNotify> parse_notify_field(std::string_view f) {
+    if (f.size() != 4) return std::nullopt;
+    DsnNotify n;
+    n.never = f[0] == 'N';
+    n.success = f[1] == 'S';
+    n.failure = f[2] == 'F';
+    n.delay = f[3] == 'D';
+    return n;
+}
+
 std::string message_header(const QueuedMessage& q, const SpoolInfo& info, std::size_t content_size) {
-    std::string head = "relaylab-spool 1\n";
+    std::string head = "relaylab-spool 2\n";
     head += "id " + enc(q.id) + "\n";
     head += "created " + std::to_string(q.created_ms) + "\n";
-    head += "sender " + enc(q.sender) + "\n";
-    head += "envid " + enc(q.envid) + "\n";
-    head += "ret " + std::to_string(static_cast<int>(q.ret)) + "\n";
+    head += std::string("origin ") + (q.origin == MessageOrigin::notice ? "notice" : "client") + "\n";
+    head += "sender " + enc(path_wire(q.sender)) + "\n";
+    const MailParams& m = q.params;
+    head += "size-param " + (m.size ? std::to_string(*m.size) : std::string("-")) + "\n";
+    head += "body " + std::to_string(static_cast<int>(m.body)) + "\n";
+    head += std::string("smtputf8 ") + (m.smtputf8 ? "1" : "0") + "\n";
+    head += "ret " + std::to_string(static_cast<int>(m.ret)) + "\n";
+    head += "envid " + enc(m.envid) + "\n";
+    head += "auth-param " + enc(m.auth) + "\n";
+    head += std::string("content-8bit ") + (q.content_8bit ? "1" : "0") + "\n";
     head += "client " + enc(info.client_ip) + "\n";
     head += "auth " + enc(info.auth_user) + "\n";
     head += "size " + std::to_string(content_size) + "\n";
     for (const auto& r : q.recipients)
-        head += "rcpt " + enc(r.address) + " " + enc(r.original_recipient) + " " + notify_flags(r.notify) + "\n";
+        head += "rcpt " + enc(path_wire(r.path)) + " " + notify_field(r.params.notify) + " " + enc(r.params.orcpt) + "\n";
     head += "\n";
     return head;
 }
 
-// The envelope header of a MESSAGE payload; content_off = where the content starts.
+// The envelope header of a MESSAGE payload (version 1 or 2); content_off = where the content
+// starts.
 bool parse_message(std::string_view payload, QueuedMessage& q, SpoolInfo& info, std::size_t& content_off) {
     const auto end = payload.find("\n\n");
     if (end == std::string_view::npos) return false;
     content_off = end + 2;
     std::istringstream in{std::string(payload.substr(0, end + 1))};
     std::string line;
-    if (!std::getline(in, line) || line != "relaylab-spool 1") return false;
+    if (!std::getline(in, line)) return false;
+    const int version = line == "relaylab-spool 1" ? 1 : line == "relaylab-spool 2" ? 2 : 0;
+    if (version == 0) return false;
+    bool ok = true;
     try {
-        while (std::getline(in, line) && !line.empty()) {
+        while (ok && std::getline(in, line) && !line.empty()) {
             std::istringstream ls(line);
             std::string key, v1, v2, v3;
             ls >> key >> v1 >> v2 >> v3;
             if (key == "id") q.id = dec(v1);
             else if (key == "created") q.created_ms = std::stoll(v1);
-            else if (key == "sender") q.sender = dec(v1);
-            else if (key == "envid") q.envid = dec(v1);
-            else if (key == "ret") q.ret = static_cast<DsnRet>(std::stoi(v1));
+            else if (key == "origin") q.origin = v1 == "notice" ? MessageOrigin::notice : MessageOrigin::client;
+            else if (key == "sender") {
+                auto p = version == 1 ? path_from_v1(dec(v1), true) : parse_path_wire(dec(v1), true);
+                if (p) q.sender = *p;
+                else ok = false;
+            } else if (key == "size-param") {
+                if (v1 != "-") q.params.size = std::stoull(v1);
+            } else if (key == "body") q.params.body = static_cast<Body>(std::clamp(std::stoi(v1), 0, 2));
+            else if (key == "smtputf8") q.params.smtputf8 = v1 == "1";
+            // v1 'ret' numbers were DsnRet {unspecified, full, hdrs}: the order of Ret.
+            else if (key == "ret") q.params.ret = static_cast<Ret>(std::clamp(std::stoi(v1), 0, 2));
+            else if (key == "envid") q.params.envid = dec(v1);
+            else if (key == "auth-param") q.params.auth = dec(v1);
+            else if (key == "content-8bit") q.content_8bit = v1 == "1";
             else if (key == "client") info.client_ip = dec(v1);
             else if (key == "auth") info.auth_user = dec(v1);
             else if (key == "size") info.size = std::stoull(v1);
             else if (key == "rcpt") {
                 QueuedRecipient r;
-                r.address = dec(v1);
-                r.original_recipient = dec(v2);
-                r.notify = parse_notify_flags(v3);
-                q.recipients.push_back(r);
+                if (version == 1) {  // rcpt ADDRESS ORCPT FLAGS
+                    auto p = path_from_v1(dec(v1), false);
+                    if (!p) {
+                        ok = false;
+                        break;
+                    }
+                    r.path = *p;
+                    r.params.orcpt = dec(v2);
+                    // v1 always wrote the flags; the default ones stand for "not given".
+                    auto n = parse_notify_field(v3);
+                    if (n && !(*n == DsnNotify{})) r.params.notify = n;
+                } else {  // rcpt PATH NOTIFY ORCPT
+                    auto p = parse_path_wire(dec(v1), false);
+                    if (!p) {
+                        ok = false;
+                        break;
+                    }
+                    r.path = *p;
+                    r.params.notify = parse_notify_field(v2);
+                    r.params.orcpt = dec(v3);
+                }
+                q.recipients.push_back(std::move(r));
             }
         }
     } catch (const std::exception&) {
         return false;
     }
-    return !q.id.empty() && !q.recipients.empty();
+    return ok && !q.id.empty() && !q.recipients.empty();
 }
 
 std::string state_lines(const QueuedMessage& q) {
     std::string st;
     for (std::size_t i = 0; i < q.recipients.size(); ++i) {
         const auto& r = q.recipients[i];
-        st += "r " + std::to_string(i) + " " + std::to_string(static_cast<int>(r.state)) + " " +
+        st += "s " + std::to_string(i) + " " + std::to_string(static_cast<int>(r.state)) + " " +
               std::to_string(r.attempts) + " " + std::to_string(r.next_attempt_ms) + " " +
               std::to_string(r.last_attempt_ms.value_or(-1)) + " " + (r.failure_dsn_sent ? "F" : "-") +
-              (r.delay_dsn_sent ? "D" : "-") + (r.success_dsn_sent ? "S" : "-") + " " + enc(r.remote_mta) + " " +
-              reply_fields(r.last_reply) + " " + reply_fields(r.final_reply) + "\n";
+              (r.delay_dsn_sent ? "D" : "-") + (r.success_dsn_sent ? "S" : "-") + (r.expired ? "E" : "-") +
+              (r.dsn_passed_on ? "P" : "-") + " " + enc(r.remote_mta) + " " + reply_fields(r.last_reply) + " " +
+              reply_fields(r.final_reply) + "\n";
     }
     return st;
+}
+
+// A v1 state number (queued, attempting, delivered, deferred, bounced) in today's enum.
+RecipientState state_from_v1(int n) {
+    switch (n) {
+        case 0: return RecipientState::queued;
+        case 1: return RecipientState::attempting;
+        case 2: return RecipientState::delivered;
+        case 3: return RecipientState::deferred;
+        default: return RecipientState::bounced;
+    }
 }
 
 void apply_state_lines(QueuedMessage& q, const std::string& text) {
@@ -274,16 +371,20 @@ void apply_state_lines(QueuedMessage& q, const std::string& text) {
         int state = 0, attempts = 0;
         long long next = 0, last = -1;
         ls >> tag >> i >> state >> attempts >> next >> last >> flags >> remote;
-        if (tag != "r" || i >= q.recipients.size() || !ls) continue;
+        if ((tag != "r" && tag != "s") || i >= q.recipients.size() || !ls) continue;
+        const bool v2 = tag == "s";
         auto& r = q.recipients[i];
-        r.state = static_cast<RecipientState>(state);
+        r.state = v2 ? static_cast<RecipientState>(std::clamp(state, 0, 5)) : state_from_v1(state);
         if (r.state == RecipientState::attempting) r.state = RecipientState::queued;  // interrupted
         r.attempts = attempts;
         r.next_attempt_ms = next;
         if (last >= 0) r.last_attempt_ms = last;
-        r.failure_dsn_sent = flags.size() == 3 && flags[0] == 'F';
-        r.delay_dsn_sent = flags.size() == 3 && flags[1] == 'D';
-        r.success_dsn_sent = flags.size() == 3 && flags[2] == 'S';
+        auto flag = [&](std::size_t at, char c) { return flags.size() > at && flags[at] == c; };
+        r.failure_dsn_sent = flag(0, 'F');
+        r.delay_dsn_sent = flag(1, 'D');
+        r.success_dsn_sent = flag(2, 'S');
+        r.expired = v2 && flag(3, 'E');
+        r.dsn_passed_on = v2 && flag(4, 'P');
         r.remote_mta = dec(remote);
         r.last_reply = parse_reply_fields(ls);
         r.final_reply = parse_reply_fields(ls);
@@ -654,32 +755,6 @@ std::vector<std::pair<QueuedMessage, SpoolInfo>> Spool::recover(std::vector<std:
         for (const std::uint64_t n : idle) collect_locked(n);
     }
     return out;
-}
-
-int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync) {
-    std::error_code ec;
-    for (const char* sub : {"/tmp", "/new", "/cur"}) {
-        fs::create_directories(maildir + sub, ec);
-        if (ec) return ec.value();
-    }
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-    // Maildir unique name: time.M<usec>P<pid>Q<n>.host
-    const std::string name = std::to_string(us / 1000000) + ".M" + std::to_string(us % 1000000) + "P" +
-                             std::to_string(::getpid()) + "Q" + std::to_string(++g_file_counter) + "." + hostname;
-    const std::string tmp = maildir + "/tmp/" + name, fin = maildir + "/new/" + name;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return errno;
-    int err = write_all(fd, content.data(), content.size());
-    if (!err && fsync && ::fdatasync(fd) != 0) err = errno;
-    if (::close(fd) != 0 && !err) err = errno;
-    if (!err && ::rename(tmp.c_str(), fin.c_str()) != 0) err = errno;
-    if (err) {
-        ::unlink(tmp.c_str());
-        return err;
-    }
-    if (fsync && !fsync_dir(maildir + "/new")) return errno ? errno : EIO;
-    return 0;
 }
 
 }  // namespace relaylab::native
