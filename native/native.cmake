@@ -8,7 +8,8 @@ pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 # native_core: the relay's files without sockets (spool, configuration, users, local
 # delivery, log), shared by the relaylab command and the unit tests.
 set(RELAYLAB_NATIVE_CORE_SOURCES
-  ${CMAKE_SOURCE_DIR}/native/spool.cpp ${CMAKE_SOURCE_DIR}/native/config.cpp
+  ${CMAKE_SOURCE_DIR}/native/spool.cpp ${CMAKE_SOURCE_DIR}/native/spool_record.cpp
+  ${CMAKE_SOURCE_DIR}/native/config.cpp
   ${CMAKE_SOURCE_DIR}/native/users.cpp ${CMAKE_SOURCE_DIR}/native/local_delivery.cpp
   ${CMAKE_SOURCE_DIR}/native/log.cpp)
 add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})

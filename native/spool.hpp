@@ -3,7 +3,7 @@
 //   <state_dir>/spool/log/<seq>.seg   (a new one at each start and every 64 MiB)
 // Each record: a 24-byte header (magic, type, payload length, hash64 of the payload) and the
 // payload. MESSAGE = envelope header ("relaylab-spool 2": the whole typed message model, see
-// spool.cpp; version 1 records are still read), blank line, content (with our Received:);
+// spool_record.hpp; version 1 records are still read), blank line, content (with our Received:);
 // STATE = queue id line and the per-recipient state lines; DONE = queue id. A message is acknowledged (250) only
 // after commit() returned 0: its record written and covered by a (group) fdatasync. STATE and
 // DONE are not synced: losing one after a crash only repeats an attempt or a delivery.
@@ -22,14 +22,9 @@
 
 #include "engine/queue_model.hpp"
 #include "engine/reply.hpp"
+#include "native/spool_record.hpp"
 
 namespace relaylab::native {
-
-struct SpoolInfo {  // what the envelope header holds beyond QueuedMessage
-    std::string client_ip;
-    std::string auth_user;
-    std::uint64_t size = 0;
-};
 
 class Spool {
 public:
