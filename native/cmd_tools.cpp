@@ -110,13 +110,13 @@ std::function<int()> add_queue(CLI::App& app) {
             std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
             std::string rcpts;
             for (const auto& r : q.recipients) {
-                rcpts += (rcpts.empty() ? "" : ", ") + r.address + " (" + recipient_state_name(r.state);
+                rcpts += (rcpts.empty() ? "" : ", ") + r.address() + " (" + recipient_state_name(r.state);
                 if (r.attempts) rcpts += ", " + std::to_string(r.attempts) + " attempts";
                 if (r.last_reply) rcpts += ": " + r.last_reply->summary();
                 rcpts += ")";
             }
             std::printf("%-14s %-20s %8llu  %-30s %s\n", q.id.c_str(), when,
-                        static_cast<unsigned long long>(info.size), q.sender.empty() ? "<>" : q.sender.c_str(),
+                        static_cast<unsigned long long>(info.size), q.sender.null ? "<>" : q.sender_address().c_str(),
                         rcpts.c_str());
         }
         std::printf("%zu message(s)\n", items.size());

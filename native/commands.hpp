@@ -12,6 +12,6 @@ std::function<int()> add_sim(CLI::App& app);
 std::function<int()> add_check_config(CLI::App& app);  // cmd_tools.cpp
 std::function<int()> add_user(CLI::App& app);          // cmd_tools.cpp
 std::function<int()> add_queue(CLI::App& app);         // cmd_tools.cpp
-std::function<int()> add_serve(CLI::App& app);         // serve.cpp
+std::function<int()> add_serve(CLI::App& app);         // relay.cpp
 
 }  // namespace relaylab::cli

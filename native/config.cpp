@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/address.hpp"
 #include "engine/relay_policy.hpp"
 
 namespace relaylab::native {
@@ -152,7 +153,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     }
     Config c;
     Checker ck{source_name, &error};
-    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "auth", "limits"});
+    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits"});
     ck.str(root, "hostname", "hostname", c.hostname);
     ck.str(root, "state_dir", "state_dir", c.state_dir);
     if (auto* t = ck.table(root, "listen")) {
@@ -175,7 +176,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     }
     if (auto* t = ck.table(root, "relay")) {
         ck.known_keys(*t, "relay.", {"mode", "local_domains", "trusted_networks", "dns_servers", "outbound_port",
-                                     "smarthost", "max_message_size", "retry_base_ms", "max_lifetime_ms", "fsync"});
+                                     "smarthost", "max_message_size", "retry_base_ms", "max_lifetime_ms", "fsync",
+                                     "tls_required_domains", "strict_8bitmime"});
         std::string mode = "sandbox";
         ck.str(*t, "mode", "relay.mode", mode);
         if (mode == "sandbox") c.relay.mode = RelayMode::sandbox;
@@ -195,6 +197,12 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         ck.integer(*t, "retry_base_ms", "relay.retry_base_ms", 1, 86'400'000, c.relay.retry_base_ms);
         ck.integer(*t, "max_lifetime_ms", "relay.max_lifetime_ms", 1, 365LL * 86'400'000, c.relay.max_lifetime_ms);
         ck.boolean(*t, "fsync", "relay.fsync", c.relay.fsync);
+        ck.strings(*t, "tls_required_domains", "relay.tls_required_domains", c.relay.tls_required_domains);
+        ck.boolean(*t, "strict_8bitmime", "relay.strict_8bitmime", c.relay.strict_8bitmime);
+        if (auto* n = t->get("tls_required_domains"))
+            for (const auto& d : c.relay.tls_required_domains)
+                if (!is_valid_domain(d, true))
+                    ck.fail(n, "relay.tls_required_domains: \"" + d + "\" is not a domain name");
         if (auto* n = t->get("trusted_networks"))
             for (const auto& cidr : c.relay.trusted_networks)
                 if (!parse_cidr(cidr)) ck.fail(n, "relay.trusted_networks: \"" + cidr + "\" is not an address or CIDR block");
@@ -212,6 +220,10 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
                 ck.fail(t->get("smarthost") ? t->get("smarthost") : t->get("mode"),
                         "relay.smarthost must be \"host:port\" when relay.mode = \"smarthost\"");
         }
+    }
+    if (auto* t = ck.table(root, "submission")) {
+        ck.known_keys(*t, "submission.", {"add_missing_headers"});
+        ck.boolean(*t, "add_missing_headers", "submission.add_missing_headers", c.submission.add_missing_headers);
     }
     if (auto* t = ck.table(root, "auth")) {
         ck.known_keys(*t, "auth.", {"users_file"});

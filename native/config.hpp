@@ -29,12 +29,22 @@ struct Config {
         std::vector<std::string> dns_servers;  // "127.0.0.1:5353"; empty: the system's
         int outbound_port = 25;
         std::string smarthost;  // "host:port" (mode smarthost)
+        // Destinations where TLS is required (RFC 7435 / RFC 8461 style policy); every other
+        // destination gets opportunistic STARTTLS.
+        std::vector<std::string> tls_required_domains;
+        // Refuse undeclared 8-bit content instead of passing it on as BODY=8BITMIME
+        // (Postfix's strict_8bitmime); the server session applies it.
+        bool strict_8bitmime = false;
         std::uint64_t max_message_size = 26214400;
         // Extensions for tests and small deployments (not in the list):
-        std::int64_t retry_base_ms = 60'000;  // first retry delay; the engine's schedule scales from it
+        std::int64_t retry_base_ms = 300'000;  // first retry delay; the engine's schedule scales from it
         std::int64_t max_lifetime_ms = 5LL * 24 * 3600 * 1000;
         bool fsync = true;  // never turn off outside benchmarks
     } relay;
+    struct Submission {
+        // Add Date: and Message-ID: to submitted messages that lack them (RFC 6409 §8).
+        bool add_missing_headers = true;
+    } submission;
     struct Auth {
         std::string users_file = "var/users";
     } auth;

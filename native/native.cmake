@@ -5,13 +5,25 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 
+# native_core: the relay's files without sockets (spool, configuration, users, local
+# delivery, log), shared by the relaylab command and the unit tests.
+set(RELAYLAB_NATIVE_CORE_SOURCES
+  ${CMAKE_SOURCE_DIR}/native/spool.cpp ${CMAKE_SOURCE_DIR}/native/spool_record.cpp
+  ${CMAKE_SOURCE_DIR}/native/config.cpp
+  ${CMAKE_SOURCE_DIR}/native/users.cpp ${CMAKE_SOURCE_DIR}/native/local_delivery.cpp
+  ${CMAKE_SOURCE_DIR}/native/log.cpp)
+add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})
+target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM)
+target_include_directories(native_core SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})
+
 file(GLOB RELAYLAB_NATIVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/native/*.cpp)
+list(REMOVE_ITEM RELAYLAB_NATIVE_SOURCES ${RELAYLAB_NATIVE_CORE_SOURCES})
 add_executable(relaylab ${RELAYLAB_NATIVE_SOURCES})
-target_link_libraries(relaylab PRIVATE sim engine CLI11::CLI11 Threads::Threads
+target_link_libraries(relaylab PRIVATE native_core sim engine CLI11::CLI11 Threads::Threads
   OpenSSL::SSL OpenSSL::Crypto PkgConfig::SODIUM PkgConfig::CARES)
 target_include_directories(relaylab SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})
-# Boost 1.74's awaitable.hpp uses std::exchange without <utility> (GCC 12, C++20).
-target_compile_options(relaylab PRIVATE -include utility)
+# Boost 1.74's awaitable.hpp uses std::exchange without <utility> (GCC 12, C++20); the
+# relay's files include native/asio.hpp, which includes <utility> first.
 target_compile_definitions(relaylab PRIVATE BOOST_ASIO_NO_DEPRECATED)
 set_target_properties(relaylab PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 

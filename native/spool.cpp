@@ -1,6 +1,7 @@
 #include "native/spool.hpp"
 
 #include "engine/ids.hpp"
+#include "native/spool_record.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,8 +16,6 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace relaylab::native {
 
@@ -25,36 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<std::uint64_t> g_file_counter{0};
-
-// Values in the envelope header: bytes that could break a line or a field become %XX.
-std::string enc(std::string_view s) {
-    std::string out;
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c <= 0x20 || c == '%' || c >= 0x7f) {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            out += buf;
-        } else {
-            out += ch;
-        }
-    }
-    return out.empty() ? "%" : out;  // "%" alone = empty value
-}
-
-std::string dec(std::string_view s) {
-    if (s == "%") return {};
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::strtol(std::string(s.substr(i + 1, 2)).c_str(), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 int write_all(int fd, const char* p, std::size_t n) {
     while (n > 0) {
@@ -69,38 +38,6 @@ int write_all(int fd, const char* p, std::size_t n) {
     return 0;
 }
 
-std::string notify_flags(const DsnNotify& n) {
-    std::string f;
-    f += n.never ? 'N' : '-';
-    f += n.success ? 'S' : '-';
-    f += n.failure ? 'F' : '-';
-    f += n.delay ? 'D' : '-';
-    return f;
-}
-
-DsnNotify parse_notify_flags(std::string_view f) {
-    DsnNotify n;
-    if (f.size() == 4) {
-        n.never = f[0] == 'N';
-        n.success = f[1] == 'S';
-        n.failure = f[2] == 'F';
-        n.delay = f[3] == 'D';
-    }
-    return n;
-}
-
-std::string reply_fields(const std::optional<Reply>& r) {
-    if (!r) return "0 % %";
-    return std::to_string(r->code) + " " + enc(r->enhanced) + " " + enc(r->text());
-}
-
-std::optional<Reply> parse_reply_fields(std::istream& in) {
-    int code = 0;
-    std::string enh, text;
-    in >> code >> enh >> text;
-    if (code == 0) return std::nullopt;
-    return make_reply(code, dec(enh), dec(text));
-}
 
 }  // namespace
 
@@ -173,6 +110,17 @@ bool parse_record(std::string_view data, std::uint64_t off, std::uint32_t& type,
     return record_sum(type, payload) == sum;
 }
 
+}  // namespace
+
+std::string encode_spool_record(std::uint32_t type, std::string_view payload) {
+    std::string rec(kHeader, '\0');
+    rec += payload;
+    seal_record(rec, type);
+    return rec;
+}
+
+namespace {
+
 int pwrite_all(int fd, const char* p, std::size_t n, std::uint64_t off) {
     while (n > 0) {
         ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(off));
@@ -200,95 +148,6 @@ bool pread_all(int fd, char* p, std::size_t n, std::uint64_t off) {
     return true;
 }
 
-std::string message_header(const QueuedMessage& q, const SpoolInfo& info, std::size_t content_size) {
-    std::string head = "relaylab-spool 1\n";
-    head += "id " + enc(q.id) + "\n";
-    head += "created " + std::to_string(q.created_ms) + "\n";
-    head += "sender " + enc(q.sender) + "\n";
-    head += "envid " + enc(q.envid) + "\n";
-    head += "ret " + std::to_string(static_cast<int>(q.ret)) + "\n";
-    head += "client " + enc(info.client_ip) + "\n";
-    head += "auth " + enc(info.auth_user) + "\n";
-    head += "size " + std::to_string(content_size) + "\n";
-    for (const auto& r : q.recipients)
-        head += "rcpt " + enc(r.address) + " " + enc(r.original_recipient) + " " + notify_flags(r.notify) + "\n";
-    head += "\n";
-    return head;
-}
-
-// The envelope header of a MESSAGE payload; content_off = where the content starts.
-bool parse_message(std::string_view payload, QueuedMessage& q, SpoolInfo& info, std::size_t& content_off) {
-    const auto end = payload.find("\n\n");
-    if (end == std::string_view::npos) return false;
-    content_off = end + 2;
-    std::istringstream in{std::string(payload.substr(0, end + 1))};
-    std::string line;
-    if (!std::getline(in, line) || line != "relaylab-spool 1") return false;
-    try {
-        while (std::getline(in, line) && !line.empty()) {
-            std::istringstream ls(line);
-            std::string key, v1, v2, v3;
-            ls >> key >> v1 >> v2 >> v3;
-            if (key == "id") q.id = dec(v1);
-            else if (key == "created") q.created_ms = std::stoll(v1);
-            else if (key == "sender") q.sender = dec(v1);
-            else if (key == "envid") q.envid = dec(v1);
-            else if (key == "ret") q.ret = static_cast<DsnRet>(std::stoi(v1));
-            else if (key == "client") info.client_ip = dec(v1);
-            else if (key == "auth") info.auth_user = dec(v1);
-            else if (key == "size") info.size = std::stoull(v1);
-            else if (key == "rcpt") {
-                QueuedRecipient r;
-                r.address = dec(v1);
-                r.original_recipient = dec(v2);
-                r.notify = parse_notify_flags(v3);
-                q.recipients.push_back(r);
-            }
-        }
-    } catch (const std::exception&) {
-        return false;
-    }
-    return !q.id.empty() && !q.recipients.empty();
-}
-
-std::string state_lines(const QueuedMessage& q) {
-    std::string st;
-    for (std::size_t i = 0; i < q.recipients.size(); ++i) {
-        const auto& r = q.recipients[i];
-        st += "r " + std::to_string(i) + " " + std::to_string(static_cast<int>(r.state)) + " " +
-              std::to_string(r.attempts) + " " + std::to_string(r.next_attempt_ms) + " " +
-              std::to_string(r.last_attempt_ms.value_or(-1)) + " " + (r.failure_dsn_sent ? "F" : "-") +
-              (r.delay_dsn_sent ? "D" : "-") + (r.success_dsn_sent ? "S" : "-") + " " + enc(r.remote_mta) + " " +
-              reply_fields(r.last_reply) + " " + reply_fields(r.final_reply) + "\n";
-    }
-    return st;
-}
-
-void apply_state_lines(QueuedMessage& q, const std::string& text) {
-    std::istringstream st(text);
-    std::string line;
-    while (std::getline(st, line)) {
-        std::istringstream ls(line);
-        std::string tag, flags, remote;
-        std::size_t i = 0;
-        int state = 0, attempts = 0;
-        long long next = 0, last = -1;
-        ls >> tag >> i >> state >> attempts >> next >> last >> flags >> remote;
-        if (tag != "r" || i >= q.recipients.size() || !ls) continue;
-        auto& r = q.recipients[i];
-        r.state = static_cast<RecipientState>(state);
-        if (r.state == RecipientState::attempting) r.state = RecipientState::queued;  // interrupted
-        r.attempts = attempts;
-        r.next_attempt_ms = next;
-        if (last >= 0) r.last_attempt_ms = last;
-        r.failure_dsn_sent = flags.size() == 3 && flags[0] == 'F';
-        r.delay_dsn_sent = flags.size() == 3 && flags[1] == 'D';
-        r.success_dsn_sent = flags.size() == 3 && flags[2] == 'S';
-        r.remote_mta = dec(remote);
-        r.last_reply = parse_reply_fields(ls);
-        r.final_reply = parse_reply_fields(ls);
-    }
-}
 
 // "<16 digits>.seg" -> its sequence number, else 0.
 std::uint64_t seg_seq(const std::string& name) {
@@ -520,7 +379,7 @@ bool Spool::load_content(const std::string& id, std::string& content) const {
 
 void Spool::save_state(const QueuedMessage& q) {
     std::string rec(kHeader, '\0');
-    rec += "id " + enc(q.id) + "\n";
+    rec += "id " + spool_field(q.id) + "\n";
     rec += state_lines(q);
     // No fsync: a lost state record only means an attempt is repeated.
     std::lock_guard lock(mutex_);
@@ -606,7 +465,7 @@ std::vector<std::pair<QueuedMessage, SpoolInfo>> Spool::recover(std::vector<std:
                 const auto nl = payload.find('\n');
                 std::string_view first = payload.substr(0, nl);
                 if (first.substr(0, 3) == "id " && nl != std::string_view::npos) {
-                    auto it = where.find(dec(first.substr(3)));
+                    auto it = where.find(spool_field_value(first.substr(3)));
                     if (it != where.end()) {
                         live[it->second].state.assign(payload.substr(nl + 1));
                         live[it->second].e.state_seg = seq;
@@ -654,32 +513,6 @@ std::vector<std::pair<QueuedMessage, SpoolInfo>> Spool::recover(std::vector<std:
         for (const std::uint64_t n : idle) collect_locked(n);
     }
     return out;
-}
-
-int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync) {
-    std::error_code ec;
-    for (const char* sub : {"/tmp", "/new", "/cur"}) {
-        fs::create_directories(maildir + sub, ec);
-        if (ec) return ec.value();
-    }
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-    // Maildir unique name: time.M<usec>P<pid>Q<n>.host
-    const std::string name = std::to_string(us / 1000000) + ".M" + std::to_string(us % 1000000) + "P" +
-                             std::to_string(::getpid()) + "Q" + std::to_string(++g_file_counter) + "." + hostname;
-    const std::string tmp = maildir + "/tmp/" + name, fin = maildir + "/new/" + name;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return errno;
-    int err = write_all(fd, content.data(), content.size());
-    if (!err && fsync && ::fdatasync(fd) != 0) err = errno;
-    if (::close(fd) != 0 && !err) err = errno;
-    if (!err && ::rename(tmp.c_str(), fin.c_str()) != 0) err = errno;
-    if (err) {
-        ::unlink(tmp.c_str());
-        return err;
-    }
-    if (fsync && !fsync_dir(maildir + "/new")) return errno ? errno : EIO;
-    return 0;
 }
 
 }  // namespace relaylab::native

@@ -2,8 +2,9 @@
 // The durable queue on disk (no sockets here): a log of append-only segment files,
 //   <state_dir>/spool/log/<seq>.seg   (a new one at each start and every 64 MiB)
 // Each record: a 24-byte header (magic, type, payload length, hash64 of the payload) and the
-// payload. MESSAGE = envelope header, blank line, content (with our Received:); STATE = queue id
-// line and the per-recipient state lines; DONE = queue id. A message is acknowledged (250) only
+// payload. MESSAGE = envelope header ("relaylab-spool 2": the whole typed message model, see
+// spool_record.hpp; version 1 records are still read), blank line, content (with our Received:);
+// STATE = queue id line and the per-recipient state lines; DONE = queue id. A message is acknowledged (250) only
 // after commit() returned 0: its record written and covered by a (group) fdatasync. STATE and
 // DONE are not synced: losing one after a crash only repeats an attempt or a delivery.
 // Recovery reads the segments in order; a short or corrupt record ends its segment (a torn
@@ -15,19 +16,15 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/queue_model.hpp"
 #include "engine/reply.hpp"
+#include "native/spool_record.hpp"
 
 namespace relaylab::native {
-
-struct SpoolInfo {  // what the envelope header holds beyond QueuedMessage
-    std::string client_ip;
-    std::string auth_user;
-    std::uint64_t size = 0;
-};
 
 class Spool {
 public:
@@ -95,9 +92,9 @@ private:
 // The SMTP reply for a failed commit: 452 4.3.1 when the disk is full, else 451 4.3.0.
 Reply commit_failure_reply(int err);
 
-// Delivers into a Maildir (creating tmp/ new/ cur/): write tmp/, fsync, rename to new/,
-// fsync new/. 0 on success, else errno.
-int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync);
+// One sealed record (header + payload) as the spool writes it: for tests that hand-write
+// segments (type 1 MESSAGE, 2 STATE, 3 DONE).
+std::string encode_spool_record(std::uint32_t type, std::string_view payload);
 
 // Writes a file atomically: temp name, (fsync), rename, (fsync the folder). 0 or errno.
 int write_file_atomic(const std::string& path, const std::string& data, bool fsync);

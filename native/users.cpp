@@ -62,7 +62,7 @@ bool verify_password(const std::string& hash, const std::string& password) {
 }
 
 bool add_user(const std::string& path, const std::string& address, const std::string& password, std::string& error) {
-    auto parsed = parse_mailbox(address, false);
+    auto parsed = parse_mailbox(address, true);  // UTF-8 mailboxes too (RFC 6531)
     if (!parsed || parsed.value.quoted_local || parsed.value.domain_literal) {
         error = "\"" + address + "\" is not a plain mail address (user@domain)";
         return false;

@@ -12,6 +12,10 @@ mode = "mx"
 local_domains = ["lab.test", "example.lab"]
 trusted_networks = ["10.0.0.0/8"]
 dns_servers = ["127.0.0.1:5353"]
+tls_required_domains = ["bank.example", "partner.example"]
+strict_8bitmime = false
+[submission]
+add_missing_headers = false
 TOML
 out="$("$BIN" check-config "$T/good.toml" 2>&1)"; st=$?
 check "check-config accepts a good file" test "$st" = 0
@@ -34,6 +38,10 @@ bad_case mode 2 $'[relay]\nmode = "open"'
 bad_case listen 2 $'[listen]\nsmtp = "127.0.0.1"'
 bad_case cidr 3 $'\n[relay]\ntrusted_networks = ["10.0.0.0/99"]'
 bad_case smarthost 2 $'[relay]\nmode = "smarthost"'
+bad_case tls-domain 3 $'[relay]\nmode = "mx"\ntls_required_domains = ["not a domain"]'
+bad_case strict-8bit 2 $'[relay]\nstrict_8bitmime = "no"'
+bad_case submission 2 $'[submission]\nadd_missing_headers = 1'
+bad_case submission-key 2 $'[submission]\nadd_headers = true'
 
 out="$("$BIN" serve --config "$T/bad-mode.toml" 2>&1)"; st=$?
 check "serve with a bad config exits 2" test "$st" = 2
@@ -48,6 +56,8 @@ printf 'x\n' | "$BIN" user add bob@lab.test --users-file "$T/users" >/dev/null
 check "a second user is added" test "$(wc -l <"$T/users")" = 2
 printf 'x\n' | "$BIN" user add 'not an address' --users-file "$T/users" >/dev/null 2>&1; st=$?
 check "a bad address is refused" test "$st" != 0
+printf 'x\n' | "$BIN" user add 'ü@lab.test' --users-file "$T/users" >/dev/null 2>&1; st=$?
+check "a UTF-8 mailbox is a user like any other (RFC 6531)" test "$st" = 0
 
 for sub in serve check-config "user add" queue sim scenarios; do
     # shellcheck disable=SC2086

@@ -60,7 +60,9 @@ if [[ -n "$f" ]]; then
 else
     bad "no message at B"
 fi
-check "A logged the delivery" grep -q "delivery id=.* rcpt=rcpt@dest.test via=\"\?mx.dest.test\[127.0.0.2\]:$P_B\"\? attempt=1 outcome=delivered" "$T/a.log"
+# Another MTA took responsibility: "relayed" at A (RFC 3464 §2.3.3), "delivered" at B's mailbox.
+check "A logged the delivery as relayed" grep -q "delivery id=.* rcpt=rcpt@dest.test via=mx.dest.test attempt=1 outcome=relayed" "$T/a.log"
+check "B logged it delivered into the mailbox" grep -q "delivery id=.* rcpt=rcpt@dest.test via=mailbox attempt=1 outcome=delivered" "$T/b.log"
 
 # Unknown domain: NXDOMAIN -> 550 5.1.2 -> bounce to alice (a local Maildir on A).
 swaks --server "127.0.0.1:$P_A_SUB" --tls --auth PLAIN --auth-user alice@lab.test --auth-password alice-pw \

@@ -335,9 +335,7 @@ TEST_CASE("client session: ESMTP parameters on the wire") {
     m.mail_params.smtputf8 = true;
     m.mail_params.ret = Ret::hdrs;
     m.mail_params.envid = "id+1=x";
-    m.rcpts[0].second.notify_given = true;
-    m.rcpts[0].second.notify_failure = true;
-    m.rcpts[0].second.notify_delay = true;
+    m.rcpts[0].second.notify = DsnNotify{};  // NOTIFY=FAILURE,DELAY given
     m.rcpts[0].second.orcpt = "rfc822;bob@example.org";
     h.c.send(std::move(m), h.now);
     h.server("220 mx\r\n");

@@ -187,15 +187,16 @@ TEST_CASE("command: typed RCPT parameters (RFC 3461 §4.1, §4.2)") {
     SUBCASE("NOTIFY list") {
         RcptParams p;
         CHECK(rcpt("NOTIFY=SUCCESS,failure,DELAY", p).error == ParamError::none);
-        CHECK(p.notify_given);
-        CHECK(p.notify_success);
-        CHECK(p.notify_failure);
-        CHECK(p.notify_delay);
-        CHECK_FALSE(p.notify_never);
+        REQUIRE(p.notify.has_value());
+        CHECK(p.notify->success);
+        CHECK(p.notify->failure);
+        CHECK(p.notify->delay);
+        CHECK_FALSE(p.notify->never);
         RcptParams n;
         CHECK(rcpt("NOTIFY=NEVER", n).error == ParamError::none);
-        CHECK(n.notify_never);
-        CHECK_FALSE(n.notify_failure);
+        REQUIRE(n.notify.has_value());
+        CHECK(n.notify->never);
+        CHECK_FALSE(n.notify->failure);
     }
     SUBCASE("NOTIFY errors") {
         for (std::string bad : {"NOTIFY=NEVER,SUCCESS", "NOTIFY=", "NOTIFY", "NOTIFY=SUCCESS,", "NOTIFY=SOMETIMES"}) {

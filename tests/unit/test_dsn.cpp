@@ -146,7 +146,7 @@ TEST_CASE("dsn: a failure report parsed back (RFC 3464 §2, RFC 6522 §3)") {
 TEST_CASE("dsn: RET, NOTIFY and the null sender (RFC 3461 §4.1, §4.3, §6.2)") {
     SUBCASE("RET=HDRS returns only the header, as text/rfc822-headers") {
         DsnRequest req = base_request();
-        req.ret = DsnRet::hdrs;
+        req.ret = Ret::hdrs;
         req.recipients.push_back(failed_rcpt("bob@example.org", make_reply(550, "5.1.1", "user unknown")));
         const DsnResult res = compose_dsn(req);
         REQUIRE(res.outcome == DsnOutcome::composed);
@@ -157,7 +157,7 @@ TEST_CASE("dsn: RET, NOTIFY and the null sender (RFC 3461 §4.1, §4.3, §6.2)")
         CHECK(res.content.find("the secret body line.") == std::string::npos);
     }
     SUBCASE("RET=FULL and unspecified return the body") {
-        for (DsnRet ret : {DsnRet::full, DsnRet::unspecified}) {
+        for (Ret ret : {Ret::full, Ret::unspecified}) {
             DsnRequest req = base_request();
             req.ret = ret;
             req.recipients.push_back(failed_rcpt("bob@example.org", make_reply(550, "5.1.1", "x")));

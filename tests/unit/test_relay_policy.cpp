@@ -98,7 +98,7 @@ RelayPolicy make_policy() {
     return p;
 }
 
-RelayClient stranger_on_mx() { return RelayClient{ListenerRole::mx, std::nullopt, "203.0.113.5"}; }
+RelayClient stranger_on_mx() { return RelayClient{Role::mx, std::nullopt, "203.0.113.5"}; }
 
 }  // namespace
 
@@ -114,18 +114,18 @@ TEST_CASE("relay policy: open relay forms (RFC 5321 §3.6, §7.1; RFC 2505)") {
         }
     }
     SUBCASE("the same forms from an authenticated submission user are accepted (RFC 6409 §4.3)") {
-        for (auto role : {ListenerRole::submission, ListenerRole::submissions}) {
+        for (auto role : {Role::submission, Role::submissions}) {
             const RelayClient user{role, std::string("alice@lab.test"), "203.0.113.5"};
             for (const auto& form : open_relay_forms()) {
                 CAPTURE(form.wire);
-                CAPTURE(listener_role_name(role));
+                CAPTURE(role_name(role));
                 CHECK_FALSE(check_recipient(policy, user, form.path));
             }
         }
     }
     SUBCASE("and from a trusted network without AUTH") {
         for (const char* ip : {"10.1.2.3", "192.168.1.200", "2001:db8:1:ff::25", "198.51.100.7", "::ffff:10.9.9.9"}) {
-            const RelayClient client{ListenerRole::mx, std::nullopt, ip};
+            const RelayClient client{Role::mx, std::nullopt, ip};
             for (const auto& form : open_relay_forms()) {
                 CAPTURE(form.wire);
                 CAPTURE(ip);
@@ -136,7 +136,7 @@ TEST_CASE("relay policy: open relay forms (RFC 5321 §3.6, §7.1; RFC 2505)") {
     SUBCASE("just outside the trusted networks is a stranger") {
         for (const char* ip : {"11.0.0.1", "192.168.2.1", "2001:db8:2::1", "198.51.100.8", "not-an-ip", ""}) {
             CAPTURE(ip);
-            const RelayClient client{ListenerRole::mx, std::nullopt, ip};
+            const RelayClient client{Role::mx, std::nullopt, ip};
             CHECK(check_recipient(policy, client, path("x", target)));
         }
     }
@@ -172,7 +172,7 @@ TEST_CASE("relay policy: local recipients (RFC 5321 §3.6.2, §4.5.1)") {
             CHECK(r->code == 550);
             CHECK(r->enhanced == "5.1.1");
             // even for an authenticated user: it is our domain, we know the user does not exist
-            CHECK(check_recipient(policy, RelayClient{ListenerRole::submission, "alice@lab.test", ""}, p));
+            CHECK(check_recipient(policy, RelayClient{Role::submission, "alice@lab.test", ""}, p));
         }
     }
     SUBCASE("postmaster is always accepted (RFC 5321 §4.5.1)") {
@@ -262,8 +262,8 @@ TEST_CASE("relay policy: trusted networks, CIDR matching") {
 TEST_CASE("relay policy: sender ownership (RFC 4954 §6, RFC 6409 §5.3, §6.1)") {
     RelayPolicy policy = make_policy();
     SUBCASE("unauthenticated on submission → 530 5.7.0, whatever the sender") {
-        for (auto role : {ListenerRole::submission, ListenerRole::submissions}) {
-            CAPTURE(listener_role_name(role));
+        for (auto role : {Role::submission, Role::submissions}) {
+            CAPTURE(role_name(role));
             const RelayClient c{role, std::nullopt, "10.0.0.1"};
             for (const auto& p : {path("alice", "lab.test"), null_path(), path("x", target)}) {
                 auto r = check_sender(policy, c, p);
@@ -277,7 +277,7 @@ TEST_CASE("relay policy: sender ownership (RFC 4954 §6, RFC 6409 §5.3, §6.1)"
         CHECK_FALSE(check_sender(policy, stranger_on_mx(), path("someone", target)));
     }
     SUBCASE("an authenticated user may only use its own address") {
-        const RelayClient alice{ListenerRole::submission, std::string("alice@lab.test"), "203.0.113.5"};
+        const RelayClient alice{Role::submission, std::string("alice@lab.test"), "203.0.113.5"};
         struct Case {
             Path sender;
             bool ok;
@@ -305,14 +305,14 @@ TEST_CASE("relay policy: sender ownership (RFC 4954 §6, RFC 6409 §5.3, §6.1)"
     }
     SUBCASE("send_as_any_in_domain widens to the user's domain only") {
         policy.send_as_any_in_domain = true;
-        const RelayClient alice{ListenerRole::submission, std::string("alice@lab.test"), ""};
+        const RelayClient alice{Role::submission, std::string("alice@lab.test"), ""};
         CHECK_FALSE(check_sender(policy, alice, path("bob", "lab.test")));
         CHECK_FALSE(check_sender(policy, alice, path("anything", "Lab.Test")));
         CHECK(check_sender(policy, alice, path("carol", "lab2.test")));
         CHECK(check_sender(policy, alice, path("bob", target)));
     }
     SUBCASE("a bare user name owns that name at every local domain") {
-        const RelayClient alice{ListenerRole::submissions, std::string("alice"), ""};
+        const RelayClient alice{Role::submissions, std::string("alice"), ""};
         CHECK_FALSE(check_sender(policy, alice, path("alice", "lab.test")));
         CHECK_FALSE(check_sender(policy, alice, path("alice", "lab2.test")));
         CHECK(check_sender(policy, alice, path("alice", target)));

@@ -1,0 +1,135 @@
+// The HTTP side: the web UI's static files, /healthz and /metrics (Prometheus text format).
+// The only translation unit with Beast.
+#include "native/relay.hpp"  // first: Asio (and <utility> before it)
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace relaylab::native {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+std::string Relay::metrics_text() const {
+    std::string s;
+    auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t v) {
+        s += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+             std::to_string(v) + "\n";
+    };
+    metric("relaylab_sessions_total", "counter", "SMTP sessions opened", m_.sessions_total);
+    metric("relaylab_sessions_active", "gauge", "SMTP sessions open now", m_.sessions_active);
+    metric("relaylab_sessions_refused_total", "counter", "SMTP connections refused by a limit", m_.sessions_refused);
+    metric("relaylab_messages_accepted_total", "counter", "messages committed to the spool (250)", m_.messages_accepted);
+    metric("relaylab_messages_not_queued_total", "counter", "messages refused because the spool write failed",
+           m_.messages_rejected_storage);
+    metric("relaylab_messages_delivered_total", "counter", "recipients delivered into a mailbox here", m_.delivered);
+    metric("relaylab_messages_relayed_total", "counter", "recipients relayed to the next hop", m_.relayed);
+    metric("relaylab_messages_deferred_total", "counter", "recipient attempts deferred (4xx)", m_.deferred);
+    metric("relaylab_messages_bounced_total", "counter", "recipients bounced (5xx or expired)", m_.bounced);
+    metric("relaylab_dsn_total", "counter", "delivery status notifications queued", m_.dsn_sent);
+    metric("relaylab_queue_size", "gauge", "messages in the spool", queue_.size());
+    metric("relaylab_tls_handshakes_total", "counter", "TLS handshakes completed", m_.tls_handshakes);
+    metric("relaylab_tls_failures_total", "counter", "TLS handshakes failed", m_.tls_failures);
+    metric("relaylab_auth_success_total", "counter", "successful AUTH", m_.auth_ok);
+    metric("relaylab_auth_failures_total", "counter", "failed AUTH", m_.auth_failures);
+    metric("relaylab_bytes_accepted_total", "counter", "message bytes accepted", m_.bytes_accepted);
+    return s;
+}
+
+namespace {
+
+const char* mime_type(const std::string& path) {
+    auto ext = std::filesystem::path(path).extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+    if (ext == ".wasm") return "application/wasm";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".json") return "application/json";
+    if (ext == ".png") return "image/png";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".ico") return "image/x-icon";
+    if (ext == ".ttf") return "font/ttf";
+    if (ext == ".txt") return "text/plain; charset=utf-8";
+    return "application/octet-stream";  // .data (Emscripten preload) and the rest
+}
+
+}  // namespace
+
+awaitable<void> Relay::http_loop(tcp::acceptor& acc) {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket sock = co_await acc.async_accept(net::redirect_error(use_awaitable, ec));
+        if (ec) {
+            if (stopping_ || !acc.is_open()) co_return;
+            continue;
+        }
+        net::co_spawn(io_, http_session(std::move(sock)), net::detached);
+    }
+}
+
+awaitable<void> Relay::http_session(tcp::socket sock) {
+    beast::tcp_stream stream(std::move(sock));
+    beast::flat_buffer buffer;
+    for (;;) {
+        boost::system::error_code ec;
+        http::request<http::string_body> req;
+        stream.expires_after(30s);
+        co_await http::async_read(stream, buffer, req, net::redirect_error(use_awaitable, ec));
+        if (ec) break;
+        http::response<http::string_body> res;
+        res.version(req.version());
+        res.keep_alive(req.keep_alive());
+        res.set(http::field::server, "relaylab");
+        std::string target(req.target());
+        if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
+        auto reply = [&](http::status st, const std::string& type, std::string body) {
+            res.result(st);
+            res.set(http::field::content_type, type);
+            res.body() = std::move(body);
+        };
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
+        } else if (target == "/healthz") {
+            reply(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+        } else if (target == "/metrics") {
+            reply(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_text());
+        } else if (target.find("..") != std::string::npos || target.empty() || target[0] != '/') {
+            reply(http::status::bad_request, "text/plain", "bad path\n");
+        } else {
+            std::string path = web_dir_ + (target == "/" ? "/index.html" : target);
+            std::ifstream in(path, std::ios::binary);
+            if (web_dir_.empty() || !in || std::filesystem::is_directory(path)) {
+                reply(http::status::not_found, "text/plain; charset=utf-8",
+                      web_dir_.empty() ? "the web UI is not built (scripts/build web)\n" : "not found\n");
+            } else {
+                std::stringstream ss;
+                ss << in.rdbuf();
+                reply(http::status::ok, mime_type(path), ss.str());
+            }
+        }
+        res.prepare_payload();
+        if (req.method() == http::verb::head) res.body().clear();
+        stream.expires_after(60s);
+        co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+        if (ec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+std::string find_web_dir() {
+    // build/web beside the build folder of the binary: <dir of relaylab>/../web
+    std::error_code ec;
+    if (const char* env = std::getenv("RELAYLAB_WEB_DIR"); env && *env) return env;  // tests, packaging
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    for (auto dir : {exe.parent_path().parent_path() / "web", exe.parent_path() / "web"})
+        if (std::filesystem::exists(dir / "index.html", ec)) return dir.string();
+    return {};
+}
+
+}  // namespace relaylab::native

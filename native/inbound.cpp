@@ -1,0 +1,240 @@
+// The SMTP server side: accepting connections per role, running a ServerSession on each, the
+// relay policy's answers to MAIL/RCPT, AUTH against the users file, and message acceptance
+// (durable in the spool before "250", RFC 5321 §6.1).
+#include <algorithm>
+#include <cstring>
+
+#include "engine/ascii.hpp"
+#include "engine/received.hpp"
+#include "native/conn.hpp"
+#include "native/log.hpp"
+#include "native/relay.hpp"
+
+namespace relaylab::native {
+
+awaitable<void> Relay::accept_loop(Listener& l) {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket sock = co_await l.acceptor->async_accept(net::redirect_error(use_awaitable, ec));
+        if (ec) {
+            if (stopping_ || !l.acceptor->is_open()) co_return;
+            continue;  // e.g. EMFILE: keep serving the others
+        }
+        net::co_spawn(io_, smtp_session(std::move(sock), l.role), net::detached);
+    }
+}
+
+awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
+    boost::system::error_code ec;
+    auto remote = sock.remote_endpoint(ec);
+    if (ec) co_return;
+    std::string ip = remote.address().to_string();
+    if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped())
+        ip = net::ip::make_address_v4(net::ip::v4_mapped, remote.address().to_v6()).to_string();
+    auto conn = std::make_shared<Conn>(std::move(sock));
+    conn->start_watchdog();
+    const std::uint64_t sid = ++session_counter_;
+    // Connection limits: overall and per client address (RFC 5321 §4.3.2: 421 at greeting).
+    if (active_ >= cfg_.limits.connections || per_ip_[ip] >= cfg_.limits.per_ip || stopping_) {
+        ++m_.sessions_refused;
+        log_event("session-refused", {{"session", std::to_string(sid)}, {"ip", ip}, {"reason", "connection limit"}});
+        conn->expires_after(5s);
+        const std::string busy = "421 4.7.0 " + cfg_.hostname + " too many connections, try again later\r\n";
+        co_await conn->write(busy, ec);
+        conn->close();
+        if (per_ip_[ip] == 0) per_ip_.erase(ip);
+        co_return;
+    }
+    ++active_;
+    ++per_ip_[ip];
+    ++m_.sessions_total;
+    ++m_.sessions_active;
+    const auto started = steady::now();
+    const std::string no_sni;
+    refresh_users();
+    log_event("session-open", {{"session", std::to_string(sid)}, {"role", role_name(role)}, {"ip", ip}});
+    std::string reason = "quit";
+    std::uint64_t messages = 0;
+    try {
+        const bool implicit = role == Role::submissions;
+        std::string tls_version;
+        if (implicit) {  // RFC 8314 §3.3: TLS from the first byte
+            conn->expires_after(30s);
+            co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+            if (ec) {
+                ++m_.tls_failures;
+                throw std::runtime_error("tls handshake: " + ec.message());
+            }
+            ++m_.tls_handshakes;
+            tls_version = conn->tls_version();
+        }
+        ServerConfig sc;
+        sc.role = role;
+        sc.hostname = cfg_.hostname;
+        sc.tls_available = true;
+        sc.max_message_size = cfg_.relay.max_message_size;
+        sc.trace = false;
+        sc.command_timeout_ms = cfg_.limits.command_timeout_ms;
+        sc.data_timeout_ms = 2 * cfg_.limits.command_timeout_ms;
+        // TODO(strict_8bitmime): sc.strict_8bitmime = cfg_.relay.strict_8bitmime; once ServerConfig has it.
+        ServerSession s(sc, steady_ms(), implicit);
+        if (implicit) s.set_tls_version(tls_version);
+        RelayClient client;
+        client.role = role;
+        client.ip = ip;
+        std::string buf(8 * 1024, '\0');  // per connection: keep idle sessions small
+        for (;;) {
+            bool starttls = false;
+            while (auto ev = s.next_event()) {
+                if (s.connection().authenticated) client.auth_user = s.connection().auth_user;
+                co_await handle_event(s, *ev, client, sid, starttls);
+                if (std::holds_alternative<MessageEvent>(*ev)) ++messages;
+            }
+            std::string out = s.take_output();
+            if (!out.empty()) {
+                conn->expires_after(60s);
+                co_await conn->write(out, ec);
+                if (ec) throw std::runtime_error("write: " + ec.message());
+            }
+            if (starttls) {
+                conn->expires_after(30s);
+                co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+                if (ec) {
+                    ++m_.tls_failures;
+                    throw std::runtime_error("starttls handshake: " + ec.message());
+                }
+                ++m_.tls_handshakes;
+                s.tls_established(conn->tls_version(), steady_ms());
+                continue;
+            }
+            if (s.wants_close()) break;
+            const std::int64_t dl = s.next_deadline();
+            const std::int64_t wait = dl == ServerSession::k_no_deadline ? 600'000 : std::max<std::int64_t>(1, dl - steady_ms());
+            conn->expires_after(std::chrono::milliseconds(wait));
+            std::size_t n = co_await conn->read_some(net::buffer(buf), ec);
+            if (conn->timed_out) {
+                reason = "timeout";
+                s.on_timeout(steady_ms());  // "421 4.4.2" and close
+                continue;
+            }
+            if (ec) {
+                if (ec != net::error::eof && ec != ssl::error::stream_truncated) reason = "read: " + ec.message();
+                else reason = "eof";
+                s.feed_eof(steady_ms());
+                (void)s.take_output();  // the client is gone
+                break;
+            }
+            s.feed(std::string_view(buf.data(), n), steady_ms());
+        }
+    } catch (const std::exception& e) {
+        reason = e.what();
+    }
+    conn->close();
+    --active_;
+    --m_.sessions_active;
+    if (--per_ip_[ip] <= 0) per_ip_.erase(ip);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started).count();
+    log_event("session-close", {{"session", std::to_string(sid)},
+                                {"ip", ip},
+                                {"messages", std::to_string(messages)},
+                                {"ms", std::to_string(ms)},
+                                {"reason", reason}});
+}
+
+awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const RelayClient& client, std::uint64_t sid,
+                                    bool& starttls) {
+    const std::int64_t now = steady_ms();
+    if (std::holds_alternative<HeloEvent>(ev)) {
+        s.accept(now);
+    } else if (auto* mail = std::get_if<MailEvent>(&ev)) {
+        if (auto r = check_sender(policy(), client, mail->from)) s.reject(*r, now);
+        else s.accept(now);
+    } else if (auto* rcpt = std::get_if<RcptEvent>(&ev)) {
+        if (auto r = check_recipient(policy(), client, rcpt->to)) s.reject(*r, now);
+        else s.accept(now);
+    } else if (auto* auth = std::get_if<AuthEvent>(&ev)) {
+        auto it = users_.hashes.find(ascii_lowercase(auth->username));
+        // Unknown users cost the same argon2id work as known ones (no user enumeration by timing).
+        // (A member, not a static local: GCC 12 destroys statics declared in coroutines.)
+        if (dummy_hash_.empty()) dummy_hash_ = hash_password(random_password());
+        const std::string hash = it == users_.hashes.end() ? dummy_hash_ : it->second;
+        const std::string password = auth->password;
+        auto job = [&] { return verify_password(hash, password); };
+        bool ok = co_await blocking(job);
+        ok = ok && it != users_.hashes.end();
+        if (ok) {
+            ++m_.auth_ok;
+            s.accept(steady_ms());
+        } else {
+            ++m_.auth_failures;
+            log_event("auth-failed", {{"session", std::to_string(sid)}, {"ip", client.ip}, {"user", auth->username}});
+            // RFC 4954 §6: 535 5.7.8 authentication credentials invalid.
+            s.reject(make_reply(535, "5.7.8", "Authentication credentials invalid"), steady_ms());
+        }
+    } else if (std::holds_alternative<StartTlsEvent>(ev)) {
+        starttls = true;
+    } else if (auto* msg = std::get_if<MessageEvent>(&ev)) {
+        co_await accept_message(s, *msg, client, sid);
+    }
+}
+
+awaitable<void> Relay::accept_message(ServerSession& s, MessageEvent& msg, const RelayClient& client,
+                                      std::uint64_t sid) {
+    if (auto r = check_hop_count(msg.content)) {  // RFC 5321 §6.3 loop detection
+        s.reject(*r, steady_ms());
+        co_return;
+    }
+    const std::string id = new_queue_id();
+    ReceivedInfo info;
+    info.helo = msg.envelope.helo;
+    info.client_ip = client.ip;
+    info.hostname = cfg_.hostname;
+    info.with = with_protocol_for(msg.envelope.esmtp, msg.envelope.tls, !msg.envelope.auth_user.empty());
+    info.tls_version = msg.envelope.tls_version;
+    info.queue_id = id;
+    if (msg.envelope.rcpts.size() == 1) info.for_recipient = msg.envelope.rcpts[0].first.mailbox.to_string();
+    info.time_ms = wall_ms();
+    std::string content = make_received_header(info) + msg.content;
+
+    QEntry e;
+    e.q = queued_message(id, msg.envelope.from, msg.envelope.mail_params, wall_ms());
+    // Octets >= 0x80, declared (BODY=8BITMIME) or not: the next hop is told (RFC 6152).
+    e.q.content_8bit = std::any_of(content.begin(), content.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    std::string rcpt_list;
+    for (const auto& [path, params] : msg.envelope.rcpts) {
+        QueuedRecipient r = queued_recipient(path, params);
+        rcpt_list += (rcpt_list.empty() ? "" : ",") + r.address();
+        e.q.recipients.push_back(std::move(r));
+    }
+    e.info.client_ip = client.ip;
+    e.info.auth_user = msg.envelope.auth_user;
+    e.info.size = content.size();
+    // Durable first, then "250" (RFC 5321 §6.1: once accepted, the message is our responsibility).
+    const QueuedMessage& q = e.q;
+    const SpoolInfo& si = e.info;
+    Spool& spool = spool_;
+    auto job = [&] { return spool.commit(q, si, content); };
+    const int err = co_await blocking(job);
+    if (err) {
+        ++m_.messages_rejected_storage;
+        const Reply r = commit_failure_reply(err);
+        log_event("message-not-queued",
+                  {{"session", std::to_string(sid)}, {"error", std::strerror(err)}, {"reply", r.summary()}});
+        s.reject(r, steady_ms());
+        co_return;
+    }
+    s.accept_message(id, steady_ms());
+    ++m_.messages_accepted;
+    m_.bytes_accepted += content.size();
+    log_event("message-accepted", {{"session", std::to_string(sid)},
+                                   {"id", id},
+                                   {"size", std::to_string(content.size())},
+                                   {"from", e.q.sender.null ? "<>" : e.q.sender_address()},
+                                   {"to", rcpt_list},
+                                   {"8bit", e.q.content_8bit ? "yes" : "no"}});
+    queue_[id] = std::move(e);
+    kick(id);
+}
+
+}  // namespace relaylab::native

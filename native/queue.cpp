@@ -1,0 +1,216 @@
+// The queue runner and the delivery driver: the delivery core (engine/delivery.hpp) decides
+// which recipients are due, how they are grouped, where each group goes, what every answer
+// means, and which notices are owed; this file only carries its steps out (DNS through
+// c-ares, Connect through the outbound channels, local Maildir or sandbox capture, spool
+// writes) and keeps the in-memory queue.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "engine/dsn.hpp"
+#include "engine/ids.hpp"
+#include "native/dns.hpp"
+#include "native/log.hpp"
+#include "native/relay.hpp"
+
+namespace relaylab::native {
+
+awaitable<void> Relay::queue_runner() {
+    for (;;) {
+        if (stopping_) co_return;
+        while (!ready_.empty() && deliveries_ < cfg_.limits.deliveries) {
+            std::string id = std::move(ready_.front());
+            ready_.pop_front();
+            auto it = queue_.find(id);
+            if (it == queue_.end() || it->second.busy) continue;
+            it->second.busy = true;
+            ++deliveries_;
+            net::co_spawn(io_, deliver_message(id), net::detached);
+        }
+        const std::int64_t now = wall_ms();
+        if (now >= next_scan_ms_ && ready_.empty()) {
+            next_scan_ms_ = std::numeric_limits<std::int64_t>::max();
+            for (auto& [id, e] : queue_) {
+                if (e.busy) continue;
+                if (!due_recipients(e.q, now).empty() || !notices_owed(e.q, now, delivery_.retry).empty() ||
+                    is_done(e.q)) {
+                    ready_.push_back(id);  // deliver_message attempts, notifies or tidies up
+                } else if (auto w = next_wakeup_ms(e.q, delivery_.retry)) {
+                    next_scan_ms_ = std::min(next_scan_ms_, std::max(*w, now + 1));
+                }
+            }
+            if (!ready_.empty() && deliveries_ < cfg_.limits.deliveries) continue;
+        }
+        const std::int64_t wait = next_scan_ms_ == std::numeric_limits<std::int64_t>::max()
+                                      ? 3'600'000
+                                      : std::clamp<std::int64_t>(next_scan_ms_ - now, 1, 3'600'000);
+        if (!ready_.empty() && deliveries_ < cfg_.limits.deliveries) continue;
+        wake_.expires_after(std::chrono::milliseconds(wait));
+        boost::system::error_code ec;
+        co_await wake_.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+}
+
+awaitable<void> Relay::deliver_message(std::string id) {
+    auto it = queue_.find(id);
+    QEntry& e = it->second;  // std::map: stable while other entries come and go
+    std::string content;
+    auto load_job = [&] { return spool_.load_content(id, content); };
+    bool loaded = co_await blocking(load_job);
+    if (!loaded) {
+        log_event("spool-problem", {{"id", id}, {"detail", "cannot read the message file"}});
+    } else {
+        const std::uint64_t seed = hash64(seed_, id);
+        for (const DeliveryGroup& group : start_attempts(e.q, delivery_, wall_ms())) {
+            // (No co_await inside ?: : GCC 12 miscompiles it.)
+            std::vector<AttemptResult> results;
+            if (group.local) results = co_await deliver_local(e.q, group, content);
+            else results = co_await deliver_domain(e.q, group, content);
+            record_group(e.q, group, results, wall_ms(), delivery_.retry, seed);
+            for (std::size_t k = 0; k < group.recipients.size(); ++k) {
+                const QueuedRecipient& r = e.q.recipients[group.recipients[k]];
+                switch (r.state) {
+                    case RecipientState::delivered: ++m_.delivered; break;
+                    case RecipientState::relayed: ++m_.relayed; break;
+                    case RecipientState::deferred: ++m_.deferred; break;
+                    case RecipientState::bounced: ++m_.bounced; break;
+                    default: break;
+                }
+                const Reply& reply = k < results.size() ? results[k].reply : *r.last_reply;
+                log_event("delivery", {{"id", id},
+                                       {"rcpt", r.address()},
+                                       {"via", r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta},
+                                       {"attempt", std::to_string(r.attempts)},
+                                       {"outcome", recipient_state_name(r.state)},
+                                       {"reply", reply.summary()}});
+            }
+        }
+        co_await send_notices(e, content);
+    }
+    --deliveries_;
+    e.busy = false;
+    if (!loaded || is_done(e.q)) {
+        if (loaded) spool_.remove(id);
+        queue_.erase(id);
+    } else {
+        spool_.save_state(e.q);
+        if (auto w = next_wakeup_ms(e.q, delivery_.retry)) next_scan_ms_ = std::min(next_scan_ms_, *w);
+    }
+    wake_.cancel();
+}
+
+// A group of our own domains: into mailboxes here. In sandbox mode every other group is
+// "delivered" the same way, into the capture Maildir (nothing leaves the machine).
+awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& q, const DeliveryGroup& group,
+                                                           const std::string& content) {
+    std::vector<AttemptResult> results;
+    for (std::size_t i : group.recipients) {
+        const Path to = q.recipients[i].path;
+        Reply reply;
+        if (group.local) {
+            const bool known = users_.hashes.count(mailbox_key(local_, to)) > 0;  // users_ is the I/O thread's
+            auto job = [&] { return deliver_to_mailbox(local_, to, content, known); };
+            reply = co_await blocking(job);
+        } else {
+            const std::string route = "MX of " + group.domain + ", port " + std::to_string(delivery_.port);
+            const std::string& qid = q.id;
+            auto job = [&] { return capture(local_, to, route, qid, content); };
+            reply = co_await blocking(job);
+        }
+        results.push_back(local_delivery_result(reply));
+    }
+    co_return results;
+}
+
+awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
+    if (parse_ip_address(name)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
+    const auto servers = cfg_.relay.dns_servers;
+    auto job = [&] { return resolve_a(servers, name); };
+    DnsAddressAnswer a = co_await blocking(job);
+    if (a.status != DnsStatus::ok && cfg_.relay.mode == RelayMode::smarthost) {
+        // A smarthost may be named in /etc/hosts: ask the system resolver too.
+        auto sys = [&] {
+            DnsAddressAnswer out;
+            net::io_context ctx;
+            tcp::resolver res(ctx);
+            boost::system::error_code ec;
+            for (auto& r : res.resolve(tcp::v4(), name, "", ec)) out.addresses.push_back(r.endpoint().address().to_string());
+            out.status = out.addresses.empty() ? a.status : DnsStatus::ok;
+            return out;
+        };
+        a = co_await blocking(sys);
+    }
+    co_return a;
+}
+
+// One destination: the core's pull loop (LookupMx, LookupAddress, Connect, Finished).
+awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
+                                                            const std::string& content) {
+    if (cfg_.relay.mode == RelayMode::sandbox) co_return co_await deliver_local(q, group, content);
+    const OutgoingMessage msg = outgoing_message(q, group.recipients, content);
+    DomainDelivery d(delivery_, group, hash64(seed_, q.id));
+    for (;;) {
+        DeliveryStep step = d.next(tls_memory_, wall_ms());
+        if (auto* mx = std::get_if<LookupMx>(&step)) {
+            const auto servers = cfg_.relay.dns_servers;
+            const std::string domain = mx->domain;
+            auto job = [&] { return resolve_mx(servers, domain); };
+            DnsMxAnswer answer = co_await blocking(job);
+            log_event("dns", {{"id", q.id},
+                              {"query", domain + " MX"},
+                              {"status", dns_status_name(answer.status)},
+                              {"records", std::to_string(answer.records.size())}});
+            d.on_mx(answer);
+        } else if (auto* a = std::get_if<LookupAddress>(&step)) {
+            const std::string name = a->name;
+            DnsAddressAnswer answer = co_await addresses_of(name);
+            d.on_address(answer);
+        } else if (auto* c = std::get_if<Connect>(&step)) {
+            const Connect target = *c;
+            if (target.cleartext_retry)
+                log_event("tls-fallback", {{"id", q.id}, {"to", target.ip + ":" + std::to_string(target.port)}});
+            OutJob job(io_);
+            job.msg = &msg;
+            co_await smtp_client(job, target);
+            if (job.connect_error) d.on_connect_failed(*job.connect_error);
+            else d.on_session(job.report);
+        } else {
+            break;  // Finished
+        }
+    }
+    co_return d.results();
+}
+
+// Every notice the core says is owed now: composed by the core, committed to the spool as
+// a message of its own, and queued.
+awaitable<void> Relay::send_notices(QEntry& e, const std::string& content) {
+    const std::int64_t now = wall_ms();
+    for (const NoticeDue& due : notices_owed(e.q, now, delivery_.retry)) {
+        auto notice = issue_notice(e.q, due, cfg_.hostname, now, delivery_.retry, hash64(seed_, "dsn"),
+                                   ++dsn_counter_, content);
+        if (!notice) continue;
+        QEntry b;
+        b.q = std::move(notice->message);
+        b.q.id = new_queue_id();
+        b.info.size = notice->dsn.content.size();
+        const QueuedMessage& q = b.q;
+        const SpoolInfo& si = b.info;
+        const std::string& text = notice->dsn.content;
+        auto job = [&] { return spool_.commit(q, si, text); };
+        const int err = co_await blocking(job);
+        if (err) {
+            log_event("dsn-not-queued", {{"for", e.q.id}, {"error", std::strerror(err)}});
+            continue;
+        }
+        ++m_.dsn_sent;
+        log_event("dsn-queued", {{"id", b.q.id},
+                                 {"for", e.q.id},
+                                 {"action", dsn_action_name(due.action)},
+                                 {"to", b.q.recipients.empty() ? "" : b.q.recipients[0].address()}});
+        const std::string bid = b.q.id;
+        queue_[bid] = std::move(b);
+        kick(bid);
+    }
+}
+
+}  // namespace relaylab::native

@@ -1,0 +1,174 @@
+#pragma once
+// `relaylab serve`: the relay's wiring. Boost.Asio C++20 coroutines move bytes between
+// sockets, disk and the sans-I/O engine; every protocol and delivery decision is the engine's
+// (ServerSession, relay policy, and the delivery core of engine/delivery.hpp). One I/O
+// thread; blocking work (fsync, argon2id, c-ares) runs on a small worker pool and the
+// coroutine resumes on the I/O thread. The member functions live by responsibility:
+//   relay.cpp      setup, listeners, signals, `relaylab serve`
+//   inbound.cpp    the SMTP server sessions and message acceptance
+//   queue.cpp      the queue runner and the delivery core's pull loop, notices
+//   outbound.cpp   outbound channels: one reused ClientSession per connection
+//   http.cpp       the web UI, /healthz and /metrics
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/client_session.hpp"
+#include "engine/delivery.hpp"
+#include "engine/ids.hpp"
+#include "engine/queue_model.hpp"
+#include "engine/relay_policy.hpp"
+#include "engine/role.hpp"
+#include "engine/server_session.hpp"
+#include "native/asio.hpp"
+#include "native/config.hpp"
+#include "native/local_delivery.hpp"
+#include "native/spool.hpp"
+#include "native/users.hpp"
+
+namespace relaylab::native {
+
+struct Metrics {
+    std::uint64_t sessions_total = 0, sessions_active = 0, sessions_refused = 0;
+    std::uint64_t messages_accepted = 0, messages_rejected_storage = 0;
+    std::uint64_t delivered = 0, relayed = 0, deferred = 0, bounced = 0, dsn_sent = 0;
+    std::uint64_t tls_handshakes = 0, tls_failures = 0, auth_ok = 0, auth_failures = 0;
+    std::uint64_t bytes_accepted = 0;
+};
+
+struct QEntry {
+    QueuedMessage q;
+    SpoolInfo info;
+    bool busy = false;
+};
+
+// One message handed to an outbound channel, and what became of it.
+struct OutJob {
+    explicit OutJob(net::io_context& io) : signal(io) {}
+    const OutgoingMessage* msg = nullptr;
+    std::optional<std::string> connect_error;  // the connection could not be made
+    SessionReport report;
+    bool done = false;
+    bool resend = false;  // no session took it: try another channel
+    net::steady_timer signal;
+};
+
+struct Channel {
+    explicit Channel(net::io_context& io) : wake(io) {}
+    std::deque<OutJob*> waiting;  // not yet handed to the session
+    bool accepting = true;        // false once quitting or closed
+    net::steady_timer wake;       // cancelled when a job arrives
+    std::size_t in_session = 0;   // handed to the session, outcome not known yet
+    std::size_t load() const { return waiting.size() + in_session; }
+};
+
+struct Listener {
+    Role role;
+    std::string address;
+    std::unique_ptr<tcp::acceptor> acceptor;
+};
+
+class Relay {
+public:
+    Relay(Config cfg, net::io_context& io);
+    bool setup(bool demo_user, std::string& error);
+    void start();
+    void stop_pool() {
+        pool_.stop();
+        pool_.join();
+    }
+
+private:
+    // ---- blocking work on the pool; the coroutine resumes on the I/O thread ----
+    // (Not a coroutine: GCC 12 destroys captures of coroutine lambdas twice.)
+    // GCC 12 also destroys temporaries of a co_await expression twice: the job is a named
+    // local of the caller (it outlives the wait), and only references cross the co_await.
+    template <class F>
+    auto blocking(F& job) {
+        using R = std::invoke_result_t<F&>;
+        F* fp = &job;
+        return net::async_initiate<const net::use_awaitable_t<>&, void(R)>(
+            [this, fp](auto handler) {
+                auto work = net::make_work_guard(io_);
+                net::post(pool_, [handler = std::move(handler), fp, work = std::move(work)]() mutable {
+                    R r = (*fp)();
+                    auto ex = net::get_associated_executor(handler, work.get_executor());
+                    net::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+                        std::move(handler)(std::move(r));
+                    });
+                });
+            },
+            use_awaitable);
+    }
+
+    // relay.cpp
+    void refresh_users();
+    RelayPolicy policy() const;
+    awaitable<void> on_signal();
+    std::string new_queue_id() { return make_queue_id(seed_, ++id_counter_); }
+
+    // inbound.cpp
+    awaitable<void> accept_loop(Listener& l);
+    awaitable<void> smtp_session(tcp::socket sock, Role role);
+    awaitable<void> handle_event(ServerSession& s, ServerEvent& ev, const RelayClient& client, std::uint64_t sid,
+                                 bool& starttls);
+    awaitable<void> accept_message(ServerSession& s, MessageEvent& msg, const RelayClient& client, std::uint64_t sid);
+
+    // queue.cpp
+    void kick(const std::string& id) {
+        ready_.push_back(id);
+        wake_.cancel();
+    }
+    awaitable<void> queue_runner();
+    awaitable<void> deliver_message(std::string id);
+    awaitable<std::vector<AttemptResult>> deliver_local(const QueuedMessage& q, const DeliveryGroup& group,
+                                                        const std::string& content);
+    awaitable<std::vector<AttemptResult>> deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
+                                                         const std::string& content);
+    awaitable<DnsAddressAnswer> addresses_of(const std::string& name);
+    awaitable<void> send_notices(QEntry& e, const std::string& content);
+
+    // outbound.cpp
+    awaitable<void> smtp_client(OutJob& job, const Connect& target);
+    awaitable<void> run_channel(std::shared_ptr<Channel> ch, Connect target);
+
+    // http.cpp
+    awaitable<void> http_loop(tcp::acceptor& acc);
+    awaitable<void> http_session(tcp::socket sock);
+    std::string metrics_text() const;
+
+    Config cfg_;
+    DeliveryPolicy delivery_;
+    LocalDelivery local_;
+    net::io_context& io_;
+    net::thread_pool pool_;
+    ssl::context server_tls_, client_tls_;
+    Spool spool_;
+    UserDb users_;
+    std::int64_t users_mtime_ = -1;
+    std::string dummy_hash_;
+    std::uint64_t seed_ = 0, id_counter_ = 0, session_counter_ = 0, dsn_counter_ = 0;
+    Metrics m_;
+    std::vector<Listener> listeners_;
+    std::unique_ptr<tcp::acceptor> http_acceptor_;
+    std::string web_dir_;
+    std::map<std::string, int> per_ip_;
+    int active_ = 0;
+    bool stopping_ = false;
+
+    std::map<std::string, QEntry> queue_;
+    std::deque<std::string> ready_;
+    int deliveries_ = 0;
+    std::int64_t next_scan_ms_ = 0;
+    net::steady_timer wake_;
+    std::map<std::string, std::vector<std::shared_ptr<Channel>>> channels_;  // by target and TLS policy
+    TlsFailureMemory tls_memory_;
+};
+
+// The web UI folder: $RELAYLAB_WEB_DIR, or build/web beside the binary's build folder.
+std::string find_web_dir();
+
+}  // namespace relaylab::native
