@@ -64,10 +64,12 @@ struct MailParams {
     Ret ret = Ret::unspecified;
     std::string envid;  // decoded xtext
     std::string auth;   // decoded xtext ("<>" when the submitter is unknown)
+    bool operator==(const MailParams&) const = default;
 };
 struct RcptParams {
     std::optional<DsnNotify> notify;  // nullopt: no NOTIFY given (the default applies)
     std::string orcpt;  // "addr-type;" followed by the decoded address, e.g. "rfc822;user@example.org"
+    bool operator==(const RcptParams&) const = default;
 };
 enum class ParamError { none, unknown_keyword, bad_value, duplicate };
 struct ParamResult {

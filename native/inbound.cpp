@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "engine/ascii.hpp"
+#include "engine/header_fixup.hpp"
 #include "engine/received.hpp"
 #include "native/conn.hpp"
 #include "native/log.hpp"
@@ -76,7 +77,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         sc.trace = false;
         sc.command_timeout_ms = cfg_.limits.command_timeout_ms;
         sc.data_timeout_ms = 2 * cfg_.limits.command_timeout_ms;
-        // TODO(strict_8bitmime): sc.strict_8bitmime = cfg_.relay.strict_8bitmime; once ServerConfig has it.
+        sc.strict_8bitmime = cfg_.relay.strict_8bitmime;  // RFC 6152 §3; Postfix's strict_8bitmime
         ServerSession s(sc, steady_ms(), implicit);
         if (implicit) s.set_tls_version(tls_version);
         RelayClient client;
@@ -194,13 +195,19 @@ awaitable<void> Relay::accept_message(ServerSession& s, MessageEvent& msg, const
     info.queue_id = id;
     if (msg.envelope.rcpts.size() == 1) info.for_recipient = msg.envelope.rcpts[0].first.mailbox.to_string();
     info.time_ms = wall_ms();
-    std::string content = make_received_header(info) + msg.content;
+    std::string headers;
+    if (client.role != Role::mx && cfg_.submission.add_missing_headers) {
+        // RFC 6409 §8.2, §8.3: the submission server completes a message without Date: or
+        // Message-ID: (many scripts and small apps leave them out).
+        headers = missing_submission_headers(msg.content, cfg_.hostname, wall_ms(), seed_, id_counter_).headers;
+    }
+    std::string content = make_received_header(info) + headers + msg.content;
 
     QEntry e;
     e.q = queued_message(id, msg.envelope.from, msg.envelope.mail_params, wall_ms());
-    // Octets >= 0x80, declared (BODY=8BITMIME) or not: the next hop is told (RFC 6152).
-    e.q.content_8bit = std::any_of(content.begin(), content.end(),
-                                   [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    // Octets >= 0x80, declared (BODY=8BITMIME) or not (the session saw them): the next hop is
+    // told (RFC 6152).
+    e.q.content_8bit = msg.envelope.content_8bit;
     std::string rcpt_list;
     for (const auto& [path, params] : msg.envelope.rcpts) {
         QueuedRecipient r = queued_recipient(path, params);

@@ -1,5 +1,7 @@
 #include "native/local_delivery.hpp"
 
+#include "engine/header_fixup.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -84,23 +86,26 @@ std::string mailbox_key(const LocalDelivery& where, const Path& to) {
     return user + "@" + domain;
 }
 
-Reply deliver_to_mailbox(const LocalDelivery& where, const Path& to, const std::string& content, bool known_user) {
+Reply deliver_to_mailbox(const LocalDelivery& where, const Path& from, const Path& to, const std::string& content,
+                         bool known_user) {
     std::string user, domain;
     split_key(where, to, user, domain);
     const std::string full = user + "@" + domain;
     if (!known_user && user != "postmaster")
         return make_reply(550, "5.1.1", "No such user here: " + full);  // RFC 3463 X.1.1
     const std::string dir = where.state_dir + "/mail/" + safe_component(domain) + "/" + safe_component(user);
-    const int err = maildir_deliver(dir, "Delivered-To: " + full + "\r\n" + content, where.hostname, where.fsync);
+    const int err = maildir_deliver(dir, return_path_header(from) + "Delivered-To: " + full + "\r\n" + strip_return_path(content),
+                                    where.hostname, where.fsync);
     if (err) return commit_failure_reply(err);
     return make_reply(250, "2.0.0", "Delivered to mailbox " + full);
 }
 
-Reply capture(const LocalDelivery& where, const Path& to, const std::string& route, const std::string& queue_id,
+Reply capture(const LocalDelivery& where, const Path& from, const Path& to, const std::string& route, const std::string& queue_id,
               const std::string& content) {
     const std::string header = "X-Relaylab-Captured: mode=sandbox; rcpt=" + to.mailbox.to_string() +
                                "; route=" + route + "; queue-id=" + queue_id + "\r\n";
-    const int err = maildir_deliver(where.state_dir + "/captured", header + content, where.hostname, where.fsync);
+    const int err = maildir_deliver(where.state_dir + "/captured", return_path_header(from) + header + strip_return_path(content),
+                                    where.hostname, where.fsync);
     if (err) return commit_failure_reply(err);
     return make_reply(250, "2.0.0", "Captured (sandbox mode)");
 }

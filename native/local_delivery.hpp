@@ -24,11 +24,14 @@ struct LocalDelivery {
 // Delivers `content` to the mailbox of `to` (a local domain); known_user: the address is in
 // the users file (postmaster always exists, RFC 5321 §4.5.1). The reply says what happened:
 // 250 2.0.0, 550 5.1.1 for an unknown user (RFC 3463 X.1.1), or the storage failure.
-Reply deliver_to_mailbox(const LocalDelivery& where, const Path& to, const std::string& content, bool known_user);
+// The final delivery writes Return-Path: with the reverse-path (RFC 5321 §4.4) and drops any
+// Return-Path the message arrived with.
+Reply deliver_to_mailbox(const LocalDelivery& where, const Path& from, const Path& to, const std::string& content,
+                         bool known_user);
 
 // Sandbox mode: nothing leaves the machine; the message is kept in the capture Maildir with
 // a header naming the route it would have taken. A delivery into a local mailbox.
-Reply capture(const LocalDelivery& where, const Path& to, const std::string& route, const std::string& queue_id,
+Reply capture(const LocalDelivery& where, const Path& from, const Path& to, const std::string& route, const std::string& queue_id,
               const std::string& content);
 
 // The lower-case "user@domain" of a local recipient as its Maildir knows it.

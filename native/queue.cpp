@@ -109,12 +109,12 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
         Reply reply;
         if (group.local) {
             const bool known = users_.hashes.count(mailbox_key(local_, to)) > 0;  // users_ is the I/O thread's
-            auto job = [&] { return deliver_to_mailbox(local_, to, content, known); };
+            auto job = [&] { return deliver_to_mailbox(local_, q.sender, to, content, known); };
             reply = co_await blocking(job);
         } else {
             const std::string route = "MX of " + group.domain + ", port " + std::to_string(delivery_.port);
             const std::string& qid = q.id;
-            auto job = [&] { return capture(local_, to, route, qid, content); };
+            auto job = [&] { return capture(local_, q.sender, to, route, qid, content); };
             reply = co_await blocking(job);
         }
         results.push_back(local_delivery_result(reply));
