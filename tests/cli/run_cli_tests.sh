@@ -54,7 +54,7 @@ assert any(t.startswith("EHLO ") for t in texts), "no EHLO step"
 assert any(t.startswith("250 ") for t in texts), "no 250 reply step"
 assert len(d["messages"]) == 1, d["messages"]
 m = d["messages"][0]
-assert (m["id"], m["from"], m["to"]) == ("m1", "alice@lab.test", "bob@dest.test"), m
+assert (m["id"], m["from"], m["to"]) == ("m1", "alice@lab.test", ["bob@dest.test"]), m
 assert (m["status"], m["code"], m["enhanced"], m["final_host"]) == ("delivered", 250, "2.0.0", "mx1.dest.test"), m
 print("ok")' "$tmp/happy.json"
 
