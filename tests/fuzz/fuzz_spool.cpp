@@ -51,12 +51,16 @@ std::string seal(std::uint32_t type, std::string_view payload) {
     return rec;
 }
 
+char g_state_dir[] = "/tmp/relaylab-fuzz-spool.XXXXXX";  // a plain array: outlives exit()
+
 const std::string& state_dir() {
     static const std::string dir = [] {
-        char tmpl[] = "/tmp/relaylab-fuzz-spool.XXXXXX";
-        const char* d = ::mkdtemp(tmpl);
-        if (!d) std::abort();
-        return std::string(d);
+        if (!::mkdtemp(g_state_dir)) std::abort();
+        std::atexit([] {  // libFuzzer ends a timed run with exit(): leave no folder behind
+            std::error_code ec;
+            fs::remove_all(g_state_dir, ec);
+        });
+        return std::string(g_state_dir);
     }();
     return dir;
 }
