@@ -1,6 +1,6 @@
 #pragma once
 // Deterministic identifiers and a small PRNG for the relay brain. The engine never reads a
-// random source (DESIGN.md): everything here is a pure function of a seed and a counter, so a
+// random source (so runs repeat): everything here is a pure function of a seed and a counter, so a
 // simulation run repeats byte for byte.
 #include <cstdint>
 #include <string>

@@ -1,6 +1,7 @@
 #pragma once
 // The SMTP server side of one connection, without I/O (RFC 5321 + ESMTP extensions):
-// bytes in, events and bytes out, in the style of h11 / ngtcp2 (STYLE.md).
+// bytes in, events and bytes out, in the style of h11 / ngtcp2: the caller owns the socket,
+// the clock and the TLS library, so the same code runs in the simulator and the relay.
 //
 //   ServerSession s(config, now_ms);               // the 220 greeting is output at once
 //   s.feed(bytes, now_ms);                         // whatever arrived, any split

@@ -1,5 +1,5 @@
 #pragma once
-// The one vocabulary of everything worth showing (DESIGN.md, "Trace events"): the
+// The one vocabulary of everything worth showing (docs/architecture.md, "Trace events"): the
 // simulator and the native relay both produce these; the UI renders only these.
 #include <cstdint>
 #include <string>

@@ -28,7 +28,7 @@ target_compile_definitions(relaylab PRIVATE BOOST_ASIO_NO_DEPRECATED)
 set_target_properties(relaylab PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 # Integration tests: real clients (swaks, smtplib, openssl, dnsmasq) against `relaylab serve`
-# on loopback addresses only (tests/integration/README: ports are picked free per run).
+# on loopback addresses only; tests/integration/lib.sh reserves free ports for each run.
 file(GLOB RELAYLAB_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/*_test.sh)
 foreach(script ${RELAYLAB_INTEGRATION_TESTS})
   get_filename_component(name ${script} NAME_WE)

@@ -9,6 +9,12 @@ string(APPEND out "const BuiltinScenario k_builtin[] = {\n")
 foreach(f ${files})
   get_filename_component(name "${f}" NAME_WE)
   file(READ "${f}" text)
+  # A built-in scenario must say how it ends (the unit tests check every one against its
+  # "expect" block); only a user's own world file may leave it out.
+  string(JSON n_expect ERROR_VARIABLE err LENGTH "${text}" expect)
+  if(err OR n_expect EQUAL 0)
+    message(FATAL_ERROR "${f}: a built-in scenario needs a non-empty \"expect\" array (${err})")
+  endif()
   string(APPEND out "    {\"${name}\", R\"relaylab_json(${text})relaylab_json\"},\n")
 endforeach()
 string(APPEND out "};\n}  // namespace\n\n")

@@ -47,8 +47,24 @@ check sim-switch-down 0 'm1 alice@lab.test -> bob@dest.test: (deferred|bounced)'
 check sim-switch-unknown 2 'has no switch "nope" \(it has: mx-down' -- "$bin" sim happy-path --switch nope
 check sim-no-switch 0 'delivered 250 2.0.0' -- "$bin" sim greylisting --no-switch greylisting
 
+"$bin" sim happy-path --format json >"$tmp/happy.json" 2>&1
+check sim-json-delivered 0 '^ok$' -- python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scenario"] == "happy-path", d.get("scenario")
+steps = d["steps"]
+assert len(steps) > 10, len(steps)
+assert all(s["t_ms"] >= 0 for s in steps) and [s["t_ms"] for s in steps] == sorted(s["t_ms"] for s in steps)
+texts = [s["text"] for s in steps]
+assert any(t.startswith("EHLO ") for t in texts), "no EHLO step"
+assert any(t.startswith("250 ") for t in texts), "no 250 reply step"
+assert len(d["messages"]) == 1, d["messages"]
+m = d["messages"][0]
+assert (m["id"], m["from"], m["to"]) == ("m1", "alice@lab.test", ["bob@dest.test"]), m
+assert (m["status"], m["code"], m["enhanced"], m["final_host"]) == ("delivered", 250, "2.0.0", "mx1.dest.test"), m
+print("ok")' "$tmp/happy.json"
+
 # sim FILE: a scenario file from disk, and clear errors (exit 2) for bad input
-"$bin" sim happy-path --format json >/dev/null
 check sim-unknown 2 'neither a built-in scenario' -- "$bin" sim no-such-scenario
 printf '{\n  "name": "broken",\n  "hosts": [\n' >"$tmp/broken.json"
 check sim-malformed 2 'broken.json: not valid JSON \(line' -- "$bin" sim "$tmp/broken.json"

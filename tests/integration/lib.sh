@@ -36,14 +36,79 @@ finish() {
     ((FAIL == 0))
 }
 
-# free_ports N: N distinct free TCP ports on 127.0.0.1 (held open together while chosen).
+# free_ports N: N ports (TCP and UDP) reserved on loopback for the rest of this test.
+# Choosing a free port and binding it later is a race: whatever binds in between (another
+# test, or the kernel handing out a source port) wins. So ports are taken from below the
+# kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768+ by default), which the
+# kernel never hands out by itself; each one is locked (flock on a file per port) by a
+# small process that lives as long as this test's shell, so concurrent tests never pick
+# the same port; and a port is taken only if nothing is bound to it on 127.0.0.1-4.
 free_ports() {
-    python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
+    python3 - "$1" "$$" <<'PY'
+import fcntl, os, random, socket, sys, tempfile, time
+count, owner = int(sys.argv[1]), int(sys.argv[2])
+low, high = 20000, 32000
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        high = min(high, int(f.read().split()[0]) - 1)
+except OSError:
+    pass
+lock_dir = os.path.join(tempfile.gettempdir(), "relaylab-ports")
+os.makedirs(lock_dir, exist_ok=True)
+
+def bindable(port):
+    for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            try:
+                s.bind((host, port))
+            except OSError:
+                return False
+            finally:
+                s.close()
+    return True
+
+held, ports = [], []
+start = random.SystemRandom().randrange(low, high + 1)
+for i in range(high - low + 1):
+    if len(ports) == count:
+        break
+    port = low + (start - low + i) % (high - low + 1)
+    f = open(os.path.join(lock_dir, "%d.lock" % port), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        continue
+    if bindable(port):
+        held.append(f); ports.append(port)
+    else:
+        f.close()
+if len(ports) < count:
+    sys.exit("free_ports: only %d of %d ports available" % (len(ports), count))
+print(" ".join(map(str, ports)), flush=True)
+# Let the caller's $(...) finish, then keep the locks until the test's shell is gone.
+devnull = os.open(os.devnull, os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(devnull, fd)
+keep = {f.fileno() for f in held}
+for fd in range(3, 256):  # hold no pipe of whoever runs the test open (ctest waits for EOF)
+    if fd not in keep:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+if os.fork():
+    os._exit(0)
+os.setsid()
+while True:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        break
+    except PermissionError:
+        pass
+    time.sleep(0.5)
 PY
 }
 

@@ -3,7 +3,7 @@
 # relay policy on the smtp port, AUTH failures, connection limits, HTTP.
 source "$(dirname "$0")/lib.sh"
 
-read -r P_SMTP P_SUB P_SUBS P_HTTP <<<"$(free_ports 4)"
+read -r P_SMTP P_SUB P_SUBS P_HTTP P_PROBE <<<"$(free_ports 5)"
 mkdir -p "$T/web"
 echo '<html>relaylab</html>' >"$T/web/index.html"
 printf '\0asm\1\0\0\0' >"$T/web/relaylab.wasm"
@@ -54,8 +54,31 @@ check "alice's Maildir gets it" wait_files 10 "$T/a/mail/lab.test/alice/new" 1
 # openssl s_client -starttls smtp: TLS 1.2+ only.
 out="$(printf 'EHLO x\r\nQUIT\r\n' | timeout 10 openssl s_client -brief -starttls smtp -connect "127.0.0.1:$P_SUB" 2>&1)"
 check "openssl s_client -starttls smtp negotiates TLSv1.3" grep -q "Protocol version: TLSv1.3" <<<"$out"
-out="$(printf 'QUIT\r\n' | timeout 10 openssl s_client -brief -tls1_1 -starttls smtp -connect "127.0.0.1:$P_SUB" 2>&1)"
-check "TLS 1.1 is refused" bash -c '! grep -q "Protocol version: TLSv1.1" <<<"$1"' _ "$out"
+# TLS 1.1 must be refused by the relay (RFC 8996 deprecates TLS 1.0 and 1.1). OpenSSL 3 at
+# its default security level will not offer 1.1 at all, so a client has to be talked into
+# it (SECLEVEL=0), and we first prove that this client really completes a TLS 1.1
+# handshake with a server that allows it; otherwise a "refusal" would prove nothing.
+tls11=(-tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=probe.lab.test -days 1 \
+    -keyout "$T/probe.key" -out "$T/probe.crt" >/dev/null 2>&1
+openssl s_server -accept "127.0.0.1:$P_PROBE" -cert "$T/probe.crt" -key "$T/probe.key" "${tls11[@]}" \
+    -quiet >"$T/probe.log" 2>&1 </dev/null &
+PIDS+=($!)
+wait_port 127.0.0.1 "$P_PROBE" || true
+out="$(printf '' | timeout 10 openssl s_client -brief "${tls11[@]}" -connect "127.0.0.1:$P_PROBE" 2>&1)"
+if grep -q "Protocol version: TLSv1.1" <<<"$out"; then
+    ok "control: this openssl client negotiates TLS 1.1 with a server that allows it"
+    for port in "$P_SUB" "$P_SUBS"; do
+        if [[ "$port" == "$P_SUB" ]]; then how=(-starttls smtp); name="STARTTLS"; else how=(); name="implicit TLS"; fi
+        out="$(printf 'QUIT\r\n' | timeout 10 openssl s_client -brief "${tls11[@]}" "${how[@]}" -connect "127.0.0.1:$port" 2>&1)"
+        check "TLS 1.1 via $name is refused: no session" bash -c '! grep -q "CONNECTION ESTABLISHED\|Protocol version:" <<<"$1"' _ "$out"
+        check "TLS 1.1 via $name is refused: protocol version alert" grep -Eqi "alert protocol version|unsupported protocol" <<<"$out"
+        out="$(printf 'QUIT\r\n' | timeout 10 openssl s_client -brief -tls1_2 "${how[@]}" -connect "127.0.0.1:$port" 2>&1)"
+        check "TLS 1.2 via $name works" grep -q "Protocol version: TLSv1.2" <<<"$out"
+    done
+else
+    bad "control: this openssl client cannot negotiate TLS 1.1 even with a willing server, so the refusal cannot be tested: $(tail -3 <<<"$out")"
+fi
 
 D="$HERE/smtp_dialog.py"
 # Unauthenticated relaying on the smtp (mx) port: 550 5.7.1.

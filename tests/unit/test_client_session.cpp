@@ -747,7 +747,7 @@ TEST_CASE("client session: protocol errors") {
     }
 }
 
-TEST_CASE("client session: trace (DESIGN.md, trace events)") {
+TEST_CASE("client session: trace (the trace events the UI shows)") {
     Harness h(plain_config());
     h.c.send(message({"bob"}), h.now);
     h.server("220 mx\r\n");

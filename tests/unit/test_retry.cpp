@@ -54,8 +54,18 @@ TEST_CASE("retry: next_retry_delay_ms") {
         }
         CHECK(hi - lo > 30'000);  // seeds land across most of the ±30 s window
     }
-    SUBCASE("pure: the same (policy, attempt, seed) gives the same delay") {
-        CHECK(next_retry_delay_ms(policy, 3, 1234) == next_retry_delay_ms(policy, 3, 1234));
+    SUBCASE("one jitter factor per seed: below the cap, doubling the base doubles the delay") {
+        // Attempts 2 and 3 have bases 5 m and 10 m; with a per-seed factor f the delays are
+        // floor(300000 f) and floor(600000 f), so d3 - 2 d2 is 0 or 1 for every seed.
+        for (std::uint64_t seed = 0; seed < 500; ++seed) {
+            const std::int64_t d2 = next_retry_delay_ms(policy, 2, seed);
+            const std::int64_t d3 = next_retry_delay_ms(policy, 3, seed);
+            CAPTURE(seed);
+            CAPTURE(d2);
+            CAPTURE(d3);
+            CHECK(d3 - 2 * d2 >= 0);
+            CHECK(d3 - 2 * d2 <= 1);
+        }
     }
     SUBCASE("a decreasing configured list still gives a non-decreasing schedule") {
         RetryPolicy p;

@@ -69,6 +69,14 @@ TEST_CASE("every built-in scenario ends in its expected outcome") {
     for (const auto& b : builtin_scenarios()) {
         CAPTURE(b.name);
         const Scenario sc = builtin(b.name);
+        // A built-in scenario is a lesson with a known ending: without an "expect" block it
+        // would run here and prove nothing, so a missing block is an error, not a skip.
+        INFO("assets/scenarios/" << b.name << ".json needs an \"expect\" entry for every message");
+        REQUIRE_FALSE(sc.expect.empty());
+        for (const auto& m : sc.messages) {
+            CAPTURE(m.id);
+            CHECK(std::any_of(sc.expect.begin(), sc.expect.end(), [&](const auto& e) { return e.id == m.id; }));
+        }
         const RunResult run = run_world(sc, {}, sc.seed);
         REQUIRE(run.messages.size() == sc.messages.size());
         for (const auto& e : sc.expect) {
@@ -313,6 +321,21 @@ TEST_CASE("golden transcript: happy-path") {
     std::stringstream golden;
     golden << in.rdbuf();
     CHECK(text == golden.str());
+}
+
+TEST_CASE("a scenario file of one's own may leave out the expect block") {
+    auto load = parse_scenario(R"({"name": "mine",
+        "hosts": [{"name": "c", "kind": "client", "ip": "192.0.2.1"},
+                  {"name": "r.example", "kind": "relay", "ip": "192.0.2.2", "local_domains": ["example"],
+                   "users": [{"address": "v@example"}]}],
+        "messages": [{"id": "x", "client": "c", "server": "r.example", "port": 25, "from": "u@example.net",
+                      "to": ["v@example"]}]})");
+    CAPTURE(load.error);
+    REQUIRE(load.scenario.has_value());
+    CHECK(load.scenario->expect.empty());
+    const RunResult run = run_world(*load.scenario, {}, load.scenario->seed);
+    REQUIRE(run.messages.size() == 1);
+    CHECK(run.messages[0].status == "delivered");
 }
 
 TEST_CASE("scenario files: clear errors for malformed input") {
