@@ -351,11 +351,37 @@ TEST_CASE("client session: ESMTP parameters on the wire") {
         CHECK(out[0].recipients[0].status == RecipientStatus::permanent);
         CHECK(out[0].recipients[0].reply.enhanced == "5.6.3");
     }
-    SUBCASE("SMTPUTF8 needed but not offered (RFC 6531 §3.2)") {
+    SUBCASE("SMTPUTF8 needed for UTF-8 header text but not offered: 5.6.9, a local refusal (RFC 6531 §3.2)") {
+        CHECK(h.server("250-mx\r\n250 8BITMIME\r\n").empty());
+        auto out = h.outcomes();
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].recipients[0].reply.summary().rfind("554 5.6.9", 0) == 0);
+        CHECK(out[0].recipients[0].local);  // no server sent it
+    }
+}
+
+TEST_CASE("client session: SMTPUTF8 and the next hop (RFC 6531 §3.2)") {
+    SUBCASE("a UTF-8 address to a server without SMTPUTF8: 553 5.6.7, nothing sent") {
+        Harness h(plain_config());
+        OutgoingMessage m = message({"bob"});
+        auto p = parse_forward_path("<\xC3\xBC@example.org>", true);
+        REQUIRE(p);
+        m.rcpts[0].first = p.value;
+        m.mail_params.smtputf8 = true;
+        h.c.send(std::move(m), h.now);
+        h.server("220 mx\r\n");
         CHECK(h.server("250-mx\r\n250 8BITMIME\r\n").empty());
         auto out = h.outcomes();
         REQUIRE(out.size() == 1);
         CHECK(out[0].recipients[0].reply.summary().rfind("553 5.6.7", 0) == 0);
+    }
+    SUBCASE("declared but not needed (ASCII addresses and headers): sent without the parameter") {
+        Harness h(plain_config());
+        OutgoingMessage m = message({"bob"});
+        m.mail_params.smtputf8 = true;
+        h.c.send(std::move(m), h.now);
+        h.server("220 mx\r\n");
+        CHECK(h.server("250-mx\r\n250 8BITMIME\r\n") == "MAIL FROM:<alice@lab.test>\r\n");
     }
 }
 
