@@ -64,7 +64,8 @@ std::string diagnostic_text(const Reply& r) {
 std::string lifetime_words(std::int64_t ms) {
     if (ms >= 86'400'000 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + " days";
     if (ms >= 3'600'000 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + " hours";
-    return std::to_string(ms / 60'000) + " minutes";
+    if (ms >= 60'000 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + " minutes";
+    return std::to_string(ms / 1000) + " seconds";
 }
 
 std::string status_of(const DsnRecipient& rcpt) {

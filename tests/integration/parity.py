@@ -258,7 +258,9 @@ def real_outcome(case):
         p_dns = free_port()
         args = ["dnsmasq", "-d", "--port=%d" % p_dns, "--listen-address=127.0.0.1", "--bind-interfaces",
                 "--no-resolv", "--no-hosts", "--pid-file=", "--host-record=mx1.dest.test,%s" % DEST_IP]
-        if not case.get("nxdomain"):
+        if case.get("nxdomain"):
+            args.append("--address=/dest.test/")  # dnsmasq: NXDOMAIN for the domain (RFC 1035 §4.1.1)
+        else:
             args.append("--mx-host=dest.test,mx1.dest.test,10")
         procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         dest = Destination((DEST_IP, 0), case, os.path.join(d, "dest"))
@@ -286,7 +288,9 @@ max_lifetime_ms = 4000
 [auth]
 users_file = "{d}/users"
 """)
-        open(os.path.join(d, "users"), "w").close()
+        # The sender's mailbox on the relay: the notices land there.
+        subprocess.run([BIN, "user", "add", SENDER, "--users-file", os.path.join(d, "users")], input="alice-pw\n",
+                       text=True, capture_output=True, check=True, timeout=60)
         log = open(os.path.join(d, "relay.log"), "w")
         procs.append(subprocess.Popen([BIN, "serve", "--config", os.path.join(d, "relay.toml")], cwd=d,
                                       stdout=log, stderr=log))
