@@ -21,19 +21,6 @@ namespace {
 
 std::atomic<std::uint64_t> g_counter{0};
 
-int write_all(int fd, const char* p, std::size_t n) {
-    while (n > 0) {
-        ssize_t w = ::write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return 0;
-}
-
 // A folder name from mail-address text: no '/', no leading dot.
 std::string safe_component(std::string s) {
     s = ascii_lowercase(std::move(s));

@@ -25,6 +25,8 @@ namespace {
 
 std::atomic<std::uint64_t> g_file_counter{0};
 
+}  // namespace
+
 int write_all(int fd, const char* p, std::size_t n) {
     while (n > 0) {
         ssize_t w = ::write(fd, p, n);
@@ -37,9 +39,6 @@ int write_all(int fd, const char* p, std::size_t n) {
     }
     return 0;
 }
-
-
-}  // namespace
 
 bool fsync_dir(const std::string& dir) {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);

@@ -99,5 +99,7 @@ std::string encode_spool_record(std::uint32_t type, std::string_view payload);
 // Writes a file atomically: temp name, (fsync), rename, (fsync the folder). 0 or errno.
 int write_file_atomic(const std::string& path, const std::string& data, bool fsync);
 bool fsync_dir(const std::string& dir);
+// Writes all n bytes (retrying short writes and EINTR): 0, or errno.
+int write_all(int fd, const char* p, std::size_t n);
 
 }  // namespace relaylab::native
