@@ -20,11 +20,11 @@ dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-res
     --mx-host=broken.test,mx.broken.test,10 --host-record=mx.broken.test,127.0.0.7 \
     --mx-host=secure.test,mx.broken.test,10 >"$T/dnsmasq.log" 2>&1 &
 PIDS+=($!)
-python3 "$HERE/wire_mx.py" 127.0.0.5 "$P_MX" "$T/wire" 8BITMIME,SMTPUTF8,DSN >"$T/wire.log" 2>&1 &
+python3 "$HERE/test_mx.py" 127.0.0.5 "$P_MX" "$T/wire" 8BITMIME,SMTPUTF8,DSN >"$T/wire.log" 2>&1 &
 PIDS+=($!)
-python3 "$HERE/wire_mx.py" 127.0.0.6 "$P_MX" "$T/nodsn" 8BITMIME,SMTPUTF8 >"$T/nodsn.log" 2>&1 &
+python3 "$HERE/test_mx.py" 127.0.0.6 "$P_MX" "$T/nodsn" 8BITMIME,SMTPUTF8 >"$T/nodsn.log" 2>&1 &
 PIDS+=($!)
-python3 "$HERE/wire_mx.py" 127.0.0.7 "$P_MX" "$T/broken" BROKEN-STARTTLS,8BITMIME,SMTPUTF8 >"$T/broken.log" 2>&1 &
+python3 "$HERE/test_mx.py" 127.0.0.7 "$P_MX" "$T/broken" BROKEN-STARTTLS,8BITMIME,SMTPUTF8 >"$T/broken.log" 2>&1 &
 PIDS+=($!)
 
 cat >"$T/a.toml" <<TOML

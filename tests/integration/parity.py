@@ -24,11 +24,12 @@ import shutil
 import signal
 import smtplib
 import socket
-import socketserver
 import subprocess
 import sys
-import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_mx  # noqa: E402  (the destination server, shared with the other tests)
 
 BIN = os.path.abspath(sys.argv[1])
 WORK = sys.argv[2]
@@ -137,99 +138,6 @@ def summarise(case, received, notices):
 
 
 # ---------------------------------------------------------------- the real side
-class Destination(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = True
-
-    def __init__(self, addr, case, outdir):
-        self.case = case
-        self.outdir = outdir
-        self.seen = set()
-        self.lock = threading.Lock()
-        self.counter = 0
-        self.wire = []
-        super().__init__(addr, DestinationHandler)
-
-
-class DestinationHandler(socketserver.StreamRequestHandler):
-    """mx1.dest.test played by our own small SMTP server (the case decides its offers)."""
-
-    def reply(self, line):
-        self.wfile.write((line + "\r\n").encode())
-        self.wfile.flush()
-
-    def handle(self):
-        srv = self.server
-        case = srv.case
-        without = set(case.get("without", []))
-        users = {u.lower() for u in case.get("users", ["bob@dest.test"])}
-        self.reply("220 mx1.dest.test ESMTP")
-        rcpts = []
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            cmd = line.decode("utf-8", "replace").rstrip("\r\n")
-            with srv.lock:
-                srv.wire.append(cmd)
-            verb = cmd.split(" ", 1)[0].upper()
-            if verb == "EHLO":
-                offers = ["mx1.dest.test", "PIPELINING", "SIZE 10240000", "ENHANCEDSTATUSCODES"]
-                offers += [x for x in ("8BITMIME", "SMTPUTF8", "DSN") if x not in without]
-                if case.get("broken_tls"):
-                    offers.append("STARTTLS")
-                self.reply("\r\n".join(("250-" if i < len(offers) - 1 else "250 ") + o for i, o in enumerate(offers)))
-            elif verb == "HELO":
-                self.reply("250 mx1.dest.test")
-            elif verb == "STARTTLS" and case.get("broken_tls"):
-                self.reply("220 2.0.0 go ahead")
-                self.wfile.write(b"\x15\x03\x03\x00\x02\x02\x28")  # a TLS alert: handshake failure
-                self.wfile.flush()
-                return
-            elif verb == "MAIL":
-                rcpts = []
-                self.reply("250 2.1.0 ok")
-            elif verb == "RCPT":
-                addr = re.search(r"<([^>]*)>", cmd).group(1).lower()
-                with srv.lock:
-                    first = addr not in srv.seen
-                    srv.seen.add(addr)
-                if addr not in users:
-                    self.reply("550 5.1.1 no such user: " + addr)
-                elif case.get("greylist") and first:
-                    self.reply("451 4.7.1 Greylisted, please try again later")
-                else:
-                    rcpts.append(addr)
-                    self.reply("250 2.1.5 ok")
-            elif verb == "DATA":
-                if not rcpts:
-                    self.reply("554 5.5.1 no valid recipients")
-                    continue
-                self.reply("354 go ahead")
-                data = b""
-                while True:
-                    l = self.rfile.readline()
-                    if not l or l == b".\r\n":
-                        break
-                    data += l[1:] if l.startswith(b"..") else l
-                with srv.lock:
-                    srv.counter += 1
-                    for r in rcpts:
-                        with open(os.path.join(srv.outdir, "%d-%s.eml" % (srv.counter, r)), "wb") as f:
-                            f.write(data)
-                self.reply("250 2.0.0 ok")
-            elif verb == "RSET":
-                rcpts = []
-                self.reply("250 2.0.0 ok")
-            elif verb == "NOOP":
-                self.reply("250 2.0.0 ok")
-            elif verb == "QUIT":
-                self.reply("221 2.0.0 bye")
-                return
-            else:
-                self.reply("502 5.5.1 not implemented")
-
-
 def free_port(host="127.0.0.1"):
     s = socket.socket()
     s.bind((host, 0))
@@ -263,9 +171,15 @@ def real_outcome(case):
         else:
             args.append("--mx-host=dest.test,mx1.dest.test,10")
         procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        dest = Destination((DEST_IP, 0), case, os.path.join(d, "dest"))
+        # mx1.dest.test played by our own small SMTP server, with the case's offers and users.
+        options = ",".join(x for x in ("8BITMIME", "SMTPUTF8", "DSN") if x not in case.get("without", []))
+        options += ",USERS=" + ";".join(case.get("users", ["bob@dest.test"]))
+        if case.get("greylist"):
+            options += ",GREYLIST"
+        if case.get("broken_tls"):
+            options += ",BROKEN-STARTTLS"
+        dest = test_mx.serve(DEST_IP, 0, os.path.join(d, "dest"), options)
         p_dest = dest.server_address[1]
-        threading.Thread(target=dest.serve_forever, daemon=True).start()
         p_smtp = free_port()
         tls_required = '["dest.test"]' if case.get("tls_required") else "[]"
         with open(os.path.join(d, "relay.toml"), "w") as f:
@@ -332,10 +246,11 @@ users_file = "{d}/users"
                 if "Reporting-MTA: dns; relay.lab.test" in text:
                     notices += notice_summary(text)
         received = {}
-        for name in os.listdir(os.path.join(d, "dest")):
-            rcpt = name.split("-", 1)[1][:-4]
-            with open(os.path.join(d, "dest", name), encoding="utf-8", errors="replace") as f:
-                received[rcpt.lower()] = f.read().replace("\n", "\r\n").replace("\r\r\n", "\r\n")
+        for name, rcpts in dest.accepted:
+            with open(os.path.join(d, "dest", name), encoding="utf-8", errors="replace", newline="") as f:
+                text = f.read()  # CR LF kept as it crossed the wire
+            for rcpt in rcpts:
+                received[rcpt] = text
         result = summarise(case, received, notices)
         result["wire"] = [w for w in dest.wire if w.split(" ", 1)[0].upper() in ("MAIL", "RCPT")]
         dest.shutdown()

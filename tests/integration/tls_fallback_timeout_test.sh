@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_MX P_A_SMTP P_A_SUB P_A_SUBS <<<"$(free_ports 4)"
-python3 "$HERE/fake_mx.py" 127.0.0.4 "$P_MX" "$T/mx" broken-tls >"$T/fake_mx.log" 2>&1 &
+python3 "$HERE/test_mx.py" 127.0.0.4 "$P_MX" "$T/mx" 8BITMIME,BROKEN-STARTTLS >"$T/fake_mx.log" 2>&1 &
 PIDS+=($!)
 cat >"$T/a.toml" <<TOML
 hostname = "a.lab.test"
