@@ -85,6 +85,14 @@ print("sent")
 PY
 }
 
+# 0. What msmtp, curl and Python's send_message do: 8-bit UTF-8 text with no BODY= and no
+#    SMTPUTF8. Accepted (lenient 8-bit, as Postfix's strict_8bitmime = no), not 554 5.6.0.
+out="$(swaks --server "127.0.0.1:$P_A_SUB" --tls --auth PLAIN --auth-user alice@lab.test --auth-password alice-pw \
+    --from alice@lab.test --to postmaster@lab.test --header "Subject: it-undeclared" \
+    --body "$(printf 'Gr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln')" 2>&1)"
+check "swaks with an undeclared UTF-8 body gets 250 (RFC 6152 §3 leaves it to us)" grep -q "<~  250 2.0.0" <<<"$out"
+check "no 554 for it" bash -c "! grep -q '<~\* 554' <<<\"\$1\"" _ "$out"
+
 # 1. Undeclared 8-bit content to a UTF-8 mailbox at B (RFC 6531 §3.2): accepted, passed on,
 #    delivered with its octets intact.
 check "8-bit message to ü@dest.test accepted" grep -q sent <<<"$(send 'ü@dest.test' '' '' it-utf8)"
