@@ -5,7 +5,6 @@
 
 #include "engine/base64.hpp"
 #include "engine/dot_codec.hpp"
-#include "engine/explain.hpp"
 #include "engine/sasl.hpp"
 #include "engine/xtext.hpp"
 
@@ -141,14 +140,8 @@ void ClientSession::feed(std::string_view bytes, std::int64_t now_ms) {
         auto r = parser_.next();
         if (!r) break;
         const auto& lines = parser_.last_lines();
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            if (i == 0) {
-                Explanation e = explain_reply(r->code, r->enhanced);
-                trace_event(TraceKind::reply, lines[i], std::move(e.text), std::move(e.rfc));
-            } else {
-                trace_event(TraceKind::reply, lines[i], "", "");
-            }
-        }
+        if (config_.trace)
+            for (std::size_t i = 0; i < lines.size(); ++i) trace_reply(*r, lines[i], static_cast<int>(i));
         on_reply(*r);
     }
     if (!closed() && phase_ != ClientPhase::tls_handshake && parser_.error() != ReplyError::none) {
@@ -165,7 +158,8 @@ void ClientSession::feed_eof(std::int64_t now_ms) {
         close();
         return;
     }
-    trace_event(TraceKind::note, "connection closed by the server", "", "");
+    trace_phase_ = TracePhase::connect;
+    trace_event(TraceKind::note, "connection closed by the server", "", "", TraceOutcome::failed);
     fail(SessionFailure::connection_lost, std::nullopt, false);
 }
 
@@ -190,10 +184,11 @@ void ClientSession::tls_established(std::string_view version, std::int64_t now_m
     if (phase_ != ClientPhase::tls_handshake) return;  // host misuse: ignored
     tls_active_ = true;
     tls_version_ = std::string(version);
+    trace_phase_ = TracePhase::tls;
     trace_event(TraceKind::tls, "TLS established (" + tls_version_ + ")",
                 "the connection is now encrypted; the client forgets what it learned before "
                 "and says EHLO again",
-                "RFC 3207 §4.2");
+                "RFC 3207 §4.2", TraceOutcome::ok);
     // RFC 3207 §4.2: discard all knowledge obtained from the server before TLS.
     caps_ = ServerCapabilities{};
     parser_.reset();
@@ -206,7 +201,9 @@ void ClientSession::tls_established(std::string_view version, std::int64_t now_m
 void ClientSession::tls_failed(std::string_view reason, std::int64_t now_ms) {
     now_ = now_ms;
     if (phase_ != ClientPhase::tls_handshake) return;
-    trace_event(TraceKind::tls, "TLS handshake failed: " + std::string(reason), "", "RFC 3207 §4.1");
+    trace_phase_ = TracePhase::tls;
+    trace_event(TraceKind::tls, "TLS handshake failed: " + std::string(reason), "", "RFC 3207 §4.1",
+                TraceOutcome::failed);
     fail(SessionFailure::tls_rejected, std::nullopt, false);
 }
 
@@ -233,7 +230,8 @@ void ClientSession::on_timeout(std::int64_t now_ms) {
     now_ = now_ms;
     if (closed() || !deadline_ || now_ms < *deadline_) return;
     trace_event(TraceKind::note, "timeout waiting for the server",
-                "the server did not answer in time; the client gives up", "RFC 5321 §4.5.3.2");
+                "the server did not answer in time; the client gives up", "RFC 5321 §4.5.3.2",
+                TraceOutcome::timed_out);
     if (phase_ == ClientPhase::quit) {
         close();  // nothing was pending but the 221
         return;
@@ -321,8 +319,8 @@ void ClientSession::on_starttls(const Reply& r) {
         // Anything after the 220 came in plaintext: drop it (RFC 3207 §4.2, CVE-2011-0411).
         parser_.discard_buffered();
         enter(ClientPhase::tls_handshake);
-        trace_event(TraceKind::tls, "TLS handshake starts",
-                    "the server agreed; both sides now negotiate encryption", "RFC 3207 §4");
+        // The state event ("... -> tls_handshake") says the handshake starts; the host
+        // reports its end with tls_established or tls_failed.
         deadline_ = now_ + config_.timeouts.other;
         events_.push_back(TlsStartEvent{});
         return;
@@ -330,7 +328,7 @@ void ClientSession::on_starttls(const Reply& r) {
     if (config_.tls == TlsPolicy::required) return fail(SessionFailure::tls_rejected, r, true);
     // Opportunistic: go on in plaintext (RFC 3207 §4.1); the session state is unchanged.
     trace_event(TraceKind::tls, "STARTTLS refused, continuing without TLS",
-                "opportunistic TLS: the client carries on unencrypted", "RFC 3207 §4.1");
+                "opportunistic TLS: the client carries on unencrypted", "RFC 3207 §4.1", TraceOutcome::rejected);
     after_hello();
 }
 
@@ -345,17 +343,17 @@ void ClientSession::on_auth(Await what, const Reply& r) {
     if (r.code == 334 && config_.auth) {
         if (what == Await::auth_login_user) {
             // RFC 4954 §4: the response is base64; LOGIN asks for the user name first.
-            write_continuation(base64_encode(config_.auth->first), "****");
+            write_continuation(base64_encode(config_.auth->first));
             expect(Await::auth_login_pass);
             return;
         }
         if (what == Await::auth_login_pass) {
-            write_continuation(base64_encode(config_.auth->second), "****");
+            write_continuation(base64_encode(config_.auth->second));
             expect(Await::auth);
             return;
         }
         // PLAIN was sent with its initial response: a further challenge is not expected.
-        write_continuation("*", "*");  // RFC 4954 §4: "*" cancels the exchange
+        write_continuation("*");  // RFC 4954 §4: "*" cancels the exchange
         expect(Await::auth);
         return;
     }
@@ -422,11 +420,13 @@ void ClientSession::on_data(const Reply& r) {
             out_ += ".\r\n";
             trace_event(TraceKind::command, ".", "end of data (no recipient was accepted: empty message)",
                         "RFC 2920 §3.1");
+            if (!trace_.empty()) trace_.back().wire = ".\r\n";
         } else {
             dot_stuff_append(tx.body, out_);
             trace_event(TraceKind::data, std::to_string(tx.body.size()) + " octets of message content",
                         "the message itself: lines starting with \".\" get an extra \".\"", "RFC 5321 §4.5.2");
             trace_event(TraceKind::command, ".", "end of data: a line with only a dot", "RFC 5321 §4.1.1.4");
+            if (!trace_.empty()) trace_.back().wire = ".\r\n";
         }
         expect(Await::data_end);
         return;
@@ -483,7 +483,7 @@ void ClientSession::after_hello() {
         if (auth_mech_ == "PLAIN") {
             // RFC 4616 §2 message, sent as the RFC 4954 §4 initial response.
             const std::string msg = make_sasl_plain("", config_.auth->first, config_.auth->second);
-            write_command("AUTH PLAIN " + base64_encode(msg), Verb::auth, "AUTH PLAIN ****");
+            write_command("AUTH PLAIN " + base64_encode(msg), Verb::auth, std::string_view("AUTH PLAIN ").size());
             expect(Await::auth);
         } else {
             write_command("AUTH LOGIN", Verb::auth);
@@ -718,31 +718,98 @@ void ClientSession::expect(Await what, std::size_t rcpt) {
 
 // A command line never carries a CR or LF of its own (RFC 5321 §2.3.8): any that came in
 // through names or addresses are dropped, so the host cannot be made to inject commands.
-void ClientSession::write_command(std::string line, Verb verb, std::string_view shown) {
+void ClientSession::write_command(std::string line, Verb verb, std::size_t secret_begin) {
     std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });
     out_ += line;
     out_ += "\r\n";
-    Explanation e = explain_command(verb);
-    trace_event(TraceKind::command, shown.empty() ? line : std::string(shown), std::move(e.text), std::move(e.rfc));
+    trace_line(TraceKind::command, line, verb, secret_begin);
 }
 
-void ClientSession::write_continuation(std::string line, std::string_view shown) {
+// An answer to a 334 challenge: all of it is credentials, unless it is "*" (cancel).
+void ClientSession::write_continuation(std::string line) {
     std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });
     out_ += line;
     out_ += "\r\n";
-    trace_event(TraceKind::command, std::string(shown), "an answer to the server's AUTH challenge (base64)",
-                "RFC 4954 §4");
+    trace_line(TraceKind::command, line, Verb::auth, line == "*" ? std::string::npos : 0);
 }
 
-void ClientSession::trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc) {
+namespace {
+
+constexpr std::string_view k_hidden = "<credentials hidden>";
+
+}  // namespace
+
+// The client always masks the credentials it sends: it is the relay's (and a host's) own
+// password, and nothing in the simulator shows the client's side of the wire.
+void ClientSession::trace_line(TraceKind kind, std::string_view line, Verb verb, std::size_t secret_begin) {
     if (!config_.trace) return;
-    TraceEvent ev;
+    trace_phase_ = trace_phase_of(verb);
+    TraceEvent& ev = trace_.emplace_back();
     ev.t_ms = now_;
     ev.kind = kind;
+    ev.phase = trace_phase_;
+    ev.verb = verb;
+    if (secret_begin < line.size()) {
+        ev.wire.assign(line.substr(0, secret_begin));
+        ev.wire += k_hidden;
+        ev.secret_begin = secret_begin;
+        ev.secret_end = secret_begin + k_hidden.size();
+        ev.text = trace_printable(ev.wire);
+    } else {
+        ev.wire.assign(line);
+        ev.text = trace_printable(line);
+    }
+    ev.wire += "\r\n";
+}
+
+void ClientSession::trace_reply(const Reply& r, std::string_view line, int index) {
+    if (!awaiting_.empty()) trace_phase_ = reply_phase(awaiting_.front().what);
+    TraceEvent& ev = trace_.emplace_back();
+    ev.t_ms = now_;
+    ev.kind = TraceKind::reply;
+    ev.phase = trace_phase_;
+    ev.text = trace_printable(line);
+    ev.wire.assign(line);
+    ev.wire += "\r\n";
+    ev.code = r.code;
+    ev.enhanced = r.enhanced;
+    ev.reply_class = reply_class_of(r.code);
+    ev.reply_line = index;
+}
+
+TraceEvent* ClientSession::trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc,
+                                       TraceOutcome outcome) {
+    if (!config_.trace) return nullptr;
+    TraceEvent& ev = trace_.emplace_back();
+    ev.t_ms = now_;
+    ev.kind = kind;
+    ev.phase = trace_phase_;
     ev.text = std::move(text);
     ev.explain = std::move(explain);
     ev.rfc = std::move(rfc);
-    trace_.push_back(std::move(ev));
+    ev.outcome = outcome;
+    return &ev;
+}
+
+TracePhase ClientSession::reply_phase(Await what) {
+    using A = Await;
+    switch (what) {
+        case A::greeting: return TracePhase::greeting;
+        case A::ehlo:
+        case A::helo: return TracePhase::ehlo;
+        case A::starttls: return TracePhase::tls;
+        case A::auth:
+        case A::auth_login_user:
+        case A::auth_login_pass: return TracePhase::auth;
+        case A::mail:
+        case A::rcpt:
+        case A::rset: return TracePhase::envelope;
+        case A::data:
+        case A::data_end:
+        case A::bdat: return TracePhase::content;
+        case A::quit: return TracePhase::connect;
+    }
+    return TracePhase::other;
 }
 
 }  // namespace relaylab

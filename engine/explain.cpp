@@ -329,4 +329,51 @@ Explanation explain_reply(int code, std::string_view enhanced) {
     return out;
 }
 
+namespace {
+
+// The server session's states (server_state_name) as a newcomer reads them; a client
+// session's phases fall back to the generic sentence.
+const char* state_meaning(std::string_view state) {
+    if (state == "greeted") return "The client must introduce itself with EHLO or HELO.";
+    if (state == "ready") return "No mail transaction is open; MAIL may start one.";
+    if (state == "mail") return "The sender is known; now the recipients (RCPT).";
+    if (state == "rcpt") return "At least one recipient accepted; more RCPT, or DATA/BDAT.";
+    if (state == "data") return "The message content is arriving, until a line with a single dot.";
+    if (state == "bdat") return "The octets of a BDAT chunk are arriving, counted exactly.";
+    if (state == "chunking") return "Between BDAT chunks: the next BDAT continues the message.";
+    if (state == "auth") return "Authentication exchange: the client answers the server's challenge.";
+    if (state == "starttls") return "The TLS handshake happens now; plain-text bytes are ignored.";
+    if (state == "closed") return "The session is over; the connection closes.";
+    return nullptr;
+}
+
+}  // namespace
+
+Explanation explain_event(const TraceEvent& ev) {
+    if (!ev.explain.empty() || !ev.rfc.empty()) return {ev.explain, ev.rfc};
+    switch (ev.kind) {
+        case TraceKind::command: {
+            if (ev.verb == Verb::auth && ev.has_secret() && ev.secret_begin == 0) {
+                Explanation e = explain_command(Verb::auth);
+                return {"The client's answer to the AUTH challenge (base64). " + e.text, "RFC 4954 §4"};
+            }
+            if (ev.verb == Verb::auth && ev.text == "*")
+                return {"The client cancels the AUTH exchange.", "RFC 4954 §4"};
+            return explain_command(ev.verb);
+        }
+        case TraceKind::reply:
+            // The lines after the first of a 250 EHLO reply each name an extension.
+            if (ev.phase == TracePhase::ehlo && ev.code == 250 && ev.reply_line > 0 && ev.enhanced.empty())
+                return explain_ehlo_line(ev.wire.size() > 4 ? std::string_view(ev.wire).substr(4, ev.wire.find('\r') - 4)
+                                                            : std::string_view());
+            return explain_reply(ev.code, ev.enhanced);
+        case TraceKind::state: {
+            const char* m = state_meaning(ev.state_after);
+            return {m ? m : "The session moved from " + ev.state_before + " to " + ev.state_after + ".",
+                    "RFC 5321 §4.1.4"};
+        }
+        default: return {};
+    }
+}
+
 }  // namespace relaylab

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "engine/ascii.hpp"
-#include "engine/explain.hpp"
 #include "engine/server_session_internal.hpp"
 
 namespace relaylab {
@@ -248,11 +247,8 @@ void ServerSession::cmd_auth(std::string_view args) {
 }
 
 void ServerSession::auth_response(std::string_view line) {
-    if (config_.trace) {
-        Explanation e = explain_command(Verb::auth);
-        trace_.push_back(TraceEvent{now_, TraceKind::command, "", "", line == "*" ? "*" : "<credentials hidden>",
-                                    "The client's answer to the AUTH challenge. " + e.text, "RFC 4954 §4"});
-    }
+    // The whole line is the client's answer (base64 credentials), unless it cancels: "*".
+    if (config_.trace) trace_command_line(line, Verb::auth, 0, line == "*" ? 0 : line.size());
     sasl_step(sasl_.respond(line));
 }
 

@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "engine/ascii.hpp"
-#include "engine/explain.hpp"
 #include "engine/server_session_internal.hpp"
 
 namespace relaylab {
@@ -24,22 +23,6 @@ bool looks_like_http(std::string_view line) {
     for (auto m : methods)
         if (line.substr(0, m.size()) == m) return true;
     return false;
-}
-
-const char* state_explanation(ServerState s) {
-    switch (s) {
-        case ServerState::greeted: return "The client must introduce itself with EHLO or HELO.";
-        case ServerState::ready: return "No mail transaction is open; MAIL may start one.";
-        case ServerState::mail: return "The sender is known; now the recipients (RCPT).";
-        case ServerState::rcpt: return "At least one recipient accepted; more RCPT, or DATA/BDAT.";
-        case ServerState::data: return "The message content is arriving, until a line with a single dot.";
-        case ServerState::bdat: return "The octets of a BDAT chunk are arriving, counted exactly.";
-        case ServerState::chunking: return "Between BDAT chunks: the next BDAT continues the message.";
-        case ServerState::auth: return "Authentication exchange: the client answers the server's challenge.";
-        case ServerState::starttls: return "The TLS handshake happens now; plain-text bytes are ignored.";
-        case ServerState::closed: return "The session is over; the connection closes.";
-    }
-    return "";
 }
 
 }  // namespace
@@ -185,11 +168,15 @@ bool ServerSession::process_line() {
     const LineReader::Result r = lines_.next(unread, line_limit(unread));
     in_pos_ += r.consumed;
     if (!r.line) return false;
+    raw_line_ = unread.substr(0, r.consumed);
     const LineReader::Line& line = *r.line;
     if (line.too_long) {
         if (config_.trace)
+        {
+            trace_phase_ = conn_.state == ServerState::auth ? TracePhase::auth : TracePhase::other;
             trace_note(TraceKind::command, "<line of " + std::to_string(line.length) + " octets, over the limit>",
                        "A command line is at most 512 octets including CRLF.", "RFC 5321 §4.5.3.1.4");
+        }
         if (conn_.state == ServerState::auth) {
             sasl_.cancel();
             enter_state(ServerState::ready);
@@ -324,11 +311,10 @@ bool ServerSession::reject(const Reply& r, std::int64_t now_ms) {
     awaiting_flush_ = true;
     if (config_.trace) {
         std::size_t pos = start;
-        bool first = true;
+        int index = 0;
         while (pos < out_.size()) {
             std::size_t end = out_.find("\r\n", pos);
-            trace_reply_line(r.code, r.enhanced, std::string_view(out_).substr(pos, end - pos), first);
-            first = false;
+            trace_reply_line(r.code, r.enhanced, std::string_view(out_).substr(pos, end - pos), index++);
             pos = end + 2;
         }
     }
@@ -379,9 +365,12 @@ bool ServerSession::tls_established(std::string_view version, std::int64_t now_m
     in_pos_ = 0;
     lines_.reset();
     awaiting_flush_ = false;  // the client saw the 220 before starting the handshake
-    if (config_.trace)
+    if (config_.trace) {
+        trace_phase_ = TracePhase::tls;
         trace_note(TraceKind::tls, "TLS established (" + conn_.tls_version + ")",
                    "From here on the session is encrypted; the client must say EHLO again.", "RFC 3207 §4.2");
+        trace_.back().outcome = TraceOutcome::ok;
+    }
     enter_state(ServerState::greeted);
     return true;
 }
@@ -402,7 +391,7 @@ void ServerSession::reply_multi(int code, std::string_view enhanced, const std::
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t start = out_.size();
         const std::size_t len = append_reply_line(out_, code, enhanced, lines[i], i + 1 == n);
-        if (config_.trace) trace_reply_line(code, enhanced, std::string_view(out_).substr(start, len), i == 0);
+        if (config_.trace) trace_reply_line(code, enhanced, std::string_view(out_).substr(start, len), static_cast<int>(i));
     }
     awaiting_flush_ = true;
 }
@@ -423,11 +412,13 @@ void ServerSession::close_with(int code, std::string_view enhanced, std::string_
 void ServerSession::enter_state(ServerState next) {
     if (next == conn_.state) return;
     if (config_.trace) {
-        std::string text = server_state_name(conn_.state);
-        text += " -> ";
-        text += server_state_name(next);
-        trace_.push_back(TraceEvent{now_, TraceKind::state, "", "", std::move(text), state_explanation(next),
-                                    "RFC 5321 §4.1.4"});
+        TraceEvent& ev = trace_.emplace_back();
+        ev.t_ms = now_;
+        ev.kind = TraceKind::state;
+        ev.phase = trace_phase_;
+        ev.state_before = server_state_name(conn_.state);
+        ev.state_after = server_state_name(next);
+        ev.text = ev.state_before + " -> " + ev.state_after;
     }
     conn_.state = next;
 }
@@ -468,9 +459,12 @@ std::int64_t ServerSession::next_deadline() const {
 void ServerSession::on_timeout(std::int64_t now_ms) {
     now_ = now_ms;
     if (now_ms < next_deadline()) return;
-    if (config_.trace)
+    if (config_.trace) {
+        trace_phase_ = TracePhase::connect;
         trace_note(TraceKind::note, "timeout: the client sent nothing for too long",
                    "The server gives up and closes the connection.", "RFC 5321 §4.5.3.2");
+        trace_.back().outcome = TraceOutcome::timed_out;
+    }
     close_with(421, "4.4.2", config_.hostname + " Timeout, closing connection");  // RFC 5321 §4.5.3.2, §3.8
 }
 
@@ -480,35 +474,84 @@ std::vector<TraceEvent> ServerSession::take_trace() {
     return t;
 }
 
+namespace {
+
+constexpr std::string_view k_hidden = "<credentials hidden>";
+
+}  // namespace
+
+// A command line as the trace shows it. `secret` is the AUTH credentials' span within the
+// line (empty when none): with mask_secrets the relay never keeps them, not even in memory
+// meant for a log; the simulator keeps them so a lesson can show what crossed the wire.
+void ServerSession::trace_command_line(std::string_view line, Verb verb, std::size_t secret_begin,
+                                       std::size_t secret_end) {
+    trace_phase_ = verb == Verb::unknown && conn_.state == ServerState::auth ? TracePhase::auth : trace_phase_of(verb);
+    TraceEvent& ev = trace_.emplace_back();
+    ev.t_ms = now_;
+    ev.kind = TraceKind::command;
+    ev.phase = trace_phase_;
+    ev.verb = verb;
+    // The raw bytes as read, when this is the line being handled (always, from process_line).
+    std::string_view raw = raw_line_.substr(0, line.size()) == line ? raw_line_ : std::string_view();
+    std::string_view ending = raw.size() > line.size() ? raw.substr(line.size()) : std::string_view("\r\n");
+    if (secret_end > secret_begin && config_.mask_secrets) {
+        ev.wire.assign(line.substr(0, secret_begin));
+        ev.wire += k_hidden;
+        ev.wire += line.substr(secret_end);
+        ev.secret_begin = secret_begin;
+        ev.secret_end = secret_begin + k_hidden.size();
+        ev.text = trace_printable(line.substr(0, secret_begin));
+        ev.text += k_hidden;
+        ev.text += trace_printable(line.substr(secret_end));
+    } else {
+        ev.wire.assign(line);
+        ev.secret_begin = secret_begin;
+        ev.secret_end = secret_end;
+        ev.text = trace_printable(line);
+    }
+    ev.wire += ending;
+}
+
 void ServerSession::trace_command(std::string_view line, Verb verb) {
     if (!config_.trace) return;
-    Explanation e = explain_command(verb);
-    std::string text;
+    std::size_t secret_begin = 0, secret_end = 0;
     if (verb == Verb::auth) {
         // "AUTH PLAIN <initial response>": the response is the password, base64 only.
         std::size_t sp = line.find(' ');
-        std::size_t sp2 = sp == std::string_view::npos ? sp : line.find_first_not_of(' ', sp);
-        std::size_t sp3 = sp2 == std::string_view::npos ? sp2 : line.find(' ', sp2);
-        text = trace_printable(line.substr(0, sp3));
-        if (sp3 != std::string_view::npos) text += " <credentials hidden>";
-    } else {
-        text = trace_printable(line);
+        std::size_t mech = sp == std::string_view::npos ? sp : line.find_first_not_of(' ', sp);
+        std::size_t sp2 = mech == std::string_view::npos ? mech : line.find(' ', mech);
+        std::size_t resp = sp2 == std::string_view::npos ? sp2 : line.find_first_not_of(' ', sp2);
+        if (resp != std::string_view::npos) {
+            secret_begin = resp;
+            secret_end = line.size();
+        }
     }
-    trace_.push_back(TraceEvent{now_, TraceKind::command, "", "", std::move(text), std::move(e.text), std::move(e.rfc)});
+    trace_command_line(line, verb, secret_begin, secret_end);
 }
 
-void ServerSession::trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first) {
-    Explanation e;
-    if (code == 250 && enhanced.empty() && conn_.esmtp && !first)
-        e = explain_ehlo_line(wire_line.size() > 4 ? wire_line.substr(4) : std::string_view());
-    else
-        e = explain_reply(code, enhanced);
-    trace_.push_back(
-        TraceEvent{now_, TraceKind::reply, "", "", trace_printable(wire_line), std::move(e.text), std::move(e.rfc)});
+void ServerSession::trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, int index) {
+    TraceEvent& ev = trace_.emplace_back();
+    ev.t_ms = now_;
+    ev.kind = TraceKind::reply;
+    ev.phase = trace_phase_;
+    ev.text = trace_printable(wire_line);
+    ev.wire.reserve(wire_line.size() + 2);
+    ev.wire.assign(wire_line);
+    ev.wire += "\r\n";
+    ev.code = code;
+    ev.enhanced.assign(enhanced);
+    ev.reply_class = reply_class_of(code);
+    ev.reply_line = index;
 }
 
 void ServerSession::trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc) {
-    trace_.push_back(TraceEvent{now_, kind, "", "", std::move(text), std::move(explain), std::move(rfc)});
+    TraceEvent& ev = trace_.emplace_back();
+    ev.t_ms = now_;
+    ev.kind = kind;
+    ev.phase = trace_phase_;
+    ev.text = std::move(text);
+    ev.explain = std::move(explain);
+    ev.rfc = std::move(rfc);
 }
 
 }  // namespace relaylab

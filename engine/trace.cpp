@@ -44,4 +44,84 @@ const char* trace_kind_name(TraceKind kind) {
     return "note";
 }
 
+const char* trace_phase_name(TracePhase phase) {
+    switch (phase) {
+        case TracePhase::intro: return "intro";
+        case TracePhase::connect: return "connect";
+        case TracePhase::greeting: return "greeting";
+        case TracePhase::ehlo: return "ehlo";
+        case TracePhase::tls: return "tls";
+        case TracePhase::auth: return "auth";
+        case TracePhase::envelope: return "envelope";
+        case TracePhase::content: return "content";
+        case TracePhase::queue: return "queue";
+        case TracePhase::dns: return "dns";
+        case TracePhase::delivery: return "delivery";
+        case TracePhase::dsn: return "dsn";
+        case TracePhase::other: return "other";
+    }
+    return "other";
+}
+
+const char* reply_class_name(ReplyClass c) {
+    switch (c) {
+        case ReplyClass::none: return "none";
+        case ReplyClass::positive: return "positive";
+        case ReplyClass::intermediate: return "intermediate";
+        case ReplyClass::transient: return "transient";
+        case ReplyClass::permanent: return "permanent";
+    }
+    return "none";
+}
+
+const char* trace_outcome_name(TraceOutcome outcome) {
+    switch (outcome) {
+        case TraceOutcome::none: return "none";
+        case TraceOutcome::ok: return "ok";
+        case TraceOutcome::delivered: return "delivered";
+        case TraceOutcome::relayed: return "relayed";
+        case TraceOutcome::deferred: return "deferred";
+        case TraceOutcome::bounced: return "bounced";
+        case TraceOutcome::rejected: return "rejected";
+        case TraceOutcome::refused: return "refused";
+        case TraceOutcome::timed_out: return "timed_out";
+        case TraceOutcome::failed: return "failed";
+    }
+    return "none";
+}
+
+TracePhase trace_phase_of(Verb verb) {
+    switch (verb) {
+        case Verb::ehlo:
+        case Verb::helo: return TracePhase::ehlo;
+        case Verb::starttls: return TracePhase::tls;
+        case Verb::auth: return TracePhase::auth;
+        case Verb::mail:
+        case Verb::rcpt:
+        case Verb::rset: return TracePhase::envelope;
+        case Verb::data:
+        case Verb::bdat: return TracePhase::content;
+        case Verb::quit: return TracePhase::connect;
+        case Verb::noop:
+        case Verb::vrfy:
+        case Verb::expn:
+        case Verb::help:
+        case Verb::unknown: return TracePhase::other;
+    }
+    return TracePhase::other;
+}
+
+// RFC 5321 §4.2.1: 2yz positive completion, 3yz positive intermediate, 4yz transient
+// negative, 5yz permanent negative (1yz is unused by SMTP, so it is no class here).
+ReplyClass reply_class_of(int code) {
+    if (code < 200 || code > 599) return ReplyClass::none;
+    switch (code / 100) {
+        case 2: return ReplyClass::positive;
+        case 3: return ReplyClass::intermediate;
+        case 4: return ReplyClass::transient;
+        case 5: return ReplyClass::permanent;
+        default: return ReplyClass::none;
+    }
+}
+
 }  // namespace relaylab
