@@ -27,6 +27,14 @@ std::string trace_printable(std::string_view s) {
     return out;
 }
 
+std::string trace_text_hiding_secret(const TraceEvent& ev) {
+    if (!ev.has_secret() || ev.secret_end > ev.wire.size()) return ev.text;
+    std::string_view wire(ev.wire);
+    std::string_view rest = wire.substr(ev.secret_end);
+    if (rest.ends_with("\r\n")) rest.remove_suffix(2);
+    return trace_printable(wire.substr(0, ev.secret_begin)) + "<credentials hidden>" + trace_printable(rest);
+}
+
 const char* trace_kind_name(TraceKind kind) {
     switch (kind) {
         case TraceKind::command: return "command";

@@ -108,5 +108,8 @@ using Trace = std::vector<TraceEvent>;
 // A wire line for a trace event's text: CR, LF, backslash and other control octets escaped
 // (\r \n \\ \xNN), at most about 600 characters ("..." marks the cut).
 std::string trace_printable(std::string_view wire);
+// The event's text with its secret span (if any) shown as "<credentials hidden>": what a
+// reader sees until they ask for the credentials (the simulator keeps them unmasked).
+std::string trace_text_hiding_secret(const TraceEvent& event);
 
 }  // namespace relaylab

@@ -67,7 +67,7 @@ std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunR
                                                                 : "";
         if (who.size() < 40) who.append(40 - who.size(), ' ');
         out.append(who).append(" ");
-        out += prefix + s.event.text;
+        out += prefix + trace_text_hiding_secret(s.event);
         const Explanation ex = explain_event(s.event);
         if (!ex.rfc.empty()) out += "  [" + ex.rfc + "]";
         out += "\n";
