@@ -692,7 +692,12 @@ void ClientSession::close() {
 // All phase changes pass here, so the trace shows each "old -> new".
 void ClientSession::enter(ClientPhase p) {
     if (p == phase_) return;
-    trace_event(TraceKind::state, std::string(client_phase_name(phase_)) + " -> " + client_phase_name(p), "", "");
+    if (config_.trace) {
+        std::string before = client_phase_name(phase_), after = client_phase_name(p);
+        TraceEvent* ev = trace_event(TraceKind::state, before + " -> " + after, "", "");
+        ev->state_before = std::move(before);
+        ev->state_after = std::move(after);
+    }
     phase_ = p;
 }
 
