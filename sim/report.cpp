@@ -30,10 +30,6 @@ std::string format_sim_time(std::int64_t t_ms) {
     return out;
 }
 
-std::string messages_json(const std::vector<MessageStatus>& messages) {
-    return messages_json_array(messages).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunResult& run) {
     json steps = json::array();
     for (const auto& s : run.steps) steps.push_back(step_json(s));
