@@ -168,7 +168,7 @@ bool ServerSession::process_line() {
     const LineReader::Result r = lines_.next(unread, line_limit(unread));
     in_pos_ += r.consumed;
     if (!r.line) return false;
-    raw_line_ = unread.substr(0, r.consumed);
+    raw_line_ = unread.substr(0, r.consumed);  // the line with its ending, for the trace's wire
     const LineReader::Line& line = *r.line;
     if (line.too_long) {
         if (config_.trace)
@@ -189,6 +189,7 @@ bool ServerSession::process_line() {
     } else {
         dispatch_command(line);
     }
+    raw_line_ = {};  // in_ may change from here on
     return true;
 }
 
