@@ -217,6 +217,7 @@ private:
     // secret_begin: where AUTH credentials start in `line` (they run to its end), or npos.
     void write_command(std::string line, Verb verb, std::size_t secret_begin = std::string::npos);
     void write_continuation(std::string line);
+    // trace (client_trace.cpp)
     void trace_line(TraceKind kind, std::string_view line, Verb verb, std::size_t secret_begin);
     void trace_reply(const Reply& r, std::string_view line, int index);
     static TracePhase reply_phase(Await what);  // the phase of the command a reply answers

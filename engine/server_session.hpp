@@ -282,7 +282,7 @@ private:
     void answer_done(std::int64_t now_ms);
     void send_ehlo_reply();
 
-    // output, trace (server_session.cpp)
+    // output (server_session.cpp), trace (server_trace.cpp)
     void reply(int code, std::string_view enhanced, std::string_view text);
     void reply_multi(int code, std::string_view enhanced, const std::string_view* lines, std::size_t n);
     void protocol_error(int code, std::string_view enhanced, std::string_view text);
