@@ -109,7 +109,7 @@ struct MessageSpec {
 };
 
 struct NoteSpec {
-    std::string phase;  // "submission", "auth", "tls", "dns", "relay", "delivery", "queue", "bounce", "intro"
+    std::string phase;  // a topic_name (sim/step.hpp): the note shows on steps of that Topic
     std::string text;
     std::string rfc;
 };
