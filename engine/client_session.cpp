@@ -129,10 +129,8 @@ void ClientSession::feed(std::string_view bytes, std::int64_t now_ms) {
     if (closed() || bytes.empty()) return;
     if (phase_ == ClientPhase::tls_handshake) {
         // RFC 3207 §4.2: nothing from before the handshake may be trusted.
-        trace_event(TraceKind::tls, "dropped " + std::to_string(bytes.size()) + " octets sent before TLS",
-                    "bytes that arrive in plaintext after the 220 to STARTTLS are thrown away; "
-                    "they could be an injection attack (CVE-2011-0411)",
-                    "RFC 3207 §4.2");
+        trace_event(TraceKind::tls, TraceNote::plaintext_before_tls,
+                    "dropped " + std::to_string(bytes.size()) + " octets sent before TLS");
         return;
     }
     parser_.feed(bytes);
@@ -145,8 +143,8 @@ void ClientSession::feed(std::string_view bytes, std::int64_t now_ms) {
         on_reply(*r);
     }
     if (!closed() && phase_ != ClientPhase::tls_handshake && parser_.error() != ReplyError::none) {
-        trace_event(TraceKind::note, std::string("unparseable reply: ") + reply_error_text(parser_.error()),
-                    "the server's reply does not follow the reply syntax", "RFC 5321 §4.2");
+        trace_event(TraceKind::note, TraceNote::unparseable_reply,
+                    std::string("unparseable reply: ") + reply_error_text(parser_.error()));
         fail(SessionFailure::protocol_error, std::nullopt, false);
     }
 }
@@ -159,7 +157,7 @@ void ClientSession::feed_eof(std::int64_t now_ms) {
         return;
     }
     trace_phase_ = TracePhase::connect;
-    trace_event(TraceKind::note, "connection closed by the server", "", "", TraceOutcome::failed);
+    trace_event(TraceKind::note, TraceNote::server_closed, "connection closed by the server", TraceOutcome::failed);
     fail(SessionFailure::connection_lost, std::nullopt, false);
 }
 
@@ -185,10 +183,8 @@ void ClientSession::tls_established(std::string_view version, std::int64_t now_m
     tls_active_ = true;
     tls_version_ = std::string(version);
     trace_phase_ = TracePhase::tls;
-    trace_event(TraceKind::tls, "TLS established (" + tls_version_ + ")",
-                "the connection is now encrypted; the client forgets what it learned before "
-                "and says EHLO again",
-                "RFC 3207 §4.2", TraceOutcome::ok);
+    trace_event(TraceKind::tls, TraceNote::tls_established, "TLS established (" + tls_version_ + ")",
+                TraceOutcome::ok);
     // RFC 3207 §4.2: discard all knowledge obtained from the server before TLS.
     caps_ = ServerCapabilities{};
     parser_.reset();
@@ -202,7 +198,7 @@ void ClientSession::tls_failed(std::string_view reason, std::int64_t now_ms) {
     now_ = now_ms;
     if (phase_ != ClientPhase::tls_handshake) return;
     trace_phase_ = TracePhase::tls;
-    trace_event(TraceKind::tls, "TLS handshake failed: " + std::string(reason), "", "RFC 3207 §4.1",
+    trace_event(TraceKind::tls, TraceNote::tls_failed, "TLS handshake failed: " + std::string(reason),
                 TraceOutcome::failed);
     fail(SessionFailure::tls_rejected, std::nullopt, false);
 }
@@ -229,9 +225,7 @@ Trace ClientSession::take_trace() {
 void ClientSession::on_timeout(std::int64_t now_ms) {
     now_ = now_ms;
     if (closed() || !deadline_ || now_ms < *deadline_) return;
-    trace_event(TraceKind::note, "timeout waiting for the server",
-                "the server did not answer in time; the client gives up", "RFC 5321 §4.5.3.2",
-                TraceOutcome::timed_out);
+    trace_event(TraceKind::note, TraceNote::reply_timeout, "timeout waiting for the server", TraceOutcome::timed_out);
     if (phase_ == ClientPhase::quit) {
         close();  // nothing was pending but the 221
         return;
@@ -327,8 +321,8 @@ void ClientSession::on_starttls(const Reply& r) {
     }
     if (config_.tls == TlsPolicy::required) return fail(SessionFailure::tls_rejected, r, true);
     // Opportunistic: go on in plaintext (RFC 3207 §4.1); the session state is unchanged.
-    trace_event(TraceKind::tls, "STARTTLS refused, continuing without TLS",
-                "opportunistic TLS: the client carries on unencrypted", "RFC 3207 §4.1", TraceOutcome::rejected);
+    trace_event(TraceKind::tls, TraceNote::starttls_refused, "STARTTLS refused, continuing without TLS",
+                TraceOutcome::rejected);
     after_hello();
 }
 
@@ -418,15 +412,12 @@ void ClientSession::on_data(const Reply& r) {
             // RFC 2920 §3.1: the server should have refused DATA; end an empty message.
             tx.empty_data = true;
             out_ += ".\r\n";
-            trace_event(TraceKind::command, ".", "end of data (no recipient was accepted: empty message)",
-                        "RFC 2920 §3.1");
-            if (!trace_.empty()) trace_.back().wire = ".\r\n";
+            if (TraceEvent* ev = trace_event(TraceKind::command, TraceNote::end_of_data_empty, "."))
+                ev->wire = ".\r\n";
         } else {
             dot_stuff_append(tx.body, out_);
-            trace_event(TraceKind::data, std::to_string(tx.body.size()) + " octets of message content",
-                        "the message itself: lines starting with \".\" get an extra \".\"", "RFC 5321 §4.5.2");
-            trace_event(TraceKind::command, ".", "end of data: a line with only a dot", "RFC 5321 §4.1.1.4");
-            if (!trace_.empty()) trace_.back().wire = ".\r\n";
+            trace_event(TraceKind::data, TraceNote::content, std::to_string(tx.body.size()) + " octets of message content");
+            if (TraceEvent* ev = trace_event(TraceKind::command, TraceNote::end_of_data, ".")) ev->wire = ".\r\n";
         }
         expect(Await::data_end);
         return;
@@ -545,8 +536,8 @@ bool ClientSession::start_message() {
         } else if (hop.converted) {
             tx_->body = std::move(hop.content);
             tx_->msg.mail_params.body = Body::seven_bit;
-            trace_event(TraceKind::note, "8-bit content converted to 7 bits (the server does not offer 8BITMIME)",
-                        "text parts become quoted-printable, so the recipient reads the same text", "RFC 6152 §3");
+            trace_event(TraceKind::note, TraceNote::eight_bit_converted,
+                        "8-bit content converted to 7 bits (the server does not offer 8BITMIME)");
         }
     }
     if (!refused && caps_.size && caps_.size_limit > 0 && tx_->body.size() > caps_.size_limit) {
@@ -555,7 +546,7 @@ bool ClientSession::start_message() {
                                                std::to_string(caps_.size_limit) + " octets");
     }
     if (refused) {
-        trace_event(TraceKind::note, "message not sent: " + refused->summary(), "", "");
+        trace_event(TraceKind::note, TraceNote::message_not_sent, "message not sent: " + refused->summary());
         complete_all(*tx_, *refused, true);
         finish_message(*refused);
         return false;
@@ -612,8 +603,7 @@ void ClientSession::send_bdat() {
     const std::string& body = tx_->body;
     write_command("BDAT " + std::to_string(body.size()) + " LAST", Verb::bdat);
     out_ += body;
-    trace_event(TraceKind::data, std::to_string(body.size()) + " octets of message content",
-                "BDAT sends the message as counted octets: no dot-stuffing, no end marker", "RFC 3030 §2");
+    trace_event(TraceKind::data, TraceNote::content_bdat, std::to_string(body.size()) + " octets of message content");
     expect(Await::bdat);
 }
 
@@ -650,7 +640,7 @@ void ClientSession::fail(SessionFailure f, std::optional<Reply> reply, bool send
     // Recipients get the server's reply when it is a refusal, else one we make up.
     const bool from_server = reply && (reply->transient() || reply->permanent());
     const Reply settle = from_server ? *reply : synthesized_failure_reply(f);
-    trace_event(TraceKind::note, std::string("session failed: ") + session_failure_name(f), "", "");
+    trace_event(TraceKind::note, TraceNote::session_failed, std::string("session failed: ") + session_failure_name(f));
     awaiting_.clear();
     deadline_.reset();
     if (tx_) {
@@ -694,7 +684,7 @@ void ClientSession::enter(ClientPhase p) {
     if (p == phase_) return;
     if (config_.trace) {
         std::string before = client_phase_name(phase_), after = client_phase_name(p);
-        TraceEvent* ev = trace_event(TraceKind::state, before + " -> " + after, "", "");
+        TraceEvent* ev = trace_event(TraceKind::state, TraceNote::none, before + " -> " + after);
         ev->state_before = std::move(before);
         ev->state_after = std::move(after);
     }

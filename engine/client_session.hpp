@@ -221,7 +221,7 @@ private:
     void trace_line(TraceKind kind, std::string_view line, Verb verb, std::size_t secret_begin);
     void trace_reply(const Reply& r, std::string_view line, int index);
     static TracePhase reply_phase(Await what);  // the phase of the command a reply answers
-    TraceEvent* trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc,
+    TraceEvent* trace_event(TraceKind kind, TraceNote note, std::string text,
                             TraceOutcome outcome = TraceOutcome::none);
 
     ClientConfig config_;

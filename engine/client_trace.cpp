@@ -49,16 +49,14 @@ void ClientSession::trace_reply(const Reply& r, std::string_view line, int index
     ev.reply_line = index;
 }
 
-TraceEvent* ClientSession::trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc,
-                                       TraceOutcome outcome) {
+TraceEvent* ClientSession::trace_event(TraceKind kind, TraceNote note, std::string text, TraceOutcome outcome) {
     if (!config_.trace) return nullptr;
     TraceEvent& ev = trace_.emplace_back();
     ev.t_ms = now_;
     ev.kind = kind;
     ev.phase = trace_phase_;
+    ev.note = note;
     ev.text = std::move(text);
-    ev.explain = std::move(explain);
-    ev.rfc = std::move(rfc);
     ev.outcome = outcome;
     return &ev;
 }

@@ -210,10 +210,8 @@ void ServerSession::cmd_starttls(std::string_view args) {
     reply(220, "2.0.0", "Ready to start TLS");  // RFC 3207 §4
     std::size_t dropped = in_.size() - in_pos_;
     if (dropped > 0 && config_.trace)
-        trace_note(TraceKind::note,
-                   "discarded " + std::to_string(dropped) + " bytes pipelined after STARTTLS",
-                   "Commands sent after STARTTLS but before the TLS handshake are thrown away (CVE-2011-0411).",
-                   "RFC 3207 §4.2, RFC 2920 §3.1");
+        trace_note(TraceKind::note, TraceNote::pipelined_after_starttls,
+                   "discarded " + std::to_string(dropped) + " bytes pipelined after STARTTLS");
     in_pos_ = in_.size();
     reset_transaction();
     enter_state(ServerState::starttls);

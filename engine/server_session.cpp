@@ -96,9 +96,8 @@ void ServerSession::feed(std::string_view bytes, std::int64_t now_ms) {
     if (conn_.state == ServerState::starttls) {
         // RFC 3207 §4.2 / CVE-2011-0411: nothing sent in plain text after STARTTLS counts.
         if (config_.trace)
-            trace_note(TraceKind::note,
-                       "discarded " + std::to_string(bytes.size()) + " plain-text bytes sent before the TLS handshake",
-                       "Commands injected before TLS starts must not be executed inside TLS.", "RFC 3207 §4.2");
+            trace_note(TraceKind::note, TraceNote::plaintext_before_tls,
+                       "discarded " + std::to_string(bytes.size()) + " plain-text bytes sent before the TLS handshake");
         return;
     }
     if (in_pos_ == in_.size()) {
@@ -120,12 +119,9 @@ void ServerSession::feed_eof(std::int64_t now_ms) {
     if (config_.trace) {
         bool mid_message = conn_.state == ServerState::data || conn_.state == ServerState::bdat ||
                            conn_.state == ServerState::chunking;
-        trace_note(TraceKind::note,
+        trace_note(TraceKind::note, mid_message ? TraceNote::client_closed_mid_message : TraceNote::client_closed,
                    mid_message ? "client closed the connection during the message; nothing was accepted"
-                               : "client closed the connection",
-                   mid_message ? "Without the final 250 reply the client must assume the message was not taken."
-                               : "The TCP connection ended.",
-                   "RFC 5321 §3.8");
+                               : "client closed the connection");
     }
     pending_ = std::monostate{};
     in_.clear();
@@ -174,8 +170,8 @@ bool ServerSession::process_line() {
         if (config_.trace)
         {
             trace_phase_ = conn_.state == ServerState::auth ? TracePhase::auth : TracePhase::other;
-            trace_note(TraceKind::command, "<line of " + std::to_string(line.length) + " octets, over the limit>",
-                       "A command line is at most 512 octets including CRLF.", "RFC 5321 §4.5.3.1.4");
+            trace_note(TraceKind::command, TraceNote::line_too_long,
+                       "<line of " + std::to_string(line.length) + " octets, over the limit>");
         }
         if (conn_.state == ServerState::auth) {
             sasl_.cancel();
@@ -368,8 +364,7 @@ bool ServerSession::tls_established(std::string_view version, std::int64_t now_m
     awaiting_flush_ = false;  // the client saw the 220 before starting the handshake
     if (config_.trace) {
         trace_phase_ = TracePhase::tls;
-        trace_note(TraceKind::tls, "TLS established (" + conn_.tls_version + ")",
-                   "From here on the session is encrypted; the client must say EHLO again.", "RFC 3207 §4.2");
+        trace_note(TraceKind::tls, TraceNote::tls_established, "TLS established (" + conn_.tls_version + ")");
         trace_.back().outcome = TraceOutcome::ok;
     }
     enter_state(ServerState::greeted);
@@ -462,8 +457,7 @@ void ServerSession::on_timeout(std::int64_t now_ms) {
     if (now_ms < next_deadline()) return;
     if (config_.trace) {
         trace_phase_ = TracePhase::connect;
-        trace_note(TraceKind::note, "timeout: the client sent nothing for too long",
-                   "The server gives up and closes the connection.", "RFC 5321 §4.5.3.2");
+        trace_note(TraceKind::note, TraceNote::idle_timeout, "timeout: the client sent nothing for too long");
         trace_.back().outcome = TraceOutcome::timed_out;
     }
     close_with(421, "4.4.2", config_.hostname + " Timeout, closing connection");  // RFC 5321 §4.5.3.2, §3.8

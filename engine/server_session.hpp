@@ -292,7 +292,7 @@ private:
     void emit(Decision&& pending, Fields&&... fields);
     void trace_command(std::string_view line, Verb verb);
     void trace_command_line(std::string_view line, Verb verb, std::size_t secret_begin, std::size_t secret_end);
-    void trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc);
+    void trace_note(TraceKind kind, TraceNote note, std::string text);
     void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, int index);
 
     ServerConfig config_;

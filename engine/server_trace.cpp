@@ -76,14 +76,13 @@ void ServerSession::trace_reply_line(int code, std::string_view enhanced, std::s
     ev.reply_line = index;
 }
 
-void ServerSession::trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc) {
+void ServerSession::trace_note(TraceKind kind, TraceNote note, std::string text) {
     TraceEvent& ev = trace_.emplace_back();
     ev.t_ms = now_;
     ev.kind = kind;
     ev.phase = trace_phase_;
+    ev.note = note;
     ev.text = std::move(text);
-    ev.explain = std::move(explain);
-    ev.rfc = std::move(rfc);
 }
 
 }  // namespace relaylab

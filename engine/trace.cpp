@@ -52,6 +52,35 @@ const char* trace_kind_name(TraceKind kind) {
     return "note";
 }
 
+const char* trace_note_name(TraceNote note) {
+    switch (note) {
+        case TraceNote::none: return "none";
+        case TraceNote::plaintext_before_tls: return "plaintext_before_tls";
+        case TraceNote::pipelined_after_starttls: return "pipelined_after_starttls";
+        case TraceNote::client_closed: return "client_closed";
+        case TraceNote::client_closed_mid_message: return "client_closed_mid_message";
+        case TraceNote::server_closed: return "server_closed";
+        case TraceNote::line_too_long: return "line_too_long";
+        case TraceNote::tls_established: return "tls_established";
+        case TraceNote::tls_failed: return "tls_failed";
+        case TraceNote::starttls_refused: return "starttls_refused";
+        case TraceNote::idle_timeout: return "idle_timeout";
+        case TraceNote::reply_timeout: return "reply_timeout";
+        case TraceNote::content: return "content";
+        case TraceNote::content_bdat: return "content_bdat";
+        case TraceNote::end_of_data: return "end_of_data";
+        case TraceNote::end_of_data_empty: return "end_of_data_empty";
+        case TraceNote::bare_line_ending: return "bare_line_ending";
+        case TraceNote::bare_line_ending_bdat: return "bare_line_ending_bdat";
+        case TraceNote::eight_bit_accepted: return "eight_bit_accepted";
+        case TraceNote::eight_bit_converted: return "eight_bit_converted";
+        case TraceNote::unparseable_reply: return "unparseable_reply";
+        case TraceNote::message_not_sent: return "message_not_sent";
+        case TraceNote::session_failed: return "session_failed";
+    }
+    return "none";
+}
+
 const char* trace_phase_name(TracePhase phase) {
     switch (phase) {
         case TracePhase::intro: return "intro";

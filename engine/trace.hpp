@@ -65,7 +65,37 @@ enum class TraceOutcome : std::uint8_t {
     failed,     // any other failure (DNS error, TLS handshake or certificate)
 };
 
+// What a session's notice is about: its text carries the particulars (byte counts, TLS
+// version), explain_event() the meaning. Events the simulator composes use `none` and
+// carry their own prose.
+enum class TraceNote : std::uint8_t {
+    none,
+    plaintext_before_tls,       // bytes between STARTTLS and the handshake, thrown away
+    pipelined_after_starttls,   // commands pipelined after STARTTLS, thrown away
+    client_closed,              // the client closed the connection
+    client_closed_mid_message,  // ... while the message was arriving
+    server_closed,              // the server closed the connection unasked
+    line_too_long,              // a command line over the limit
+    tls_established,
+    tls_failed,
+    starttls_refused,           // the server said no to STARTTLS; opportunistic TLS goes on
+    idle_timeout,               // the server gave up waiting for the client
+    reply_timeout,              // the client gave up waiting for a reply
+    content,                    // the message content after DATA
+    content_bdat,               // a BDAT chunk
+    end_of_data,                // the client's "." line
+    end_of_data_empty,          // "." after DATA although no recipient was accepted
+    bare_line_ending,           // bare CR or LF in DATA content, normalised
+    bare_line_ending_bdat,      // ... in BDAT content
+    eight_bit_accepted,         // undeclared 8-bit content taken as 8BITMIME
+    eight_bit_converted,        // 8-bit content converted to 7 bits for the next hop
+    unparseable_reply,
+    message_not_sent,           // the client refused to send a message the server cannot take
+    session_failed,
+};
+
 const char* trace_kind_name(TraceKind kind);
+const char* trace_note_name(TraceNote note);
 const char* trace_phase_name(TracePhase phase);
 const char* reply_class_name(ReplyClass c);
 const char* trace_outcome_name(TraceOutcome outcome);
@@ -92,10 +122,11 @@ struct TraceEvent {
     ReplyClass reply_class = ReplyClass::none;
     int reply_line = 0;         // reply lines: index within a multi-line reply (0 = first)
     TraceOutcome outcome = TraceOutcome::none;
+    TraceNote note = TraceNote::none;       // a session's notice
     std::string state_before, state_after;  // state events: the session state names
-    // Prose composed by whoever made the event, for events that are not wire lines or
-    // state changes (simulator steps: DNS, connect, queue, notices; session notices).
-    // Empty on command, reply and state events: explain_event() computes those.
+    // Prose composed by the simulator for the steps it makes itself (DNS, connect, the TLS
+    // layer, queue, notices sent). The sessions leave both empty: explain_event() computes
+    // their explanation from the typed fields.
     std::string explain;
     std::string rfc;  // e.g. "RFC 5321 §4.1.1.1", or empty
 

@@ -25,6 +25,7 @@ Json step_json(const Step& s) {
                 {"reply_class", reply_class_name(e.reply_class)},
                 {"reply_line", e.reply_line},
                 {"outcome", trace_outcome_name(e.outcome)},
+                {"note", trace_note_name(e.note)},
                 {"state_before", e.state_before},
                 {"state_after", e.state_after},
                 {"wire", e.wire},

@@ -12,7 +12,7 @@ namespace relaylab::sim {
 using Json = nlohmann::ordered_json;
 
 // {t_ms, time, kind, phase, topic, from, to, text, verb, code, enhanced, reply_class,
-//  reply_line, outcome, state_before, state_after, wire, secret, explain, rfc, message,
+//  reply_line, outcome, note, state_before, state_after, wire, secret, explain, rfc, message,
 //  connection}; explain and rfc come from explain_event().
 Json step_json(const Step& step);
 // {id, from, to, status, code, enhanced, final_host, deferrals}

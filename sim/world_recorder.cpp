@@ -123,9 +123,8 @@ void World::absorb_client_trace(Conn& c) {
         if (ev.kind != TraceKind::tls && ev.kind != TraceKind::note) continue;
         // The world records the connection's end and the TLS handshake's result itself (it
         // plays the network and the TLS layer).
-        if (ev.kind == TraceKind::note && ev.phase == TracePhase::connect && ev.outcome == TraceOutcome::failed)
-            continue;
-        if (ev.kind == TraceKind::tls && (ev.outcome == TraceOutcome::ok || ev.outcome == TraceOutcome::failed))
+        if (ev.note == TraceNote::server_closed || ev.note == TraceNote::tls_established ||
+            ev.note == TraceNote::tls_failed)
             continue;
         absorb(std::move(ev), c.client->spec->name, c.server->spec->name, c);
     }

@@ -34,7 +34,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["scenario"] == "relay-denied" and d["seed"] == 1, d.keys()
 keys = {"t_ms", "time", "kind", "phase", "topic", "from", "to", "text", "verb", "code", "enhanced",
-        "reply_class", "reply_line", "outcome", "state_before", "state_after", "wire", "secret", "explain",
+        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "explain",
         "rfc", "message", "connection"}  # docs/trace-format.md
 assert all(set(s) == keys for s in d["steps"]), set(d["steps"][0])
 denied = [s for s in d["steps"] if s["kind"] == "reply" and s["code"] == 550]

@@ -135,7 +135,7 @@ TEST_CASE("a step's JSON uses the documented field names and enum names") {
     for (const auto& s : run.steps) {
         const Json j = step_json(s);
         for (const char* key : {"t_ms", "time", "kind", "phase", "topic", "from", "to", "text", "verb", "code",
-                                "enhanced", "reply_class", "reply_line", "outcome", "state_before", "state_after",
+                                "enhanced", "reply_class", "reply_line", "outcome", "note", "state_before", "state_after",
                                 "wire", "secret", "explain", "rfc", "message", "connection"})
             CHECK(j.contains(key));
         if (s.event.kind == TraceKind::reply && !saw_reply) {

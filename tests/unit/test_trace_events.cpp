@@ -95,25 +95,40 @@ TEST_CASE("trace: reply lines are typed (RFC 5321 §4.2.1 classes, RFC 3463 code
 }
 
 TEST_CASE("trace: explanations are computed from the typed fields") {
-    const auto t = converse(ServerConfig{}, {"EHLO c.example\r\n", "NOOP\r\n"});
+    const auto t = converse(ServerConfig{}, {"EHLO c.example\r\n", "NOOP\r\n", "MAIL FROM:<a@example.org>\r\n",
+                                             "RCPT TO:<b@relay.lab.test>\r\n", "DATA\r\n", "Hi\rthere\r\n.\r\n"});
     for (const auto& e : t) {
-        // The session writes no prose for wire lines or state changes.
-        if (e.kind == TraceKind::command || e.kind == TraceKind::reply || e.kind == TraceKind::state) {
-            CHECK(e.explain.empty());
-            CHECK(e.rfc.empty());
-            CHECK_FALSE(explain_event(e).text.empty());
-        }
+        CAPTURE(e.text);
+        // The session writes no prose at all: wire lines, state changes and notices are data.
+        CHECK(e.explain.empty());
+        CHECK(e.rfc.empty());
+        CHECK_FALSE(explain_event(e).text.empty());
     }
+    // The content and the bare CR in it are typed notices (RFC 5321 §4.1.1.4, §2.3.8).
+    std::vector<TraceNote> notes;
+    for (const auto& e : t)
+        if (e.note != TraceNote::none) notes.push_back(e.note);
+    CHECK(notes == std::vector<TraceNote>{TraceNote::content, TraceNote::bare_line_ending});
+    for (const auto& e : t)
+        if (e.note == TraceNote::content) {
+            CHECK(e.kind == TraceKind::data);
+            CHECK(e.phase == TracePhase::content);
+            CHECK(explain_event(e).rfc == "RFC 5321 §4.1.1.4");
+        }
     const TraceEvent* ehlo = first(t, TraceKind::command, Verb::ehlo);
     REQUIRE(ehlo);
     CHECK(explain_event(*ehlo).rfc == "RFC 5321 §4.1.1.1");
     for (const auto& e : t)
         if (e.kind == TraceKind::reply && e.text == "250-PIPELINING") CHECK(explain_event(e).rfc == "RFC 2920");
+    // RFC 5321 §4.1.4: after EHLO the session is ready for MAIL.
+    bool greeted_to_ready = false;
     for (const auto& e : t)
-        if (e.kind == TraceKind::state && e.state_after == "ready") {
-            CHECK(e.state_before == "greeted");
+        if (e.kind == TraceKind::state && e.state_before == "greeted" && e.state_after == "ready") {
+            greeted_to_ready = true;
+            CHECK(e.text == "greeted -> ready");
             CHECK(explain_event(e).rfc == "RFC 5321 §4.1.4");
         }
+    CHECK(greeted_to_ready);
     // A composed event keeps its own words.
     TraceEvent note;
     note.explain = "said by the simulator";
@@ -180,6 +195,7 @@ TEST_CASE("trace: name tables") {
     CHECK(std::string(reply_class_name(ReplyClass::transient)) == "transient");
     CHECK(std::string(trace_outcome_name(TraceOutcome::timed_out)) == "timed_out");
     CHECK(std::string(trace_kind_name(TraceKind::dns_answer)) == "dns_answer");
+    CHECK(std::string(trace_note_name(TraceNote::idle_timeout)) == "idle_timeout");
     CHECK(trace_phase_of(Verb::rset) == TracePhase::envelope);
     CHECK(trace_phase_of(Verb::bdat) == TracePhase::content);
     CHECK(trace_phase_of(Verb::starttls) == TracePhase::tls);
