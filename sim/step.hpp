@@ -73,6 +73,7 @@ struct DnsRecordView {
     std::string resolver_of;  // who asked
     std::string question;     // "dest.test MX"
     std::string answer;       // "10 mx1.dest.test, 20 mx2.dest.test" / "NXDOMAIN" / ...
+    TraceOutcome outcome = TraceOutcome::none;  // ok, failed (NXDOMAIN, no records, SERVFAIL), timed_out
     bool operator==(const DnsRecordView&) const = default;
 };
 

@@ -116,7 +116,7 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
         }
         record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, domain + " MX: " + answer,
                explain, rfc, spec_id, -1, dns_outcome(mx.status));
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer}});
+        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer, dns_outcome(mx.status)}});
         then(mx);
     });
 }
@@ -130,7 +130,7 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
         record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, name + " A: " + answer,
                a.status == DnsStatus::ok ? "The address to connect to." : "This host's address is unknown now.",
                "RFC 5321 §5.1", spec_id, -1, dns_outcome(a.status));
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " A", answer}});
+        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " A", answer, dns_outcome(a.status)}});
         then(a);
     });
 }

@@ -119,6 +119,17 @@ TEST_CASE("the world's own steps carry typed outcomes") {
         CHECK(delivered);
         CHECK(dns_ok);
     }
+    SUBCASE("a DNS answer naming no host is a failed lookup (RFC 5321 §5.1)") {
+        const RunResult run = run_named("nxdomain");
+        bool failed = false;
+        for (const auto& s : run.steps)
+            for (const auto& c : s.changes)
+                if (const auto* add = std::get_if<AddDnsRecord>(&c)) {
+                    CHECK(add->record.outcome == s.event.outcome);
+                    failed |= add->record.outcome == TraceOutcome::failed;
+                }
+        CHECK(failed);
+    }
     SUBCASE("a bounce is a dsn step with outcome bounced (RFC 3464 §2.3.3)") {
         const RunResult run = run_named("user-unknown");
         bool bounce = false;
