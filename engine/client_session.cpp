@@ -5,7 +5,6 @@
 
 #include "engine/base64.hpp"
 #include "engine/dot_codec.hpp"
-#include "engine/explain.hpp"
 #include "engine/sasl.hpp"
 #include "engine/xtext.hpp"
 
@@ -130,10 +129,8 @@ void ClientSession::feed(std::string_view bytes, std::int64_t now_ms) {
     if (closed() || bytes.empty()) return;
     if (phase_ == ClientPhase::tls_handshake) {
         // RFC 3207 §4.2: nothing from before the handshake may be trusted.
-        trace_event(TraceKind::tls, "dropped " + std::to_string(bytes.size()) + " octets sent before TLS",
-                    "bytes that arrive in plaintext after the 220 to STARTTLS are thrown away; "
-                    "they could be an injection attack (CVE-2011-0411)",
-                    "RFC 3207 §4.2");
+        trace_event(TraceKind::tls, TraceNote::plaintext_before_tls,
+                    "dropped " + std::to_string(bytes.size()) + " octets sent before TLS");
         return;
     }
     parser_.feed(bytes);
@@ -141,19 +138,13 @@ void ClientSession::feed(std::string_view bytes, std::int64_t now_ms) {
         auto r = parser_.next();
         if (!r) break;
         const auto& lines = parser_.last_lines();
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            if (i == 0) {
-                Explanation e = explain_reply(r->code, r->enhanced);
-                trace_event(TraceKind::reply, lines[i], std::move(e.text), std::move(e.rfc));
-            } else {
-                trace_event(TraceKind::reply, lines[i], "", "");
-            }
-        }
+        if (config_.trace)
+            for (std::size_t i = 0; i < lines.size(); ++i) trace_reply(*r, lines[i], static_cast<int>(i));
         on_reply(*r);
     }
     if (!closed() && phase_ != ClientPhase::tls_handshake && parser_.error() != ReplyError::none) {
-        trace_event(TraceKind::note, std::string("unparseable reply: ") + reply_error_text(parser_.error()),
-                    "the server's reply does not follow the reply syntax", "RFC 5321 §4.2");
+        trace_event(TraceKind::note, TraceNote::unparseable_reply,
+                    std::string("unparseable reply: ") + reply_error_text(parser_.error()));
         fail(SessionFailure::protocol_error, std::nullopt, false);
     }
 }
@@ -165,7 +156,8 @@ void ClientSession::feed_eof(std::int64_t now_ms) {
         close();
         return;
     }
-    trace_event(TraceKind::note, "connection closed by the server", "", "");
+    trace_phase_ = TracePhase::connect;
+    trace_event(TraceKind::note, TraceNote::server_closed, "connection closed by the server", TraceOutcome::failed);
     fail(SessionFailure::connection_lost, std::nullopt, false);
 }
 
@@ -190,10 +182,9 @@ void ClientSession::tls_established(std::string_view version, std::int64_t now_m
     if (phase_ != ClientPhase::tls_handshake) return;  // host misuse: ignored
     tls_active_ = true;
     tls_version_ = std::string(version);
-    trace_event(TraceKind::tls, "TLS established (" + tls_version_ + ")",
-                "the connection is now encrypted; the client forgets what it learned before "
-                "and says EHLO again",
-                "RFC 3207 §4.2");
+    trace_phase_ = TracePhase::tls;
+    trace_event(TraceKind::tls, TraceNote::tls_established, "TLS established (" + tls_version_ + ")",
+                TraceOutcome::ok);
     // RFC 3207 §4.2: discard all knowledge obtained from the server before TLS.
     caps_ = ServerCapabilities{};
     parser_.reset();
@@ -206,7 +197,9 @@ void ClientSession::tls_established(std::string_view version, std::int64_t now_m
 void ClientSession::tls_failed(std::string_view reason, std::int64_t now_ms) {
     now_ = now_ms;
     if (phase_ != ClientPhase::tls_handshake) return;
-    trace_event(TraceKind::tls, "TLS handshake failed: " + std::string(reason), "", "RFC 3207 §4.1");
+    trace_phase_ = TracePhase::tls;
+    trace_event(TraceKind::tls, TraceNote::tls_failed, "TLS handshake failed: " + std::string(reason),
+                TraceOutcome::failed);
     fail(SessionFailure::tls_rejected, std::nullopt, false);
 }
 
@@ -232,8 +225,7 @@ Trace ClientSession::take_trace() {
 void ClientSession::on_timeout(std::int64_t now_ms) {
     now_ = now_ms;
     if (closed() || !deadline_ || now_ms < *deadline_) return;
-    trace_event(TraceKind::note, "timeout waiting for the server",
-                "the server did not answer in time; the client gives up", "RFC 5321 §4.5.3.2");
+    trace_event(TraceKind::note, TraceNote::reply_timeout, "timeout waiting for the server", TraceOutcome::timed_out);
     if (phase_ == ClientPhase::quit) {
         close();  // nothing was pending but the 221
         return;
@@ -321,16 +313,16 @@ void ClientSession::on_starttls(const Reply& r) {
         // Anything after the 220 came in plaintext: drop it (RFC 3207 §4.2, CVE-2011-0411).
         parser_.discard_buffered();
         enter(ClientPhase::tls_handshake);
-        trace_event(TraceKind::tls, "TLS handshake starts",
-                    "the server agreed; both sides now negotiate encryption", "RFC 3207 §4");
+        // The state event ("... -> tls_handshake") says the handshake starts; the host
+        // reports its end with tls_established or tls_failed.
         deadline_ = now_ + config_.timeouts.other;
         events_.push_back(TlsStartEvent{});
         return;
     }
     if (config_.tls == TlsPolicy::required) return fail(SessionFailure::tls_rejected, r, true);
     // Opportunistic: go on in plaintext (RFC 3207 §4.1); the session state is unchanged.
-    trace_event(TraceKind::tls, "STARTTLS refused, continuing without TLS",
-                "opportunistic TLS: the client carries on unencrypted", "RFC 3207 §4.1");
+    trace_event(TraceKind::tls, TraceNote::starttls_refused, "STARTTLS refused, continuing without TLS",
+                TraceOutcome::rejected);
     after_hello();
 }
 
@@ -345,17 +337,17 @@ void ClientSession::on_auth(Await what, const Reply& r) {
     if (r.code == 334 && config_.auth) {
         if (what == Await::auth_login_user) {
             // RFC 4954 §4: the response is base64; LOGIN asks for the user name first.
-            write_continuation(base64_encode(config_.auth->first), "****");
+            write_continuation(base64_encode(config_.auth->first));
             expect(Await::auth_login_pass);
             return;
         }
         if (what == Await::auth_login_pass) {
-            write_continuation(base64_encode(config_.auth->second), "****");
+            write_continuation(base64_encode(config_.auth->second));
             expect(Await::auth);
             return;
         }
         // PLAIN was sent with its initial response: a further challenge is not expected.
-        write_continuation("*", "*");  // RFC 4954 §4: "*" cancels the exchange
+        write_continuation("*");  // RFC 4954 §4: "*" cancels the exchange
         expect(Await::auth);
         return;
     }
@@ -420,13 +412,12 @@ void ClientSession::on_data(const Reply& r) {
             // RFC 2920 §3.1: the server should have refused DATA; end an empty message.
             tx.empty_data = true;
             out_ += ".\r\n";
-            trace_event(TraceKind::command, ".", "end of data (no recipient was accepted: empty message)",
-                        "RFC 2920 §3.1");
+            if (TraceEvent* ev = trace_event(TraceKind::command, TraceNote::end_of_data_empty, "."))
+                ev->wire = ".\r\n";
         } else {
             dot_stuff_append(tx.body, out_);
-            trace_event(TraceKind::data, std::to_string(tx.body.size()) + " octets of message content",
-                        "the message itself: lines starting with \".\" get an extra \".\"", "RFC 5321 §4.5.2");
-            trace_event(TraceKind::command, ".", "end of data: a line with only a dot", "RFC 5321 §4.1.1.4");
+            trace_event(TraceKind::data, TraceNote::content, std::to_string(tx.body.size()) + " octets of message content");
+            if (TraceEvent* ev = trace_event(TraceKind::command, TraceNote::end_of_data, ".")) ev->wire = ".\r\n";
         }
         expect(Await::data_end);
         return;
@@ -483,7 +474,7 @@ void ClientSession::after_hello() {
         if (auth_mech_ == "PLAIN") {
             // RFC 4616 §2 message, sent as the RFC 4954 §4 initial response.
             const std::string msg = make_sasl_plain("", config_.auth->first, config_.auth->second);
-            write_command("AUTH PLAIN " + base64_encode(msg), Verb::auth, "AUTH PLAIN ****");
+            write_command("AUTH PLAIN " + base64_encode(msg), Verb::auth, std::string_view("AUTH PLAIN ").size());
             expect(Await::auth);
         } else {
             write_command("AUTH LOGIN", Verb::auth);
@@ -545,8 +536,8 @@ bool ClientSession::start_message() {
         } else if (hop.converted) {
             tx_->body = std::move(hop.content);
             tx_->msg.mail_params.body = Body::seven_bit;
-            trace_event(TraceKind::note, "8-bit content converted to 7 bits (the server does not offer 8BITMIME)",
-                        "text parts become quoted-printable, so the recipient reads the same text", "RFC 6152 §3");
+            trace_event(TraceKind::note, TraceNote::eight_bit_converted,
+                        "8-bit content converted to 7 bits (the server does not offer 8BITMIME)");
         }
     }
     if (!refused && caps_.size && caps_.size_limit > 0 && tx_->body.size() > caps_.size_limit) {
@@ -555,7 +546,7 @@ bool ClientSession::start_message() {
                                                std::to_string(caps_.size_limit) + " octets");
     }
     if (refused) {
-        trace_event(TraceKind::note, "message not sent: " + refused->summary(), "", "");
+        trace_event(TraceKind::note, TraceNote::message_not_sent, "message not sent: " + refused->summary());
         complete_all(*tx_, *refused, true);
         finish_message(*refused);
         return false;
@@ -612,8 +603,7 @@ void ClientSession::send_bdat() {
     const std::string& body = tx_->body;
     write_command("BDAT " + std::to_string(body.size()) + " LAST", Verb::bdat);
     out_ += body;
-    trace_event(TraceKind::data, std::to_string(body.size()) + " octets of message content",
-                "BDAT sends the message as counted octets: no dot-stuffing, no end marker", "RFC 3030 §2");
+    trace_event(TraceKind::data, TraceNote::content_bdat, std::to_string(body.size()) + " octets of message content");
     expect(Await::bdat);
 }
 
@@ -650,7 +640,7 @@ void ClientSession::fail(SessionFailure f, std::optional<Reply> reply, bool send
     // Recipients get the server's reply when it is a refusal, else one we make up.
     const bool from_server = reply && (reply->transient() || reply->permanent());
     const Reply settle = from_server ? *reply : synthesized_failure_reply(f);
-    trace_event(TraceKind::note, std::string("session failed: ") + session_failure_name(f), "", "");
+    trace_event(TraceKind::note, TraceNote::session_failed, std::string("session failed: ") + session_failure_name(f));
     awaiting_.clear();
     deadline_.reset();
     if (tx_) {
@@ -692,7 +682,12 @@ void ClientSession::close() {
 // All phase changes pass here, so the trace shows each "old -> new".
 void ClientSession::enter(ClientPhase p) {
     if (p == phase_) return;
-    trace_event(TraceKind::state, std::string(client_phase_name(phase_)) + " -> " + client_phase_name(p), "", "");
+    if (config_.trace) {
+        std::string before = client_phase_name(phase_), after = client_phase_name(p);
+        TraceEvent* ev = trace_event(TraceKind::state, TraceNote::none, before + " -> " + after);
+        ev->state_before = std::move(before);
+        ev->state_after = std::move(after);
+    }
     phase_ = p;
 }
 
@@ -718,31 +713,19 @@ void ClientSession::expect(Await what, std::size_t rcpt) {
 
 // A command line never carries a CR or LF of its own (RFC 5321 §2.3.8): any that came in
 // through names or addresses are dropped, so the host cannot be made to inject commands.
-void ClientSession::write_command(std::string line, Verb verb, std::string_view shown) {
+void ClientSession::write_command(std::string line, Verb verb, std::size_t secret_begin) {
     std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });
     out_ += line;
     out_ += "\r\n";
-    Explanation e = explain_command(verb);
-    trace_event(TraceKind::command, shown.empty() ? line : std::string(shown), std::move(e.text), std::move(e.rfc));
+    trace_line(TraceKind::command, line, verb, secret_begin);
 }
 
-void ClientSession::write_continuation(std::string line, std::string_view shown) {
+// An answer to a 334 challenge: all of it is credentials, unless it is "*" (cancel).
+void ClientSession::write_continuation(std::string line) {
     std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });
     out_ += line;
     out_ += "\r\n";
-    trace_event(TraceKind::command, std::string(shown), "an answer to the server's AUTH challenge (base64)",
-                "RFC 4954 §4");
-}
-
-void ClientSession::trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc) {
-    if (!config_.trace) return;
-    TraceEvent ev;
-    ev.t_ms = now_;
-    ev.kind = kind;
-    ev.text = std::move(text);
-    ev.explain = std::move(explain);
-    ev.rfc = std::move(rfc);
-    trace_.push_back(std::move(ev));
+    trace_line(TraceKind::command, line, Verb::auth, line == "*" ? std::string::npos : 0);
 }
 
 }  // namespace relaylab

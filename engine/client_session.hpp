@@ -214,9 +214,15 @@ private:
 
     void expect(Await what, std::size_t rcpt = 0);
     std::int64_t timeout_for(Await what) const;
-    void write_command(std::string line, Verb verb, std::string_view shown = {});
-    void write_continuation(std::string line, std::string_view shown);
-    void trace_event(TraceKind kind, std::string text, std::string explain, std::string rfc);
+    // secret_begin: where AUTH credentials start in `line` (they run to its end), or npos.
+    void write_command(std::string line, Verb verb, std::size_t secret_begin = std::string::npos);
+    void write_continuation(std::string line);
+    // trace (client_trace.cpp)
+    void trace_line(TraceKind kind, std::string_view line, Verb verb, std::size_t secret_begin);
+    void trace_reply(const Reply& r, std::string_view line, int index);
+    static TracePhase reply_phase(Await what);  // the phase of the command a reply answers
+    TraceEvent* trace_event(TraceKind kind, TraceNote note, std::string text,
+                            TraceOutcome outcome = TraceOutcome::none);
 
     ClientConfig config_;
     std::int64_t now_ = 0;
@@ -242,6 +248,7 @@ private:
     std::string out_;
     std::deque<ClientEvent> events_;
     Trace trace_;
+    TracePhase trace_phase_ = TracePhase::greeting;  // of the last command or reply (trace only)
 };
 
 // Wire helpers, public for tests and for the UI.

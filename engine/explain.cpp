@@ -329,4 +329,118 @@ Explanation explain_reply(int code, std::string_view enhanced) {
     return out;
 }
 
+namespace {
+
+// The server session's states (server_state_name) as a newcomer reads them; a client
+// session's phases fall back to the generic sentence.
+const char* state_meaning(std::string_view state) {
+    if (state == "greeted") return "The client must introduce itself with EHLO or HELO.";
+    if (state == "ready") return "No mail transaction is open; MAIL may start one.";
+    if (state == "mail") return "The sender is known; now the recipients (RCPT).";
+    if (state == "rcpt") return "At least one recipient accepted; more RCPT, or DATA/BDAT.";
+    if (state == "data") return "The message content is arriving, until a line with a single dot.";
+    if (state == "bdat") return "The octets of a BDAT chunk are arriving, counted exactly.";
+    if (state == "chunking") return "Between BDAT chunks: the next BDAT continues the message.";
+    if (state == "auth") return "Authentication exchange: the client answers the server's challenge.";
+    if (state == "starttls") return "The TLS handshake happens now; plain-text bytes are ignored.";
+    if (state == "closed") return "The session is over; the connection closes.";
+    return nullptr;
+}
+
+}  // namespace
+
+Explanation explain_note(TraceNote note) {
+    switch (note) {
+        case TraceNote::none: break;
+        case TraceNote::plaintext_before_tls:
+            return {"Bytes sent in plain text between STARTTLS and the handshake are thrown away: an attacker could "
+                    "have injected them (CVE-2011-0411).",
+                    "RFC 3207 §4.2"};
+        case TraceNote::pipelined_after_starttls:
+            return {"Commands sent after STARTTLS but before the TLS handshake are thrown away (CVE-2011-0411).",
+                    "RFC 3207 §4.2, RFC 2920 §3.1"};
+        case TraceNote::client_closed: return {"The TCP connection ended.", "RFC 5321 §3.8"};
+        case TraceNote::client_closed_mid_message:
+            return {"Without the final 250 reply the client must assume the message was not taken.", "RFC 5321 §3.8"};
+        case TraceNote::server_closed:
+            return {"The server closed the connection without being asked; whatever it had not confirmed counts as "
+                    "not delivered.",
+                    "RFC 5321 §3.8"};
+        case TraceNote::line_too_long:
+            return {"A command line is at most 512 octets including CRLF.", "RFC 5321 §4.5.3.1.4"};
+        case TraceNote::tls_established:
+            return {"From here on the session is encrypted; the client forgets what it learned before and says EHLO "
+                    "again.",
+                    "RFC 3207 §4.2"};
+        case TraceNote::tls_failed:
+            return {"The TLS handshake failed; a client that requires TLS stops here.", "RFC 3207 §4.1"};
+        case TraceNote::starttls_refused:
+            return {"Opportunistic TLS: the client carries on unencrypted.", "RFC 3207 §4.1"};
+        case TraceNote::idle_timeout:
+            return {"The client sent nothing for too long: the server gives up and closes the connection.",
+                    "RFC 5321 §4.5.3.2"};
+        case TraceNote::reply_timeout:
+            return {"The server did not answer in time; the client gives up.", "RFC 5321 §4.5.3.2"};
+        case TraceNote::content:
+            return {"The message itself (headers, blank line, body), ended by a line with a single dot; a line that "
+                    "starts with a dot is sent with an extra one (dot-stuffing, §4.5.2).",
+                    "RFC 5321 §4.1.1.4"};
+        case TraceNote::content_bdat:
+            return {"A chunk of the message, exactly as many octets as BDAT announced: no dot-stuffing, no end marker.",
+                    "RFC 3030 §2"};
+        case TraceNote::end_of_data: return {"End of data: a line with only a dot.", "RFC 5321 §4.1.1.4"};
+        case TraceNote::end_of_data_empty:
+            return {"End of data at once: no recipient was accepted, so the message is empty.", "RFC 2920 §3.1"};
+        case TraceNote::bare_line_ending:
+            return {"Only CR LF . CR LF ends the data, so a bare line end can never hide a second message (SMTP "
+                    "smuggling).",
+                    "RFC 5321 §2.3.8, §4.1.1.4"};
+        case TraceNote::bare_line_ending_bdat:
+            return {"Without BINARYMIME the content is text, whose lines end in CR LF.", "RFC 3030 §3"};
+        case TraceNote::eight_bit_accepted:
+            return {"The client should have declared 8-bit content; like most servers this one takes it anyway and "
+                    "passes it on as 8BITMIME.",
+                    "RFC 6152 §3, RFC 5321 §2.4"};
+        case TraceNote::eight_bit_converted:
+            return {"Text parts become quoted-printable, so the recipient reads the same text.", "RFC 6152 §3"};
+        case TraceNote::unparseable_reply:
+            return {"The server's reply does not follow the reply syntax.", "RFC 5321 §4.2"};
+        case TraceNote::message_not_sent:
+            return {"The client does not send a message the server has said it cannot take; the reason becomes the "
+                    "recipients' reply.",
+                    ""};
+        case TraceNote::session_failed:
+            return {"The session ended early: every message still open gets the failure as its reply.", ""};
+    }
+    return {};
+}
+
+Explanation explain_event(const TraceEvent& ev) {
+    if (!ev.explain.empty() || !ev.rfc.empty()) return {ev.explain, ev.rfc};
+    if (ev.note != TraceNote::none) return explain_note(ev.note);
+    switch (ev.kind) {
+        case TraceKind::command: {
+            if (ev.verb == Verb::auth && ev.has_secret() && ev.secret_begin == 0) {
+                Explanation e = explain_command(Verb::auth);
+                return {"The client's answer to the AUTH challenge (base64). " + e.text, "RFC 4954 §4"};
+            }
+            if (ev.verb == Verb::auth && ev.text == "*")
+                return {"The client cancels the AUTH exchange.", "RFC 4954 §4"};
+            return explain_command(ev.verb);
+        }
+        case TraceKind::reply:
+            // The lines after the first of a 250 EHLO reply each name an extension.
+            if (ev.phase == TracePhase::ehlo && ev.code == 250 && ev.reply_line > 0 && ev.enhanced.empty())
+                return explain_ehlo_line(ev.wire.size() > 4 ? std::string_view(ev.wire).substr(4, ev.wire.find('\r') - 4)
+                                                            : std::string_view());
+            return explain_reply(ev.code, ev.enhanced);
+        case TraceKind::state: {
+            const char* m = state_meaning(ev.state_after);
+            return {m ? m : "The session moved from " + ev.state_before + " to " + ev.state_after + ".",
+                    "RFC 5321 §4.1.4"};
+        }
+        default: return {};
+    }
+}
+
 }  // namespace relaylab

@@ -14,7 +14,6 @@ struct Reply {
     std::string enhanced;            // enhanced status code "x.y.z", or empty
     std::vector<std::string> lines;  // text of each line, without code or enhanced code
 
-    int reply_class() const { return code / 100; }
     bool positive() const { return code >= 200 && code < 400; }
     bool transient() const { return code >= 400 && code < 500; }
     bool permanent() const { return code >= 500 && code < 600; }

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "engine/ascii.hpp"
-#include "engine/explain.hpp"
 #include "engine/server_session_internal.hpp"
 
 namespace relaylab {
@@ -211,10 +210,8 @@ void ServerSession::cmd_starttls(std::string_view args) {
     reply(220, "2.0.0", "Ready to start TLS");  // RFC 3207 §4
     std::size_t dropped = in_.size() - in_pos_;
     if (dropped > 0 && config_.trace)
-        trace_note(TraceKind::note,
-                   "discarded " + std::to_string(dropped) + " bytes pipelined after STARTTLS",
-                   "Commands sent after STARTTLS but before the TLS handshake are thrown away (CVE-2011-0411).",
-                   "RFC 3207 §4.2, RFC 2920 §3.1");
+        trace_note(TraceKind::note, TraceNote::pipelined_after_starttls,
+                   "discarded " + std::to_string(dropped) + " bytes pipelined after STARTTLS");
     in_pos_ = in_.size();
     reset_transaction();
     enter_state(ServerState::starttls);
@@ -248,11 +245,8 @@ void ServerSession::cmd_auth(std::string_view args) {
 }
 
 void ServerSession::auth_response(std::string_view line) {
-    if (config_.trace) {
-        Explanation e = explain_command(Verb::auth);
-        trace_.push_back(TraceEvent{now_, TraceKind::command, "", "", line == "*" ? "*" : "<credentials hidden>",
-                                    "The client's answer to the AUTH challenge. " + e.text, "RFC 4954 §4"});
-    }
+    // The whole line is the client's answer (base64 credentials), unless it cancels: "*".
+    if (config_.trace) trace_command_line(line, Verb::auth, 0, line == "*" ? 0 : line.size());
     sasl_step(sasl_.respond(line));
 }
 

@@ -45,6 +45,11 @@ struct ServerConfig {
     // end of DATA/BDAT with "554 5.6.0" (RFC 6152 §3). See content_check.hpp.
     bool strict_8bitmime = false;
     bool trace = true;  // emit TraceEvents (off for benchmarks)
+    // The trace replaces AUTH credentials (initial response, continuation lines) with
+    // "<credentials hidden>" in text and wire: a relay's logs must not keep passwords. The
+    // simulator turns it off so a lesson can show what crossed the wire in cleartext (the
+    // secret span stays marked either way).
+    bool mask_secrets = true;
 };
 
 // Whether AUTH is offered, and if not, whether it will be after STARTTLS. The one place

@@ -72,14 +72,11 @@ void ServerSession::process_data() {
 void ServerSession::finish_data() {
     content_.take(decoder_);  // the decoder's one pass already saw every octet
     if (config_.trace) {
-        trace_note(TraceKind::data, "message content, " + std::to_string(decoder_.size()) + " bytes",
-                   "The message itself (headers, blank line, body), ended by a line with a single dot.",
-                   "RFC 5321 §4.1.1.4");
+        trace_note(TraceKind::data, TraceNote::content,
+                   "message content, " + std::to_string(decoder_.size()) + " bytes");
         if (content_.facts().bare_line_end)
-            trace_note(TraceKind::note, "bare CR or LF in the message content, normalised to CRLF",
-                       "Only CR LF . CR LF ends the data, so a bare line end can never hide a second message "
-                       "(SMTP smuggling).",
-                       "RFC 5321 §2.3.8, §4.1.1.4");
+            trace_note(TraceKind::note, TraceNote::bare_line_ending,
+                       "bare CR or LF in the message content, normalised to CRLF");
     }
     tx_.bdat = false;
     finish_message();
@@ -100,10 +97,8 @@ void ServerSession::process_bdat() {
 
 void ServerSession::finish_chunk() {
     if (config_.trace)
-        trace_note(TraceKind::data,
-                   "BDAT chunk, " + std::to_string(chunk_.size) + " bytes" + (chunk_.refusal ? " (discarded)" : ""),
-                   "A chunk of the message, exactly as many octets as BDAT announced; no dot-stuffing.",
-                   "RFC 3030 §2");
+        trace_note(TraceKind::data, TraceNote::content_bdat,
+                   "BDAT chunk, " + std::to_string(chunk_.size) + " bytes" + (chunk_.refusal ? " (discarded)" : ""));
     if (chunk_.refusal) {
         const ChunkRefusal refusal = *chunk_.refusal;
         chunk_.refusal.reset();
@@ -140,15 +135,13 @@ void ServerSession::finish_message() {
     }
     if (tx_.bdat && facts.bare_line_end) {
         if (config_.trace)
-            trace_note(TraceKind::note, "bare CR or LF in the BDAT content, normalised to CRLF",
-                       "Without BINARYMIME the content is text, whose lines end in CR LF.", "RFC 3030 §3");
+            trace_note(TraceKind::note, TraceNote::bare_line_ending_bdat,
+                       "bare CR or LF in the BDAT content, normalised to CRLF");
         tx_.content = normalize_crlf(tx_.content);
     }
     if (facts.eight_bit && !declared_8bit && config_.trace)
-        trace_note(TraceKind::note, "8-bit content without BODY=8BITMIME, accepted as 8BITMIME",
-                   "The client should have declared 8-bit content; like most servers this one takes it anyway "
-                   "and passes it on as 8BITMIME.",
-                   "RFC 6152 §3, RFC 5321 §2.4");
+        trace_note(TraceKind::note, TraceNote::eight_bit_accepted,
+                   "8-bit content without BODY=8BITMIME, accepted as 8BITMIME");
     Envelope env = make_envelope();
     env.content_8bit = facts.eight_bit;
     emit<MessageEvent>(PendingMessage{}, std::move(env), std::move(tx_.content));

@@ -4,15 +4,14 @@
 // CHUNKING (RFC 3030). See server_session.hpp for the shape and the security notes.
 //
 // This file: the command table, the input loop (bytes -> lines -> commands, or content),
-// the host's answers, output, time and trace. The verbs are in server_commands.cpp, DATA
-// and BDAT in server_message.cpp.
+// the host's answers, output and time. The verbs are in server_commands.cpp, DATA and
+// BDAT in server_message.cpp, the trace events in server_trace.cpp.
 #include "engine/server_session.hpp"
 
 #include <algorithm>
 #include <utility>
 
 #include "engine/ascii.hpp"
-#include "engine/explain.hpp"
 #include "engine/server_session_internal.hpp"
 
 namespace relaylab {
@@ -24,22 +23,6 @@ bool looks_like_http(std::string_view line) {
     for (auto m : methods)
         if (line.substr(0, m.size()) == m) return true;
     return false;
-}
-
-const char* state_explanation(ServerState s) {
-    switch (s) {
-        case ServerState::greeted: return "The client must introduce itself with EHLO or HELO.";
-        case ServerState::ready: return "No mail transaction is open; MAIL may start one.";
-        case ServerState::mail: return "The sender is known; now the recipients (RCPT).";
-        case ServerState::rcpt: return "At least one recipient accepted; more RCPT, or DATA/BDAT.";
-        case ServerState::data: return "The message content is arriving, until a line with a single dot.";
-        case ServerState::bdat: return "The octets of a BDAT chunk are arriving, counted exactly.";
-        case ServerState::chunking: return "Between BDAT chunks: the next BDAT continues the message.";
-        case ServerState::auth: return "Authentication exchange: the client answers the server's challenge.";
-        case ServerState::starttls: return "The TLS handshake happens now; plain-text bytes are ignored.";
-        case ServerState::closed: return "The session is over; the connection closes.";
-    }
-    return "";
 }
 
 }  // namespace
@@ -113,9 +96,8 @@ void ServerSession::feed(std::string_view bytes, std::int64_t now_ms) {
     if (conn_.state == ServerState::starttls) {
         // RFC 3207 §4.2 / CVE-2011-0411: nothing sent in plain text after STARTTLS counts.
         if (config_.trace)
-            trace_note(TraceKind::note,
-                       "discarded " + std::to_string(bytes.size()) + " plain-text bytes sent before the TLS handshake",
-                       "Commands injected before TLS starts must not be executed inside TLS.", "RFC 3207 §4.2");
+            trace_note(TraceKind::note, TraceNote::plaintext_before_tls,
+                       "discarded " + std::to_string(bytes.size()) + " plain-text bytes sent before the TLS handshake");
         return;
     }
     if (in_pos_ == in_.size()) {
@@ -137,12 +119,9 @@ void ServerSession::feed_eof(std::int64_t now_ms) {
     if (config_.trace) {
         bool mid_message = conn_.state == ServerState::data || conn_.state == ServerState::bdat ||
                            conn_.state == ServerState::chunking;
-        trace_note(TraceKind::note,
+        trace_note(TraceKind::note, mid_message ? TraceNote::client_closed_mid_message : TraceNote::client_closed,
                    mid_message ? "client closed the connection during the message; nothing was accepted"
-                               : "client closed the connection",
-                   mid_message ? "Without the final 250 reply the client must assume the message was not taken."
-                               : "The TCP connection ended.",
-                   "RFC 5321 §3.8");
+                               : "client closed the connection");
     }
     pending_ = std::monostate{};
     in_.clear();
@@ -185,11 +164,15 @@ bool ServerSession::process_line() {
     const LineReader::Result r = lines_.next(unread, line_limit(unread));
     in_pos_ += r.consumed;
     if (!r.line) return false;
+    raw_line_ = unread.substr(0, r.consumed);  // the line with its ending, for the trace's wire
     const LineReader::Line& line = *r.line;
     if (line.too_long) {
         if (config_.trace)
-            trace_note(TraceKind::command, "<line of " + std::to_string(line.length) + " octets, over the limit>",
-                       "A command line is at most 512 octets including CRLF.", "RFC 5321 §4.5.3.1.4");
+        {
+            trace_phase_ = conn_.state == ServerState::auth ? TracePhase::auth : TracePhase::other;
+            trace_note(TraceKind::command, TraceNote::line_too_long,
+                       "<line of " + std::to_string(line.length) + " octets, over the limit>");
+        }
         if (conn_.state == ServerState::auth) {
             sasl_.cancel();
             enter_state(ServerState::ready);
@@ -202,6 +185,7 @@ bool ServerSession::process_line() {
     } else {
         dispatch_command(line);
     }
+    raw_line_ = {};  // in_ may change from here on
     return true;
 }
 
@@ -324,11 +308,10 @@ bool ServerSession::reject(const Reply& r, std::int64_t now_ms) {
     awaiting_flush_ = true;
     if (config_.trace) {
         std::size_t pos = start;
-        bool first = true;
+        int index = 0;
         while (pos < out_.size()) {
             std::size_t end = out_.find("\r\n", pos);
-            trace_reply_line(r.code, r.enhanced, std::string_view(out_).substr(pos, end - pos), first);
-            first = false;
+            trace_reply_line(r.code, r.enhanced, std::string_view(out_).substr(pos, end - pos), index++);
             pos = end + 2;
         }
     }
@@ -379,9 +362,11 @@ bool ServerSession::tls_established(std::string_view version, std::int64_t now_m
     in_pos_ = 0;
     lines_.reset();
     awaiting_flush_ = false;  // the client saw the 220 before starting the handshake
-    if (config_.trace)
-        trace_note(TraceKind::tls, "TLS established (" + conn_.tls_version + ")",
-                   "From here on the session is encrypted; the client must say EHLO again.", "RFC 3207 §4.2");
+    if (config_.trace) {
+        trace_phase_ = TracePhase::tls;
+        trace_note(TraceKind::tls, TraceNote::tls_established, "TLS established (" + conn_.tls_version + ")");
+        trace_.back().outcome = TraceOutcome::ok;
+    }
     enter_state(ServerState::greeted);
     return true;
 }
@@ -402,7 +387,7 @@ void ServerSession::reply_multi(int code, std::string_view enhanced, const std::
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t start = out_.size();
         const std::size_t len = append_reply_line(out_, code, enhanced, lines[i], i + 1 == n);
-        if (config_.trace) trace_reply_line(code, enhanced, std::string_view(out_).substr(start, len), i == 0);
+        if (config_.trace) trace_reply_line(code, enhanced, std::string_view(out_).substr(start, len), static_cast<int>(i));
     }
     awaiting_flush_ = true;
 }
@@ -423,11 +408,13 @@ void ServerSession::close_with(int code, std::string_view enhanced, std::string_
 void ServerSession::enter_state(ServerState next) {
     if (next == conn_.state) return;
     if (config_.trace) {
-        std::string text = server_state_name(conn_.state);
-        text += " -> ";
-        text += server_state_name(next);
-        trace_.push_back(TraceEvent{now_, TraceKind::state, "", "", std::move(text), state_explanation(next),
-                                    "RFC 5321 §4.1.4"});
+        TraceEvent& ev = trace_.emplace_back();
+        ev.t_ms = now_;
+        ev.kind = TraceKind::state;
+        ev.phase = trace_phase_;
+        ev.state_before = server_state_name(conn_.state);
+        ev.state_after = server_state_name(next);
+        ev.text = ev.state_before + " -> " + ev.state_after;
     }
     conn_.state = next;
 }
@@ -468,9 +455,11 @@ std::int64_t ServerSession::next_deadline() const {
 void ServerSession::on_timeout(std::int64_t now_ms) {
     now_ = now_ms;
     if (now_ms < next_deadline()) return;
-    if (config_.trace)
-        trace_note(TraceKind::note, "timeout: the client sent nothing for too long",
-                   "The server gives up and closes the connection.", "RFC 5321 §4.5.3.2");
+    if (config_.trace) {
+        trace_phase_ = TracePhase::connect;
+        trace_note(TraceKind::note, TraceNote::idle_timeout, "timeout: the client sent nothing for too long");
+        trace_.back().outcome = TraceOutcome::timed_out;
+    }
     close_with(421, "4.4.2", config_.hostname + " Timeout, closing connection");  // RFC 5321 §4.5.3.2, §3.8
 }
 
@@ -478,37 +467,6 @@ std::vector<TraceEvent> ServerSession::take_trace() {
     std::vector<TraceEvent> t;
     t.swap(trace_);
     return t;
-}
-
-void ServerSession::trace_command(std::string_view line, Verb verb) {
-    if (!config_.trace) return;
-    Explanation e = explain_command(verb);
-    std::string text;
-    if (verb == Verb::auth) {
-        // "AUTH PLAIN <initial response>": the response is the password, base64 only.
-        std::size_t sp = line.find(' ');
-        std::size_t sp2 = sp == std::string_view::npos ? sp : line.find_first_not_of(' ', sp);
-        std::size_t sp3 = sp2 == std::string_view::npos ? sp2 : line.find(' ', sp2);
-        text = trace_printable(line.substr(0, sp3));
-        if (sp3 != std::string_view::npos) text += " <credentials hidden>";
-    } else {
-        text = trace_printable(line);
-    }
-    trace_.push_back(TraceEvent{now_, TraceKind::command, "", "", std::move(text), std::move(e.text), std::move(e.rfc)});
-}
-
-void ServerSession::trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first) {
-    Explanation e;
-    if (code == 250 && enhanced.empty() && conn_.esmtp && !first)
-        e = explain_ehlo_line(wire_line.size() > 4 ? wire_line.substr(4) : std::string_view());
-    else
-        e = explain_reply(code, enhanced);
-    trace_.push_back(
-        TraceEvent{now_, TraceKind::reply, "", "", trace_printable(wire_line), std::move(e.text), std::move(e.rfc)});
-}
-
-void ServerSession::trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc) {
-    trace_.push_back(TraceEvent{now_, kind, "", "", std::move(text), std::move(explain), std::move(rfc)});
 }
 
 }  // namespace relaylab

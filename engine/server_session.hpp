@@ -283,7 +283,7 @@ private:
     void answer_done(std::int64_t now_ms);
     void send_ehlo_reply();
 
-    // output, trace (server_session.cpp)
+    // output (server_session.cpp), trace (server_trace.cpp)
     void reply(int code, std::string_view enhanced, std::string_view text);
     void reply_multi(int code, std::string_view enhanced, const std::string_view* lines, std::size_t n);
     void protocol_error(int code, std::string_view enhanced, std::string_view text);
@@ -292,8 +292,9 @@ private:
     template <class Event, class Decision, class... Fields>
     void emit(Decision&& pending, Fields&&... fields);
     void trace_command(std::string_view line, Verb verb);
-    void trace_note(TraceKind kind, std::string text, std::string explain, std::string rfc);
-    void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, bool first);
+    void trace_command_line(std::string_view line, Verb verb, std::size_t secret_begin, std::size_t secret_end);
+    void trace_note(TraceKind kind, TraceNote note, std::string text);
+    void trace_reply_line(int code, std::string_view enhanced, std::string_view wire_line, int index);
 
     ServerConfig config_;
     ServerConnection conn_;
@@ -318,6 +319,9 @@ private:
     SaslExchange sasl_;
     std::string size_line_;             // "SIZE <max>" for the EHLO reply
     std::vector<TraceEvent> trace_;
+    // The phase of the last command: its replies and notices carry it (trace only).
+    TracePhase trace_phase_ = TracePhase::greeting;
+    std::string_view raw_line_;         // the command line being handled, as read (trace only)
 };
 
 }  // namespace relaylab

@@ -2,28 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/explain.hpp"
+#include "sim/step_json.hpp"
+
 namespace relaylab::sim {
 
 using json = nlohmann::ordered_json;
-
-namespace {
-
-json message_object(const MessageStatus& m) {
-    json to = json::array();
-    for (const auto& t : m.to) to.push_back(t);
-    // An unfinished message has no final reply yet: code 0 and empty enhanced code.
-    return json{{"id", m.id},           {"from", m.from},         {"to", to},
-                {"status", m.status},   {"code", m.code},         {"enhanced", m.enhanced},
-                {"final_host", m.final_host}};
-}
-
-json messages_array(const std::vector<MessageStatus>& messages) {
-    json out = json::array();
-    for (const auto& m : messages) out.push_back(message_object(m));
-    return out;
-}
-
-}  // namespace
 
 namespace {
 
@@ -46,21 +30,9 @@ std::string format_sim_time(std::int64_t t_ms) {
     return out;
 }
 
-std::string messages_json(const std::vector<MessageStatus>& messages) {
-    return messages_array(messages).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunResult& run) {
     json steps = json::array();
-    for (const auto& s : run.steps) {
-        steps.push_back(json{{"t_ms", s.event.t_ms},
-                             {"kind", trace_kind_name(s.event.kind)},
-                             {"from", s.event.from},
-                             {"to", s.event.to},
-                             {"text", s.event.text},
-                             {"explain", s.event.explain},
-                             {"rfc", s.event.rfc}});
-    }
+    for (const auto& s : run.steps) steps.push_back(step_json(s));
     // Every copy of a message as a host stored it (queue, mailbox), in the order they were
     // made: what the message inspector shows, and what a test compares.
     json copies = json::array();
@@ -73,7 +45,7 @@ std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunR
                                       {"where", add->copy.where},
                                       {"bounce", add->copy.bounce},
                                       {"content", add->copy.content}});
-    json doc{{"scenario", scenario.name},     {"seed", seed}, {"steps", steps}, {"messages", messages_array(run.messages)},
+    json doc{{"scenario", scenario.name},     {"seed", seed}, {"steps", steps}, {"messages", messages_json_array(run.messages)},
              {"copies", copies}};
     return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -91,8 +63,9 @@ std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunR
                                                                 : "";
         if (who.size() < 40) who.append(40 - who.size(), ' ');
         out.append(who).append(" ");
-        out += prefix + s.event.text;
-        if (!s.event.rfc.empty()) out += "  [" + s.event.rfc + "]";
+        out += prefix + trace_text_hiding_secret(s.event);
+        const Explanation ex = explain_event(s.event);
+        if (!ex.rfc.empty()) out += "  [" + ex.rfc + "]";
         out += "\n";
     }
     out += "\nmessages:\n";
@@ -100,7 +73,7 @@ std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunR
         // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
         out.append("  ").append(m.id).append(" ").append(m.from).append(" ->");
         for (const auto& t : m.to) out.append(" ").append(t);
-        out.append(": ").append(m.status);
+        out.append(": ").append(message_state_name(m.status));
         if (m.code) out.append(" ").append(std::to_string(m.code));
         if (!m.enhanced.empty()) out.append(" ").append(m.enhanced);
         if (!m.final_host.empty()) out.append(" at ").append(m.final_host);

@@ -10,13 +10,11 @@
 
 namespace relaylab::sim {
 
-// {"scenario", "seed", "steps": [{t_ms, kind, from, to, text, explain, rfc}],
-//  "messages": [{id, from, to, status, code, enhanced, final_host}]}
+// {"scenario", "seed", "steps": [step_json...], "messages": [message_json...], "copies": [...]}
+// (sim/step_json.hpp; every field in docs/trace-format.md)
 std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunResult& run);
 // A readable transcript: time, hosts, line, explanation; then the outcome of each message.
 std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunResult& run);
-// The "messages" array alone, as JSON.
-std::string messages_json(const std::vector<MessageStatus>& messages);
 // "00:01:02.345" (or "day 2 03:04:05.000") for a virtual time.
 std::string format_sim_time(std::int64_t t_ms);
 

@@ -8,24 +8,6 @@ namespace relaylab::sim {
 
 using json = nlohmann::json;
 
-const char* host_kind_name(HostKind kind) {
-    switch (kind) {
-        case HostKind::client: return "client";
-        case HostKind::relay: return "relay";
-        case HostKind::mx: return "mx";
-    }
-    return "mx";
-}
-
-const char* tls_outcome_name(TlsOutcome outcome) {
-    switch (outcome) {
-        case TlsOutcome::ok: return "ok";
-        case TlsOutcome::untrusted: return "untrusted";
-        case TlsOutcome::handshake_failure: return "handshake_failure";
-    }
-    return "ok";
-}
-
 namespace {
 
 struct EffectName {

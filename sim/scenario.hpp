@@ -16,7 +16,6 @@ struct UserSpec {
 };
 
 enum class HostKind { client, relay, mx };
-const char* host_kind_name(HostKind kind);
 
 // Outbound route for a domain that bypasses MX lookup (Postfix "transport").
 struct RouteSpec {
@@ -25,7 +24,6 @@ struct RouteSpec {
 };
 
 enum class TlsOutcome { ok, untrusted, handshake_failure };
-const char* tls_outcome_name(TlsOutcome outcome);
 
 struct HostSpec {
     std::string name;
@@ -111,7 +109,7 @@ struct MessageSpec {
 };
 
 struct NoteSpec {
-    std::string phase;  // "submission", "auth", "tls", "dns", "relay", "delivery", "queue", "bounce", "intro"
+    std::string phase;  // a topic_name (sim/step.hpp): the note shows on steps of that Topic
     std::string text;
     std::string rfc;
 };

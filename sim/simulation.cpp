@@ -45,9 +45,9 @@ bool Simulation::set_switch(const std::string& name, bool on) {
 }
 
 const NoteSpec* Simulation::note() const {
-    const std::string phase = current() ? current()->phase : std::string("intro");
+    const char* topic = topic_name(current() ? current()->topic : Topic::intro);
     for (const auto& n : scenario_.notes)
-        if (n.phase == phase) return &n;
+        if (n.phase == topic) return &n;
     return nullptr;
 }
 

@@ -6,16 +6,32 @@
 #include <variant>
 #include <vector>
 
+#include "engine/queue_model.hpp"
 #include "engine/trace.hpp"
 
 namespace relaylab::sim {
+
+// Where a scenario message stands, folded over its recipients (world_recorder.cpp).
+enum class MessageState : std::uint8_t { pending, delivered, relayed, deferred, bounced, rejected };
+const char* message_state_name(MessageState state);  // the JSON/JS names: "pending", ...
+
+// Why a connection was opened: a client submitting, a relay handing on to another relay,
+// a relay delivering to the recipient's MX.
+enum class Purpose : std::uint8_t { submission, relay, delivery };
+const char* purpose_name(Purpose p);  // "submission" | "relay" | "delivery"
+
+// The teacher's notes are keyed by topic (NoteSpec::phase in the scenario files): the
+// story's chapter a step belongs to, coarser than the protocol phase and aware of who talks
+// (a submission, a relay's delivery, a bounce). Set from typed data, never from text.
+enum class Topic : std::uint8_t { intro, submission, auth, tls, dns, relay, delivery, queue, bounce };
+const char* topic_name(Topic topic);  // the scenario files' names: "intro", "submission", ...
 
 // The outcome of one scenario message, as the CLI's JSON and the page's state() show it.
 struct MessageStatus {
     std::string id;
     std::string from;
     std::vector<std::string> to;
-    std::string status = "pending";  // pending | delivered | bounced | deferred | rejected
+    MessageState status = MessageState::pending;
     int code = 0;
     std::string enhanced;
     std::string final_host;
@@ -25,7 +41,7 @@ struct MessageStatus {
 
 struct RecipientView {
     std::string address;
-    std::string state;  // queued | attempting | delivered | deferred | bounced
+    RecipientState state = RecipientState::queued;  // names: recipient_state_name
     int attempts = 0;
     std::int64_t next_attempt_ms = -1;
     std::string last_reply;
@@ -46,7 +62,7 @@ struct ConnectionView {
     int id = 0;
     std::string client, server;
     int port = 0;
-    std::string purpose;  // submission | relay | delivery
+    Purpose purpose = Purpose::submission;
     bool tls = false;
     bool open = true;
     bool operator==(const ConnectionView&) const = default;
@@ -57,6 +73,7 @@ struct DnsRecordView {
     std::string resolver_of;  // who asked
     std::string question;     // "dest.test MX"
     std::string answer;       // "10 mx1.dest.test, 20 mx2.dest.test" / "NXDOMAIN" / ...
+    TraceOutcome outcome = TraceOutcome::none;  // ok, failed (NXDOMAIN, no records, SERVFAIL), timed_out
     bool operator==(const DnsRecordView&) const = default;
 };
 
@@ -80,8 +97,8 @@ using Change = std::variant<SetMessageStatus, SetQueueEntry, RemoveQueueEntry, S
                             AddMessageCopy>;
 
 struct Step {
-    TraceEvent event;
-    std::string phase;    // intro | submission | auth | tls | dns | relay | delivery | queue | bounce
+    TraceEvent event;     // event.phase is the step's protocol phase (intro, ehlo, auth, ...)
+    Topic topic = Topic::intro;  // which teacher's note applies
     std::string message;  // the scenario message it concerns, if known
     int connection = -1;  // the connection it happened on, if any
     std::vector<Change> changes;

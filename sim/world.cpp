@@ -13,15 +13,6 @@ bool switch_on(const Scenario& scenario, const SwitchOverrides& overrides, const
     return false;
 }
 
-const char* purpose_name(Purpose p) {
-    switch (p) {
-        case Purpose::submission: return "submission";
-        case Purpose::relay: return "relay";
-        case Purpose::delivery: return "delivery";
-    }
-    return "delivery";
-}
-
 std::string domain_of(std::string_view address) {
     auto at = address.rfind('@');
     return at == std::string_view::npos ? std::string() : ascii_lowercase(address.substr(at + 1));
@@ -68,7 +59,8 @@ RunResult World::run() {
     intro.event.kind = TraceKind::note;
     intro.event.text = "scenario \"" + sc_.name + "\" starts";
     intro.event.explain = sc_.description;
-    intro.phase = "intro";
+    intro.event.phase = TracePhase::intro;
+    intro.topic = Topic::intro;
     steps_.push_back(std::move(intro));
     for (std::size_t i = 0; i < sc_.messages.size(); ++i) {
         const MessageSpec* m = &sc_.messages[i];

@@ -38,15 +38,15 @@ void World::start_submission(const MessageSpec& m) {
     HostRt* server = host(m.server);
     Conn* c = new_conn(client, server, m.port, Purpose::submission, m.id);
     open_virtual_connection(
-        client, server, m.port, m.id, "submission",
+        client, server, m.port, m.id, Topic::submission,
         [this, c, &m] {
             if (c->port == 465) {
                 // RFC 8314 §3.3: implicit TLS, the handshake comes before any SMTP.
-                record(TraceKind::tls, c->client->spec->name, c->server->spec->name,
+                record(TraceKind::tls, TracePhase::tls, Topic::tls, c->client->spec->name, c->server->spec->name,
                        "TLS handshake (implicit TLS on port 465)",
                        "On port 465 the connection is encrypted from the first byte; SMTP starts after "
                        "the handshake.",
-                       "RFC 8314 §3.3", "tls", c->spec_id, c->id);
+                       "RFC 8314 §3.3", c->spec_id, c->id);
                 c->tls = true;
             }
             start_client(c, m);
@@ -56,7 +56,7 @@ void World::start_submission(const MessageSpec& m) {
             for (const auto& rcpt : m.to)
                 set_recipient_status(
                     m.id, rcpt,
-                    status_from("deferred", make_reply(451, "4.4.1", "connection " + why), c->server->spec->name));
+                    status_from(MessageState::deferred, make_reply(451, "4.4.1", "connection " + why), c->server->spec->name));
         });
 }
 
@@ -134,16 +134,16 @@ void World::finish_submission(Conn* c) {
     if (!c->cli) {
         if (!c->script_message_accepted && c->script_first_negative)
             for (const auto& rcpt : m->to)
-                set_recipient_status(m->id, rcpt, status_from("rejected", *c->script_first_negative, where));
+                set_recipient_status(m->id, rcpt, status_from(MessageState::rejected, *c->script_first_negative, where));
         return;
     }
     if (!c->outcome) return;
     for (const auto& r : c->outcome->recipients) {
         const std::string rcpt = r.rcpt.mailbox.to_string();
         if (r.status == RecipientStatus::permanent)
-            set_recipient_status(m->id, rcpt, status_from("rejected", r.reply, where));
+            set_recipient_status(m->id, rcpt, status_from(MessageState::rejected, r.reply, where));
         else if (r.status == RecipientStatus::temporary)
-            set_recipient_status(m->id, rcpt, status_from("deferred", r.reply, where));
+            set_recipient_status(m->id, rcpt, status_from(MessageState::deferred, r.reply, where));
     }
 }
 

@@ -20,6 +20,19 @@ std::string status_text(DnsStatus s) {
     }
     return "?";
 }
+
+// An answer that names no host (NXDOMAIN, no records, SERVFAIL) is a failed lookup for the
+// sender; whether that bounces or defers is decided by the delivery core afterwards.
+TraceOutcome dns_outcome(DnsStatus s) {
+    switch (s) {
+        case DnsStatus::ok: return TraceOutcome::ok;
+        case DnsStatus::timeout: return TraceOutcome::timed_out;
+        case DnsStatus::nxdomain:
+        case DnsStatus::nodata:
+        case DnsStatus::servfail: return TraceOutcome::failed;
+    }
+    return TraceOutcome::failed;
+}
 }  // namespace
 
 std::optional<DnsStatus> World::dns_failure(const std::string& name) const {
@@ -65,11 +78,11 @@ DnsAddressAnswer World::lookup_a(const std::string& name) const {
 
 void World::dns_query(HostRt* h, const std::string& spec_id, const std::string& question, bool is_timeout,
                       std::function<void()> then) {
-    record(TraceKind::dns_query, h->spec->name, k_dns_host, question + "?",
+    record(TraceKind::dns_query, TracePhase::dns, Topic::dns, h->spec->name, k_dns_host, question + "?",
            question.find(" MX") != std::string::npos
                ? "Asks DNS which hosts accept mail for this domain (its MX records)."
                : "Asks DNS for the IP address of this host name, to connect to it.",
-           "RFC 5321 §5.1", "dns", spec_id);
+           "RFC 5321 §5.1", spec_id);
     at(now_ + (is_timeout ? k_dns_timeout_ms : 2 * latency()), std::move(then));
 }
 
@@ -101,9 +114,9 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
             explain = "DNS failed for now: a temporary problem, the relay will try again later.";
             rfc = "RFC 5321 §5.1, RFC 1035 §4.1.1";
         }
-        record(TraceKind::dns_answer, k_dns_host, h->spec->name, domain + " MX: " + answer, explain, rfc, "dns",
-               spec_id);
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer}});
+        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, domain + " MX: " + answer,
+               explain, rfc, spec_id, -1, dns_outcome(mx.status));
+        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer, dns_outcome(mx.status)}});
         then(mx);
     });
 }
@@ -114,10 +127,10 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
     dns_query(h, spec_id, name + " IN A", pre.status == DnsStatus::timeout, [=, this] {
         const DnsAddressAnswer a = lookup_a(name);
         std::string answer = a.status == DnsStatus::ok ? a.addresses.front() : status_text(a.status);
-        record(TraceKind::dns_answer, k_dns_host, h->spec->name, name + " A: " + answer,
+        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, name + " A: " + answer,
                a.status == DnsStatus::ok ? "The address to connect to." : "This host's address is unknown now.",
-               "RFC 5321 §5.1", "dns", spec_id);
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " A", answer}});
+               "RFC 5321 §5.1", spec_id, -1, dns_outcome(a.status));
+        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " A", answer, dns_outcome(a.status)}});
         then(a);
     });
 }

@@ -62,8 +62,6 @@ struct Attempt {
     DomainDelivery core;
 };
 
-enum class Purpose { submission, relay, delivery };
-const char* purpose_name(Purpose p);
 
 struct Conn {
     int id = 0;
@@ -92,7 +90,7 @@ struct Conn {
 
 // A scenario message's outcome per recipient, folded into MessageStatus.
 struct RcptOutcome {
-    std::string status = "pending";
+    MessageState status = MessageState::pending;
     int code = 0;
     std::string enhanced;
     std::string final_host;
@@ -118,21 +116,26 @@ private:
     void apply_effect(const EffectSpec& e);
 
     // ---- recording (world_recorder.cpp)
-    Step& record(TraceKind kind, std::string from, std::string to, std::string text, std::string explain,
-                 std::string rfc, std::string phase, std::string message, int conn = -1);
+    // A step the world composes itself (DNS, connect, TLS layer, queue, notices): typed
+    // phase and outcome, with prose written here (the sessions' lines are absorbed below).
+    Step& record(TraceKind kind, TracePhase phase, Topic topic, std::string from, std::string to, std::string text,
+                 std::string explain, std::string rfc, std::string message, int conn = -1,
+                 TraceOutcome outcome = TraceOutcome::none);
+    static Topic topic_of(Purpose p) { return p == Purpose::submission ? Topic::submission : Topic::delivery; }
     void change(Change c) { steps_.back().changes.push_back(std::move(c)); }
     void set_connection(const Conn& c);
     void set_recipient_status(const std::string& spec_id, const std::string& rcpt, RcptOutcome rs,
                               bool count_deferral = false);
-    static RcptOutcome status_from(const std::string& status, const Reply& r, const std::string& where);
+    static RcptOutcome status_from(MessageState status, const Reply& r, const std::string& where);
     void absorb_server_trace(Conn& c);
+    void absorb(TraceEvent&& ev, std::string from, std::string to, const Conn& c);
     void absorb_client_trace(Conn& c);
     QueueEntryView view_of(const HostRt* h, const QueueItem& item) const;
 
     // ---- network (world_network.cpp)
     std::int64_t latency() const { return sc_.latency_ms; }
     void open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message,
-                                 const std::string& phase, std::function<void()> on_open,
+                                 Topic topic, std::function<void()> on_open,
                                  std::function<void(const std::string&)> on_fail);
     void to_server(Conn* c, std::string bytes);
     void to_client(Conn* c, std::string bytes, bool then_close);

@@ -24,31 +24,32 @@ Conn* World::new_conn(HostRt* client, HostRt* server, int port, Purpose purpose,
 
 // on_open runs when the connection is established, on_fail when refused / timed out.
 void World::open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message,
-                                    const std::string& phase, std::function<void()> on_open,
+                                    Topic topic, std::function<void()> on_open,
                                     std::function<void(const std::string&)> on_fail) {
     const std::string target = to->spec->name + ":" + std::to_string(port);
-    record(TraceKind::connect, from->spec->name, to->spec->name, "connect to " + target,
-           "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", phase, message);
+    record(TraceKind::connect, TracePhase::connect, topic, from->spec->name, to->spec->name, "connect to " + target,
+           "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", message);
     const bool listening = to->spec->kind == HostKind::relay ? (port == 25 || port == 587 || port == 465)
                            : to->spec->kind == HostKind::mx  ? port == 25
                                                              : false;
     if (to->silent) {
         at(now_ + k_connect_timeout_ms, [=, this] {
-            record(TraceKind::connect, to->spec->name, from->spec->name,
+            record(TraceKind::connect, TracePhase::connect, topic, to->spec->name, from->spec->name,
                    "no answer from " + target + " (connection timed out)",
                    "The host did not answer at all: it is down or a firewall drops the packets. The sender "
                    "gives up on this host.",
-                   "RFC 5321 §4.5.3.2", phase, message);
+                   "RFC 5321 §4.5.3.2", message, -1, TraceOutcome::timed_out);
             on_fail("timed out");
         });
         return;
     }
     if (to->down || !listening) {
         at(now_ + 2 * latency(), [=, this] {
-            record(TraceKind::connect, to->spec->name, from->spec->name, "connection to " + target + " refused",
+            record(TraceKind::connect, TracePhase::connect, topic, to->spec->name, from->spec->name,
+                   "connection to " + target + " refused",
                    "Nothing listens on that port (the host is down or its mail server stopped). The sender "
                    "tries the next host, or tries again later.",
-                   "RFC 5321 §5.1", phase, message);
+                   "RFC 5321 §5.1", message, -1, TraceOutcome::refused);
             on_fail("refused");
         });
         return;
@@ -89,9 +90,8 @@ void World::close_conn(Conn* c) {
         while (auto ev = c->srv->next_event()) (void)ev;
         absorb_server_trace(*c);
     }
-    record(TraceKind::connect, c->client->spec->name, c->server->spec->name, "connection closed",
-           "The TCP connection ends.", "RFC 5321 §4.1.1.10",
-           c->purpose == Purpose::submission ? "submission" : "delivery", c->spec_id, c->id);
+    record(TraceKind::connect, TracePhase::connect, topic_of(c->purpose), c->client->spec->name, c->server->spec->name,
+           "connection closed", "The TCP connection ends.", "RFC 5321 §4.1.1.10", c->spec_id, c->id);
     set_connection(*c);
 }
 
@@ -100,35 +100,36 @@ void World::close_conn(Conn* c) {
 // whether an untrusted certificate stops it.
 void World::run_tls_handshake(Conn* c) {
     const TlsOutcome outcome = c->server->tls;
-    record(TraceKind::tls, c->client->spec->name, c->server->spec->name, "TLS handshake: ClientHello",
-           "The client starts encrypting the connection.", "RFC 3207 §4, RFC 8446", "tls", c->spec_id, c->id);
+    record(TraceKind::tls, TracePhase::tls, Topic::tls, c->client->spec->name, c->server->spec->name,
+           "TLS handshake: ClientHello", "The client starts encrypting the connection.", "RFC 3207 §4, RFC 8446",
+           c->spec_id, c->id);
     at(now_ + 2 * latency(), [this, c, outcome] {
         if (c->closed) return;
         const bool verify = c->purpose == Purpose::submission || c->attempt_tls_required;
         if (outcome == TlsOutcome::handshake_failure) {
-            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+            record(TraceKind::tls, TracePhase::tls, Topic::tls, c->server->spec->name, c->client->spec->name,
                    "TLS handshake failed (no shared protocol version or cipher)",
                    "The two sides could not agree on encryption. The connection is useless now.",
-                   "RFC 8446 §6.2", "tls", c->spec_id, c->id);
+                   "RFC 8446 §6.2", c->spec_id, c->id, TraceOutcome::failed);
             c->cli->tls_failed("handshake failure", now_);
             pump_client(c);
             return;
         }
         if (outcome == TlsOutcome::untrusted && verify) {
-            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+            record(TraceKind::tls, TracePhase::tls, Topic::tls, c->server->spec->name, c->client->spec->name,
                    "TLS certificate of " + c->server->spec->name + " is not trusted",
                    "The certificate is not signed by an authority the client trusts (or names another "
                    "host). A client that requires TLS must stop here.",
-                   "RFC 7672 §3, RFC 6125", "tls", c->spec_id, c->id);
+                   "RFC 7672 §3, RFC 6125", c->spec_id, c->id, TraceOutcome::failed);
             c->cli->tls_failed("certificate not trusted", now_);
             pump_client(c);
             return;
         }
         if (outcome == TlsOutcome::untrusted)
-            record(TraceKind::tls, c->server->spec->name, c->client->spec->name,
+            record(TraceKind::tls, TracePhase::tls, Topic::tls, c->server->spec->name, c->client->spec->name,
                    "TLS certificate not trusted; opportunistic TLS goes on encrypted",
                    "Opportunistic TLS encrypts without checking the certificate: better than plain text.",
-                   "RFC 7435", "tls", c->spec_id, c->id);
+                   "RFC 7435", c->spec_id, c->id, TraceOutcome::ok);
         c->tls = true;
         set_connection(*c);
         c->srv->tls_established("TLSv1.3", now_);

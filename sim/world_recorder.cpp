@@ -8,17 +8,20 @@
 
 namespace relaylab::sim {
 
-Step& World::record(TraceKind kind, std::string from, std::string to, std::string text, std::string explain,
-                    std::string rfc, std::string phase, std::string message, int conn) {
+Step& World::record(TraceKind kind, TracePhase phase, Topic topic, std::string from, std::string to,
+                    std::string text, std::string explain, std::string rfc, std::string message, int conn,
+                    TraceOutcome outcome) {
     Step s;
     s.event.t_ms = now_;
     s.event.kind = kind;
+    s.event.phase = phase;
+    s.event.outcome = outcome;
     s.event.from = std::move(from);
     s.event.to = std::move(to);
     s.event.text = std::move(text);
     s.event.explain = std::move(explain);
     s.event.rfc = std::move(rfc);
-    s.phase = std::move(phase);
+    s.topic = topic;
     s.message = std::move(message);
     s.connection = conn;
     steps_.push_back(std::move(s));
@@ -31,7 +34,7 @@ void World::set_connection(const Conn& c) {
     v.client = c.client->spec->name;
     v.server = c.server->spec->name;
     v.port = c.port;
-    v.purpose = purpose_name(c.purpose);
+    v.purpose = c.purpose;
     v.tls = c.tls;
     v.open = !c.closed;
     change(SetConnection{v});
@@ -45,7 +48,7 @@ void World::set_recipient_status(const std::string& spec_id, const std::string& 
     if (rit == mit->second.end()) return;
     // The relay hears "250" after the next hop already put the message in the mailbox: a
     // hand-over never undoes a delivery.
-    if (rit->second.status == "delivered" && rs.status == "relayed") return;
+    if (rit->second.status == MessageState::delivered && rs.status == MessageState::relayed) return;
     rit->second = std::move(rs);
     auto sit = std::find_if(statuses_.begin(), statuses_.end(), [&](const auto& s) { return s.id == spec_id; });
     if (sit == statuses_.end()) return;
@@ -53,12 +56,15 @@ void World::set_recipient_status(const std::string& spec_id, const std::string& 
     if (count_deferral) ++next.deferrals;
     // Aggregate: rejected > bounced > deferred/pending > relayed > delivered.
     const RcptOutcome* pick = nullptr;
-    auto rank = [](const std::string& s) {
-        if (s == "rejected") return 5;
-        if (s == "bounced") return 4;
-        if (s == "deferred") return 3;
-        if (s == "pending") return 2;
-        if (s == "relayed") return 1;
+    auto rank = [](MessageState s) {
+        switch (s) {
+            case MessageState::rejected: return 5;
+            case MessageState::bounced: return 4;
+            case MessageState::deferred: return 3;
+            case MessageState::pending: return 2;
+            case MessageState::relayed: return 1;
+            case MessageState::delivered: return 0;
+        }
         return 0;
     };
     for (const auto& r : mit->second)
@@ -75,7 +81,7 @@ void World::set_recipient_status(const std::string& spec_id, const std::string& 
     }
 }
 
-RcptOutcome World::status_from(const std::string& status, const Reply& r, const std::string& where) {
+RcptOutcome World::status_from(MessageState status, const Reply& r, const std::string& where) {
     RcptOutcome rs;
     rs.status = status;
     rs.code = r.code;
@@ -90,14 +96,24 @@ void World::absorb_server_trace(Conn& c) {
         if (ev.kind == TraceKind::state) continue;
         std::string from = c.client->spec->name, to = c.server->spec->name;
         if (ev.kind == TraceKind::reply || ev.kind == TraceKind::note || ev.kind == TraceKind::tls) std::swap(from, to);
-        std::string phase = c.purpose == Purpose::submission ? "submission" : "delivery";
-        if (ev.text.rfind("AUTH", 0) == 0 || ev.text.rfind("334", 0) == 0 || ev.text.rfind("235", 0) == 0 ||
-            ev.text.rfind("535", 0) == 0 || ev.text.rfind("530", 0) == 0 || ev.text == "<credentials hidden>")
-            phase = "auth";
-        if (ev.text.rfind("STARTTLS", 0) == 0 || ev.kind == TraceKind::tls) phase = "tls";
-        record(ev.kind, from, to, std::move(ev.text), std::move(ev.explain), std::move(ev.rfc), phase, c.spec_id,
-               c.id);
+        absorb(std::move(ev), std::move(from), std::move(to), c);
     }
+}
+
+// A session's event as a step: its typed fields kept, placed between the two hosts, and
+// given the teacher's topic from its phase and the connection's purpose.
+void World::absorb(TraceEvent&& ev, std::string from, std::string to, const Conn& c) {
+    Step s;
+    s.event = std::move(ev);
+    s.event.t_ms = now_;
+    s.event.from = std::move(from);
+    s.event.to = std::move(to);
+    s.topic = s.event.phase == TracePhase::auth                                       ? Topic::auth
+              : s.event.phase == TracePhase::tls || s.event.kind == TraceKind::tls ? Topic::tls
+                                                                                    : topic_of(c.purpose);
+    s.message = c.spec_id;
+    s.connection = c.id;
+    steps_.push_back(std::move(s));
 }
 
 void World::absorb_client_trace(Conn& c) {
@@ -105,13 +121,12 @@ void World::absorb_client_trace(Conn& c) {
     for (auto& ev : c.cli->take_trace()) {
         // Wire lines are recorded from the server's side; keep what only the client knows.
         if (ev.kind != TraceKind::tls && ev.kind != TraceKind::note) continue;
-        if (ev.text == "connection closed by the server") continue;
-        // The handshake itself is recorded by the world (it plays the TLS layer).
-        if (ev.kind == TraceKind::tls && ev.text.rfind("TLS ", 0) == 0) continue;
-        record(ev.kind, c.client->spec->name, c.server->spec->name, std::move(ev.text), std::move(ev.explain),
-               std::move(ev.rfc),
-               ev.kind == TraceKind::tls ? "tls" : (c.purpose == Purpose::submission ? "submission" : "delivery"),
-               c.spec_id, c.id);
+        // The world records the connection's end and the TLS handshake's result itself (it
+        // plays the network and the TLS layer).
+        if (ev.note == TraceNote::server_closed || ev.note == TraceNote::tls_established ||
+            ev.note == TraceNote::tls_failed)
+            continue;
+        absorb(std::move(ev), c.client->spec->name, c.server->spec->name, c);
     }
 }
 
@@ -125,7 +140,7 @@ QueueEntryView World::view_of(const HostRt* h, const QueueItem& item) const {
     for (const auto& r : item.q.recipients) {
         RecipientView rv;
         rv.address = r.address();
-        rv.state = recipient_state_name(r.state);
+        rv.state = r.state;
         rv.attempts = r.attempts;
         rv.next_attempt_ms = r.state == RecipientState::deferred ? r.next_attempt_ms - k_sim_epoch_ms : -1;
         rv.last_reply = r.last_reply ? r.last_reply->summary() : std::string();

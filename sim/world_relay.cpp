@@ -33,6 +33,23 @@ const char* notice_words(DsnAction a) {
     return "notice";
 }
 
+// A queue entry after an attempt, in one word: the worst recipient's fate, as the message
+// table ranks them (a bounce or a deferral matters more than the hand-overs beside it).
+TraceOutcome queue_outcome(const QueuedMessage& q) {
+    bool bounced = false, deferred = false, relayed = false, delivered = false;
+    for (const auto& r : q.recipients) {
+        bounced |= r.state == RecipientState::bounced;
+        deferred |= r.state == RecipientState::deferred || r.state == RecipientState::queued;
+        relayed |= r.state == RecipientState::relayed;
+        delivered |= r.state == RecipientState::delivered;
+    }
+    if (bounced) return TraceOutcome::bounced;
+    if (deferred) return TraceOutcome::deferred;
+    if (relayed) return TraceOutcome::relayed;
+    if (delivered) return TraceOutcome::delivered;
+    return TraceOutcome::none;
+}
+
 }  // namespace
 
 void World::enqueue(HostRt* h, QueueItem item, const Conn* via) {
@@ -53,11 +70,11 @@ void World::enqueue(HostRt* h, QueueItem item, const Conn* via) {
     const std::string id = item.q.id;
     std::string rcpts;
     for (const auto& r : item.q.recipients) rcpts += (rcpts.empty() ? "" : ", ") + r.address();
-    record(TraceKind::queue, h->spec->name, "", "queued as " + id + " for " + rcpts,
+    record(TraceKind::queue, TracePhase::queue, Topic::queue, h->spec->name, "", "queued as " + id + " for " + rcpts,
            "The message is safe in " + h->spec->name +
                "'s queue on disk; only now did the server say 250. The relay will deliver it to the "
                "recipient's domain.",
-           "RFC 5321 §4.1.1.4, §6.1", "queue", item.spec_id, via ? via->id : -1);
+           "RFC 5321 §4.1.1.4, §6.1", item.spec_id, via ? via->id : -1, TraceOutcome::ok);
     MessageCopy copy;
     copy.message = item.spec_id;
     copy.host = h->spec->name;
@@ -93,9 +110,8 @@ void World::run_queue_item(HostRt* h, const std::string& id) {
         reschedule_or_finish(h, id);
         return;
     }
-    record(TraceKind::queue, h->spec->name, "", "delivery attempt for " + id,
-           "The relay takes the message from its queue and tries to deliver it.", "RFC 5321 §4.5.4.1", "queue",
-           item.spec_id);
+    record(TraceKind::queue, TracePhase::queue, Topic::queue, h->spec->name, "", "delivery attempt for " + id,
+           "The relay takes the message from its queue and tries to deliver it.", "RFC 5321 §4.5.4.1", item.spec_id);
     change(SetQueueEntry{view_of(h, item)});
     item.in_flight = static_cast<int>(groups.size());
     // Remote groups first: they go on asynchronously; a local group finishes at once.
@@ -112,11 +128,11 @@ void World::run_queue_item(HostRt* h, const std::string& id) {
         }
         for (const auto& route : h->delivery.routes)
             if (route.domain == g.domain)
-                record(TraceKind::note, h->spec->name, route.host,
+                record(TraceKind::note, TracePhase::delivery, Topic::relay, h->spec->name, route.host,
                        "route for " + g.domain + ": via " + route.host + " (no MX lookup)",
                        "This relay is configured to send all mail for " + g.domain + " to " + route.host +
                            " (a static route, like Postfix's transport map).",
-                       "RFC 5321 §5", "relay", item.spec_id);
+                       "RFC 5321 §5", item.spec_id);
         drive(h, id, std::make_shared<Attempt>(h->delivery, g, hash64(seed_, id)));
     }
 }
@@ -129,12 +145,12 @@ void World::drive(HostRt* h, const std::string& id, std::shared_ptr<Attempt> a) 
         resolve_mx(h, spec_id, mx->domain, [=, this](const DnsMxAnswer& answer) {
             a->core.on_mx(answer);
             if (const auto& f = a->core.plan().failure)
-                record(TraceKind::note, h->spec->name, "",
+                record(TraceKind::note, TracePhase::dns, Topic::dns, h->spec->name, "",
                        std::string(f->permanent() ? "no delivery possible: " : "no delivery possible now: ") +
                            f->summary(),
                        f->permanent() ? "A permanent failure: the message cannot be delivered to this domain."
                                       : "A temporary failure: the message stays queued and is retried later.",
-                       "RFC 5321 §5.1", "dns", spec_id);
+                       "RFC 5321 §5.1", spec_id, -1, f->permanent() ? TraceOutcome::bounced : TraceOutcome::deferred);
             drive(h, id, a);
         });
         return;
@@ -164,10 +180,11 @@ void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt
         return;
     }
     if (step.cleartext_retry)
-        record(TraceKind::tls, h->spec->name, dest->spec->name, "trying " + step.host + " again without TLS",
+        record(TraceKind::tls, TracePhase::tls, Topic::tls, h->spec->name, dest->spec->name,
+               "trying " + step.host + " again without TLS",
                "TLS with this destination is opportunistic: when the handshake fails, the relay delivers in "
                "cleartext rather than not at all, and remembers the host for a while.",
-               "RFC 7435 §6, RFC 3207 §4.1", "tls", spec_id);
+               "RFC 7435 §6, RFC 3207 §4.1", spec_id);
     Conn* c = new_conn(h, dest, step.port, dest->spec->kind == HostKind::relay ? Purpose::relay : Purpose::delivery,
                        spec_id);
     c->queue_id = id;
@@ -176,7 +193,7 @@ void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt
     c->attempt_tls_required = step.client.tls == TlsPolicy::required;
     const ClientConfig config = step.client;
     open_virtual_connection(
-        h, dest, step.port, spec_id, "delivery", [this, c, config] { start_delivery(c, config); },
+        h, dest, step.port, spec_id, Topic::delivery, [this, c, config] { start_delivery(c, config); },
         [this, h, id, a](const std::string& why) {
             a->core.on_connect_failed(why);
             drive(h, id, a);
@@ -211,10 +228,10 @@ void World::group_done(HostRt* h, const std::string& id, const DeliveryGroup& gr
         summary += (summary.empty() ? "" : "; ") + r.address() + " " + recipient_state_name(r.state);
         if (r.state == RecipientState::deferred) summary += " until " + format_sim_time(r.next_attempt_ms - k_sim_epoch_ms);
     }
-    record(TraceKind::queue, h->spec->name, "", "queue " + id + ": " + summary,
+    record(TraceKind::queue, TracePhase::queue, Topic::queue, h->spec->name, "", "queue " + id + ": " + summary,
            "The queue records each recipient's fate: relayed (the next server took it), delivered (into a "
            "mailbox here), deferred (a 4xx: try again later) or bounced (a 5xx, or too long in the queue).",
-           "RFC 5321 §4.5.4.1, RFC 3464 §2.3.3", "queue", item.spec_id);
+           "RFC 5321 §4.5.4.1, RFC 3464 §2.3.3", item.spec_id, -1, queue_outcome(item.q));
     change(SetQueueEntry{view_of(h, item)});
     for (std::size_t i : group.recipients) {
         const auto& r = item.q.recipients[i];
@@ -222,11 +239,11 @@ void World::group_done(HostRt* h, const std::string& id, const DeliveryGroup& gr
         const Reply reply = r.final_reply ? *r.final_reply : r.last_reply.value_or(make_reply(451, "4.0.0", ""));
         const std::string where = r.remote_mta.empty() ? h->spec->name : r.remote_mta;
         if (r.state == RecipientState::relayed)
-            set_recipient_status(item.spec_id, r.address(), status_from("relayed", reply, where));
+            set_recipient_status(item.spec_id, r.address(), status_from(MessageState::relayed, reply, where));
         else if (r.state == RecipientState::bounced)
-            set_recipient_status(item.spec_id, r.address(), status_from("bounced", reply, where));
+            set_recipient_status(item.spec_id, r.address(), status_from(MessageState::bounced, reply, where));
         else if (r.state == RecipientState::deferred)
-            set_recipient_status(item.spec_id, r.address(), status_from("deferred", reply, where), true);
+            set_recipient_status(item.spec_id, r.address(), status_from(MessageState::deferred, reply, where), true);
     }
     if (--item.in_flight > 0) return;
     send_notices(h, item);
@@ -240,7 +257,7 @@ void World::send_notices(HostRt* h, QueueItem& item) {
         auto notice = issue_notice(item.q, due, h->spec->name, cal, h->delivery.retry,
                                    hash64(seed_, h->spec->name + "/dsn"), ++h->dsn_counter, item.content);
         if (!notice) continue;
-        record(TraceKind::delivery, h->spec->name, item.q.sender_address(),
+        record(TraceKind::delivery, TracePhase::dsn, Topic::bounce, h->spec->name, item.q.sender_address(),
                std::string(notice_words(due.action)) + " to " + item.q.sender_address() +
                    " (RFC 3464 delivery status notification)",
                due.action == DsnAction::failed
@@ -249,7 +266,10 @@ void World::send_notices(HostRt* h, QueueItem& item) {
                : due.action == DsnAction::delayed
                    ? "The relay tells the sender the message is late but still being retried; nothing was lost."
                    : "The sender asked to be told of success (NOTIFY=SUCCESS); here is the report.",
-               "RFC 3464 §2.3.3, RFC 3461 §5, RFC 5321 §4.5.5", "bounce", item.spec_id);
+               "RFC 3464 §2.3.3, RFC 3461 §5, RFC 5321 §4.5.5", item.spec_id, -1,
+               due.action == DsnAction::failed    ? TraceOutcome::bounced
+               : due.action == DsnAction::delayed ? TraceOutcome::deferred
+                                                  : TraceOutcome::delivered);
         QueueItem n;
         n.q = std::move(notice->message);
         n.q.id = make_queue_id(hash64(seed_, h->spec->name), ++h->queue_counter);
@@ -263,10 +283,10 @@ void World::reschedule_or_finish(HostRt* h, const std::string& id) {
     auto& q = queue_of(h);
     auto& item = q.at(id);
     if (is_done(item.q)) {
-        record(TraceKind::queue, h->spec->name, "", "queue " + id + " done: removed from the queue",
+        record(TraceKind::queue, TracePhase::queue, Topic::queue, h->spec->name, "", "queue " + id + " done: removed from the queue",
                "Every recipient is final (relayed, delivered or bounced) and every notice owed is sent: "
                "nothing more to do for this message.",
-               "RFC 5321 §4.5.4.1", "queue", item.spec_id);
+               "RFC 5321 §4.5.4.1", item.spec_id);
         change(RemoveQueueEntry{id});
         q.erase(id);
         return;

@@ -22,6 +22,7 @@ ServerConfig World::server_config(const HostRt* h, int port) const {
     cfg.role = port == 587 ? Role::submission : port == 465 ? Role::submissions : Role::mx;
     cfg.hostname = h->spec->name;
     cfg.max_message_size = h->size_limit.value_or(h->spec->max_message_size);
+    cfg.mask_secrets = false;  // a lesson shows what crossed the wire, credentials included
     for (const auto& ext : h->spec->without_extensions) {
         if (ext == "8BITMIME") cfg.offer_8bitmime = false;
         if (ext == "SMTPUTF8") cfg.offer_smtputf8 = false;
@@ -179,11 +180,11 @@ Reply World::deliver_local(HostRt* h, const QueuedMessage& q, std::size_t rcpt, 
                            const std::string& spec_id, const Conn* via) {
     const std::string address = q.recipients[rcpt].address();
     const bool bounce = q.origin == MessageOrigin::notice;
-    record(TraceKind::delivery, h->spec->name, address,
+    record(TraceKind::delivery, TracePhase::delivery, Topic::delivery, h->spec->name, address,
            std::string(bounce ? "bounce" : "message") + " stored in the mailbox of " + address,
            "This host is the final destination for " + domain_of(address) +
                ": the message is delivered into the recipient's mailbox.",
-           "RFC 5321 §4.4", "delivery", spec_id, via ? via->id : -1);
+           "RFC 5321 §4.4", spec_id, via ? via->id : -1, TraceOutcome::delivered);
     MessageCopy copy;
     copy.message = spec_id;
     copy.host = h->spec->name;
@@ -194,7 +195,7 @@ Reply World::deliver_local(HostRt* h, const QueuedMessage& q, std::size_t rcpt, 
     copy.content = return_path_header(q.sender) + strip_return_path(content);
     change(AddMessageCopy{copy});
     const Reply ok = make_reply(250, "2.0.0", "delivered to mailbox " + address);
-    if (!bounce && !spec_id.empty()) set_recipient_status(spec_id, address, status_from("delivered", ok, h->spec->name));
+    if (!bounce && !spec_id.empty()) set_recipient_status(spec_id, address, status_from(MessageState::delivered, ok, h->spec->name));
     return ok;
 }
 

@@ -48,7 +48,8 @@ export function simulatorTests({ browser, url, webDir, figures }) {
       const p = await page();
       const names = await p.evaluate(() => window.relaylab.scenarios());
       for (const name of names) {
-        const expected = JSON.parse(cli(bin, ['sim', name, '--format', 'json'])).messages;
+        const report = JSON.parse(cli(bin, ['sim', name, '--format', 'json']));
+        const expected = report.messages;
         const state = await p.evaluate((name) => {
           const s = window.relaylab.load(name);
           if (s.step !== 0) throw new Error(`load(${name}) shows step ${s.step}`);
@@ -57,6 +58,10 @@ export function simulatorTests({ browser, url, webDir, figures }) {
         assert(state.scenario === name && state.step === state.total_steps, `${name}: not at the end (${state.step}/${state.total_steps})`);
         assert(isDeepStrictEqual(state.messages, expected),
                `${name}: page ${JSON.stringify(state.messages)} vs CLI ${JSON.stringify(expected)}`);
+        // The current step is the same typed object as the report's (docs/trace-format.md).
+        const last = report.steps[report.steps.length - 1];
+        assert(isDeepStrictEqual(state.current, last),
+               `${name}: page current ${JSON.stringify(state.current)} vs CLI ${JSON.stringify(last)}`);
       }
       noErrors();
     }],

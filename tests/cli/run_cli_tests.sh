@@ -33,7 +33,13 @@ check sim-json 0 '^ok$' -- python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["scenario"] == "relay-denied" and d["seed"] == 1, d.keys()
-assert set(d["steps"][0]) == {"t_ms", "kind", "from", "to", "text", "explain", "rfc"}
+keys = {"t_ms", "time", "kind", "phase", "topic", "from", "to", "text", "verb", "code", "enhanced",
+        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "explain",
+        "rfc", "message", "connection"}  # docs/trace-format.md
+assert all(set(s) == keys for s in d["steps"]), set(d["steps"][0])
+denied = [s for s in d["steps"] if s["kind"] == "reply" and s["code"] == 550]
+assert denied and denied[0]["enhanced"] == "5.7.1" and denied[0]["reply_class"] == "permanent", denied
+assert denied[0]["phase"] == "envelope" and denied[0]["wire"].endswith("\r\n"), denied[0]
 m = d["messages"][0]
 assert (m["status"], m["code"], m["enhanced"], m["final_host"]) == ("rejected", 550, "5.7.1", "relay.lab.test"), m
 assert set(m) >= {"id", "from", "to", "status", "code", "enhanced", "final_host"}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/client_session.hpp"
+#include "engine/explain.hpp"
 
 using namespace relaylab;
 
@@ -524,7 +525,11 @@ TEST_CASE("client session: AUTH (RFC 4954 §4, RFC 4616)") {
         bool shown = false;
         for (const auto& ev : h.c.take_trace()) {
             CHECK(ev.text.find("AGFsaWNl") == std::string::npos);
-            if (ev.text == "AUTH PLAIN ****") shown = true;
+            CHECK(ev.wire.find("AGFsaWNl") == std::string::npos);
+            // RFC 4954 §4: the initial response is the secret; its span is marked and masked.
+            if (ev.text == "AUTH PLAIN <credentials hidden>" && ev.has_secret() && ev.phase == TracePhase::auth &&
+                ev.wire.substr(ev.secret_begin, ev.secret_end - ev.secret_begin) == "<credentials hidden>")
+                shown = true;
         }
         CHECK(shown);
     }
@@ -540,6 +545,8 @@ TEST_CASE("client session: AUTH (RFC 4954 §4, RFC 4616)") {
         for (const auto& ev : h.c.take_trace()) {
             CHECK(ev.text.find("YWxpY2U") == std::string::npos);
             CHECK(ev.text.find("c2VjcmV0") == std::string::npos);
+            CHECK(ev.wire.find("YWxpY2U") == std::string::npos);
+            CHECK(ev.wire.find("c2VjcmV0") == std::string::npos);
         }
     }
     SUBCASE("configured mechanism not offered: the other one is used") {
@@ -780,14 +787,24 @@ TEST_CASE("client session: trace (the trace events the UI shows)") {
     h.server("250-mx\r\n250 8BITMIME\r\n");
     auto t = h.c.take_trace();
     std::vector<std::string> lines;
+    std::vector<TracePhase> phases;
     for (const auto& ev : t)
-        if (ev.kind == TraceKind::command || ev.kind == TraceKind::reply) lines.push_back(ev.text);
+        if (ev.kind == TraceKind::command || ev.kind == TraceKind::reply) {
+            lines.push_back(ev.text);
+            phases.push_back(ev.phase);
+        }
     CHECK(lines == std::vector<std::string>{"220 mx", "EHLO relay.lab.test", "250-mx", "250 8BITMIME",
                                             "MAIL FROM:<alice@lab.test>"});
+    // A reply has the phase of what it answers (RFC 5321 §4.1.1, §3.1 for the greeting).
+    CHECK(phases == std::vector<TracePhase>{TracePhase::greeting, TracePhase::ehlo, TracePhase::ehlo,
+                                            TracePhase::ehlo, TracePhase::envelope});
     bool state_change = false;
     for (const auto& ev : t) {
-        if (ev.kind == TraceKind::command) CHECK_FALSE(ev.rfc.empty());
-        if (ev.kind == TraceKind::state && ev.text == "greeting -> ehlo") state_change = true;
+        if (ev.kind == TraceKind::command) CHECK_FALSE(explain_event(ev).rfc.empty());
+        if (ev.kind == TraceKind::reply) CHECK(ev.reply_class == ReplyClass::positive);
+        if (ev.kind == TraceKind::state && ev.state_before == "greeting" && ev.state_after == "ehlo" &&
+            ev.text == "greeting -> ehlo")
+            state_change = true;
         CHECK(ev.t_ms == 1000);
     }
     CHECK(state_change);

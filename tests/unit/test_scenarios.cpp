@@ -39,6 +39,13 @@ std::vector<MessageCopy> mailbox(const RunResult& run, const std::string& addres
     return out;
 }
 
+template <class Pred>
+std::size_t count_if(const RunResult& run, Pred pred) {
+    std::size_t n = 0;
+    for (const auto& s : run.steps) n += pred(s.event) ? 1 : 0;
+    return n;
+}
+
 std::size_t count(const RunResult& run, TraceKind kind, std::string_view text_prefix) {
     std::size_t n = 0;
     for (const auto& s : run.steps)
@@ -83,7 +90,7 @@ TEST_CASE("every built-in scenario ends in its expected outcome") {
             CAPTURE(e.id);
             auto it = std::find_if(run.messages.begin(), run.messages.end(), [&](const auto& m) { return m.id == e.id; });
             REQUIRE(it != run.messages.end());
-            CHECK(it->status == e.status);
+            CHECK(message_state_name(it->status) == e.status);
             if (e.code) CHECK(it->code == e.code);
             if (!e.enhanced.empty()) CHECK(it->enhanced == e.enhanced);
             if (!e.final_host.empty()) CHECK(it->final_host == e.final_host);
@@ -105,7 +112,9 @@ TEST_CASE("scenario details that the outcome alone does not show") {
     }
     SUBCASE("mx-fallback: the preferred MX is tried first and refuses (RFC 5321 §5.1)") {
         const RunResult run = run_world(builtin("mx-fallback"), {}, 1);
-        CHECK(count(run, TraceKind::connect, "connection to mx1.dest.test:25 refused") == 1);
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::connect && e.outcome == TraceOutcome::refused && e.from == "mx1.dest.test";
+        }) == 1);
         CHECK(mailbox(run, "bob@dest.test").size() == 1);
     }
     SUBCASE("dns-servfail: deferred with 4.4.3 while DNS fails (RFC 3463 §3.5)") {
@@ -125,7 +134,9 @@ TEST_CASE("scenario details that the outcome alone does not show") {
     }
     SUBCASE("mail-loop: Received: lines grow by one per hop until 554 5.4.6 (RFC 5321 §6.3)") {
         const RunResult run = run_world(builtin("mail-loop"), {}, 1);
-        CHECK(count(run, TraceKind::reply, "554 5.4.6") == 1);
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::reply && e.code == 554 && e.enhanced == "5.4.6";
+        }) == 1);
         std::vector<std::size_t> received;
         for (const auto& s : run.steps)
             for (const auto& c : s.changes)
@@ -138,7 +149,7 @@ TEST_CASE("scenario details that the outcome alone does not show") {
     }
     SUBCASE("tls-required-failure: never sent in clear text; the diagnostic names TLS (RFC 3207 §4.1)") {
         const RunResult run = run_world(builtin("tls-required-failure"), {}, 1);
-        CHECK(count(run, TraceKind::command, "MAIL FROM") == 1);  // only the submission
+        CHECK(count_if(run, [](const TraceEvent& e) { return e.kind == TraceKind::command && e.verb == Verb::mail; }) == 1);  // only the submission
         const auto box = mailbox(run, "alice@lab.test");
         REQUIRE(box.size() == 1);
         CHECK(box[0].content.find("TLS") != std::string::npos);
@@ -241,27 +252,29 @@ TEST_CASE("failure switches change the outcome and can be turned off") {
     SUBCASE("happy-path with its MX down is no longer delivered") {
         const Scenario sc = builtin("happy-path");
         const RunResult run = run_world(sc, {{"mx-down", true}}, sc.seed);
-        CHECK(run.messages[0].status != "delivered");
+        CHECK(run.messages[0].status != MessageState::delivered);
     }
     SUBCASE("auth-failed with the wrong password switched off is delivered") {
         const Scenario sc = builtin("auth-failed");
         const RunResult run = run_world(sc, {{"wrong-password", false}}, sc.seed);
-        CHECK(run.messages[0].status == "delivered");
+        CHECK(run.messages[0].status == MessageState::delivered);
     }
     SUBCASE("happy-path with a failed TLS handshake: delivered in cleartext (RFC 7435 §6)") {
         // Between relays TLS is opportunistic: a failed handshake is retried at once on the
         // same host without TLS, and the message is delivered, not deferred.
         const Scenario sc = builtin("happy-path");
         const RunResult run = run_world(sc, {{"tls-failure", true}}, sc.seed);
-        CHECK(run.messages[0].status == "delivered");
+        CHECK(run.messages[0].status == MessageState::delivered);
         CHECK(run.messages[0].deferrals == 0);
-        CHECK(count(run, TraceKind::tls, "TLS handshake failed") == 1);
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::tls && e.outcome == TraceOutcome::failed;
+        }) == 1);
         CHECK(count(run, TraceKind::tls, "trying mx1.dest.test again without TLS") == 1);
     }
     SUBCASE("greylisting switched off: delivered without deferral") {
         const Scenario sc = builtin("greylisting");
         const RunResult run = run_world(sc, {{"greylisting", false}}, sc.seed);
-        CHECK(run.messages[0].status == "delivered");
+        CHECK(run.messages[0].status == MessageState::delivered);
         CHECK(run.messages[0].deferrals == 0);
     }
     SUBCASE("every switch of every scenario runs without breaking the world") {
@@ -272,7 +285,7 @@ TEST_CASE("failure switches change the outcome and can be turned off") {
                 CAPTURE(sw.name);
                 const RunResult run = run_world(sc, {{sw.name, !sw.on}}, sc.seed);
                 CHECK(run.steps.size() > 1);
-                for (const auto& m : run.messages) CHECK(m.status != "pending");
+                for (const auto& m : run.messages) CHECK(m.status != MessageState::pending);
             }
         }
     }
@@ -307,7 +320,7 @@ TEST_CASE("a switch flipped mid-way re-runs the world and keeps the step") {
     REQUIRE(sim.set_switch("mx-down", true));
     CHECK(sim.step() == 10);
     sim.seek(sim.total_steps());
-    CHECK(sim.view().messages[0].status != "delivered");
+    CHECK(sim.view().messages[0].status != MessageState::delivered);
     CHECK_FALSE(sim.set_switch("no-such-switch", true));
 }
 

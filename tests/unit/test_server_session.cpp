@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/base64.hpp"
+#include "engine/explain.hpp"
 #include "engine/server_session.hpp"
 
 using namespace relaylab;
@@ -905,7 +906,7 @@ TEST_CASE("server session: trace") {
         CHECK(std::find(seen.begin(), seen.end(), "reply: 250-PIPELINING") != seen.end());
         CHECK(std::find(seen.begin(), seen.end(), "reply: 250 2.0.0 Ok") != seen.end());
         for (const auto& t : o.trace)
-            if (t.kind == TraceKind::reply) CHECK_FALSE(t.explain.empty());
+            if (t.kind == TraceKind::reply) CHECK_FALSE(explain_event(t).text.empty());
     }
     SUBCASE("state transitions as old -> new") {
         CHECK(std::find(seen.begin(), seen.end(), "state: greeted -> ready") != seen.end());
@@ -915,7 +916,7 @@ TEST_CASE("server session: trace") {
         for (const auto& t : o.trace) replies += t.kind == TraceKind::reply ? 1 : 0;
         CHECK(replies == lines_of(o.output).size());
         for (const auto& t : o.trace)
-            if (t.kind == TraceKind::command) CHECK_FALSE(t.rfc.empty());
+            if (t.kind == TraceKind::command) CHECK_FALSE(explain_event(t).rfc.empty());
     }
     SUBCASE("trace off records nothing") {
         ServerConfig c = mx_config();

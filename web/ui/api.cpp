@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/report.hpp"
+#include "sim/step_json.hpp"
 
 namespace relaylab::ui {
 
@@ -19,13 +20,11 @@ json state_json(const App& app) {
     s["title"] = sim.scenario().title;
     s["step"] = sim.step();
     s["total_steps"] = sim.total_steps();
-    // Exactly the objects `relaylab sim NAME --format json` prints under "messages".
-    s["messages"] = json::parse(sim::messages_json(sim.view().messages), nullptr, false);
+    // Exactly the objects `relaylab sim NAME --format json` prints under "messages" and
+    // "steps" (sim/step_json.hpp, docs/trace-format.md), built once, not printed and parsed.
+    s["messages"] = sim::messages_json_array(sim.view().messages);
     if (const sim::Step* cur = sim.current()) {
-        s["current"] = json{{"t_ms", cur->event.t_ms}, {"time", sim::format_sim_time(cur->event.t_ms)},
-                            {"kind", trace_kind_name(cur->event.kind)}, {"from", cur->event.from},
-                            {"to", cur->event.to}, {"text", cur->event.text}, {"explain", cur->event.explain},
-                            {"rfc", cur->event.rfc}, {"phase", cur->phase}, {"message", cur->message}};
+        s["current"] = sim::step_json(*cur);
     } else {
         s["current"] = nullptr;
     }

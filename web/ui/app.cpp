@@ -166,12 +166,10 @@ void App::frame(float width, float height) {
         ImGui::Separator();
         const Palette& pal = palette(model_.prefs().high_contrast);
         for (const auto& m : model_.sim().view().messages) {
-            const ImU32 c = m.status == "delivered" ? pal.ok
-                            : (m.status == "bounced" || m.status == "rejected") ? pal.down
-                            : m.status == "deferred" ? pal.warn : pal.dim_text;
+            const ImU32 c = message_state_colour(m.status, pal);
             // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
             std::string line = m.id;
-            line.append(": ").append(m.status);
+            line.append(": ").append(sim::message_state_name(m.status));
             if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
             if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
             ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());

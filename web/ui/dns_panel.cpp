@@ -36,10 +36,7 @@ Commands DnsPanel::draw(const Model& model) {
         ImGui::TableSetColumnIndex(2);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dns), "%s", r.question.c_str());
         ImGui::TableSetColumnIndex(3);
-        const bool failed = r.answer.empty() || r.answer.find("NXDOMAIN") != std::string::npos ||
-                            r.answer.find("SERVFAIL") != std::string::npos ||
-                            r.answer.find("timeout") != std::string::npos || r.answer.find("no ") == 0;
-        ImGui::PushStyleColor(ImGuiCol_Text, failed ? pal.down : pal.text);
+        ImGui::PushStyleColor(ImGuiCol_Text, r.answer.empty() || r.outcome != TraceOutcome::ok ? pal.down : pal.text);
         ImGui::TextWrapped("%s", r.answer.empty() ? "(waiting for the answer)" : r.answer.c_str());
         ImGui::PopStyleColor();
     }

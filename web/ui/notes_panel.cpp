@@ -1,3 +1,4 @@
+#include "engine/explain.hpp"
 #include "sim/report.hpp"
 #include "web/ui/panels.hpp"
 #include "web/ui/widgets.hpp"
@@ -18,21 +19,27 @@ Commands NotesPanel::draw(const Model& model) {
     ImGui::Separator();
 
     const sim::Step* cur = sim.current();
-    const std::string phase = cur ? cur->phase : "intro";
+    const char* topic = sim::topic_name(cur ? cur->topic : sim::Topic::intro);
     if (const sim::NoteSpec* note = sim.note()) {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Teacher's note · %s", phase.c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Teacher's note · %s", topic);
         ImGui::TextWrapped("%s", note->text.c_str());
         if (!note->rfc.empty()) coloured_wrapped(pal.dim_text, note->rfc);
     } else {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Phase · %s", phase.c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Phase · %s", topic);
     }
     if (cur) {
         ImGui::Separator();
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "This step (%s):",
-                           sim::format_sim_time(cur->event.t_ms).c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "This step (%s, %s):",
+                           sim::format_sim_time(cur->event.t_ms).c_str(), trace_phase_name(cur->event.phase));
         coloured_wrapped(event_colour(cur->event, pal), event_line(cur->event));
-        if (!cur->event.explain.empty()) ImGui::TextWrapped("%s", cur->event.explain.c_str());
-        if (!cur->event.rfc.empty()) coloured_wrapped(pal.dim_text, cur->event.rfc);
+        const Explanation ex = explain_event(cur->event);
+        if (!ex.text.empty()) ImGui::TextWrapped("%s", ex.text.c_str());
+        if (!ex.rfc.empty()) coloured_wrapped(pal.dim_text, ex.rfc);
+        // The credentials of an AUTH line, decoded only when asked (the simulator keeps them).
+        if (const std::string secret = secret_reveal(cur->event); !secret.empty()) {
+            ImGui::Checkbox("Show the credentials", &show_secret_);
+            if (show_secret_) coloured_wrapped(pal.warn, secret);
+        }
     }
     return out;
 }

@@ -24,11 +24,10 @@ Commands OutcomePanel::draw(const Model& model) {
         for (const auto& t : m.to) to += (to.empty() ? "" : ", ") + t;
         ImGui::TextWrapped("%s → %s", m.from.c_str(), to.c_str());
         ImGui::TableSetColumnIndex(2);
-        const ImU32 c = m.status == "delivered" ? pal.ok
-                        : (m.status == "bounced" || m.status == "rejected") ? pal.down
-                        : m.status == "deferred" ? pal.warn : pal.dim_text;
-        const char* mark = m.status == "delivered" ? "✓ " : (m.status == "bounced" || m.status == "rejected") ? "✗ " : "";
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s%s", mark, m.status.c_str());
+        using S = sim::MessageState;
+        const ImU32 c = message_state_colour(m.status, pal);
+        const char* mark = m.status == S::delivered ? "✓ " : (m.status == S::bounced || m.status == S::rejected) ? "✗ " : "";
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s%s", mark, sim::message_state_name(m.status));
         if (m.deferrals > 0) {
             ImGui::SameLine();
             ImGui::TextDisabled("(%d deferral%s)", m.deferrals, m.deferrals == 1 ? "" : "s");

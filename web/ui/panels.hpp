@@ -28,6 +28,9 @@ struct PresenterPanel {
     Commands draw(const Model& model);
 };
 
+// What a topology node stands for: its colour and its column.
+enum class NodeKind { client, relay, dns, mx, mailbox, other };
+
 // Hosts as nodes, links, the current hop with the message moving along it — topology_panel.cpp
 struct TopologyPanel {
     Commands draw(const Model& model);
@@ -35,7 +38,7 @@ struct TopologyPanel {
 private:
     struct Node {
         std::string name, caption;
-        int kind = 0;  // 0 client, 1 relay, 2 dns, 3 mx, 4 mailbox, 5 other
+        NodeKind kind = NodeKind::client;
         ImVec2 pos;    // centre, in 0..1 of the canvas
     };
     void rebuild(const Model& model);
@@ -99,6 +102,9 @@ struct SwitchesPanel {
 // Scenario description, teacher's note for the phase, current step — notes_panel.cpp
 struct NotesPanel {
     Commands draw(const Model& model);
+
+private:
+    bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked
 };
 
 }  // namespace relaylab::ui

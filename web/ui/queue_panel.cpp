@@ -35,9 +35,12 @@ Commands QueuePanel::draw(const Model& model) {
                 ImGui::TableSetColumnIndex(0);
                 ImGui::TextUnformatted(r.address.c_str());
                 ImGui::TableSetColumnIndex(1);
-                const ImU32 c = (r.state == "delivered" || r.state == "relayed") ? pal.ok : r.state == "bounced" ? pal.down
-                              : r.state == "deferred" ? pal.warn : pal.text;
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", r.state.c_str());
+                using R = RecipientState;
+                const ImU32 c = (r.state == R::delivered || r.state == R::relayed) ? pal.ok
+                                : r.state == R::bounced                            ? pal.down
+                                : r.state == R::deferred                           ? pal.warn
+                                                                                   : pal.text;
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", recipient_state_name(r.state));
                 ImGui::TableSetColumnIndex(2);
                 ImGui::Text("%d", r.attempts);
                 ImGui::TableSetColumnIndex(3);
@@ -58,7 +61,7 @@ Commands QueuePanel::draw(const Model& model) {
         if (!c.open) continue;
         ++shown;
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c.tls ? pal.ok : pal.command), "#%d  %s → %s:%d  %s%s", c.id,
-                           c.client.c_str(), c.server.c_str(), c.port, c.purpose.c_str(), c.tls ? "  (TLS)" : "");
+                           c.client.c_str(), c.server.c_str(), c.port, sim::purpose_name(c.purpose), c.tls ? "  (TLS)" : "");
     }
     if (!shown) ImGui::TextDisabled("no open connections");
     return out;

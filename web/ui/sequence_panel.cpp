@@ -106,7 +106,7 @@ Commands SequencePanel::draw(const Model& model) {
                 const float room = o.x + width - x - fs;
                 dl->AddText(ImVec2(x + fs * 0.5f, y - fs - 1), colour, fit(line, std::max(room, col_w)).c_str());
             }
-            if (hovered) wrapped_tooltip(line + "\n\n" + ev.explain, ev.rfc);
+            if (hovered) explanation_tooltip(ev);
         }
     }
     ImGui::EndChild();

@@ -9,7 +9,6 @@ namespace relaylab::ui {
 
 namespace {
 
-enum Kind { k_client, k_relay, k_dns, k_mx, k_mailbox, k_other };
 
 ImVec2 lerp(ImVec2 a, ImVec2 b, float t) { return ImVec2(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t); }
 float ease(float t) { return t * t * (3 - 2 * t); }
@@ -33,12 +32,14 @@ void TopologyPanel::rebuild(const Model& model) {
     const auto& sim = model.sim();
     const auto& sc = sim.scenario();
 
-    auto kind_of = [&](const std::string& name) -> int {
-        if (name == "dns") return k_dns;
-        if (name.find('@') != std::string::npos) return k_mailbox;
+    auto kind_of = [&](const std::string& name) -> NodeKind {
+        if (name == "dns") return NodeKind::dns;
+        if (name.find('@') != std::string::npos) return NodeKind::mailbox;
         if (const auto* h = sc.host(name))
-            return h->kind == sim::HostKind::client ? k_client : h->kind == sim::HostKind::relay ? k_relay : k_mx;
-        return k_other;
+            return h->kind == sim::HostKind::client  ? NodeKind::client
+                   : h->kind == sim::HostKind::relay ? NodeKind::relay
+                                                     : NodeKind::mx;
+        return NodeKind::other;
     };
     // Who stores mail into a mailbox (a delivery event's sender).
     std::map<std::string, std::string> mailbox_owner;
@@ -51,8 +52,8 @@ void TopologyPanel::rebuild(const Model& model) {
         n.name = name;
         n.kind = kind_of(name);
         if (const auto* h = sc.host(name)) n.caption = h->label.empty() ? h->ip : h->label;
-        if (n.kind == k_dns) n.caption = "DNS resolver";
-        if (n.kind == k_mailbox) n.caption = "mailbox";
+        if (n.kind == NodeKind::dns) n.caption = "DNS resolver";
+        if (n.kind == NodeKind::mailbox) n.caption = "mailbox";
         index_[name] = static_cast<int>(nodes_.size());
         nodes_.push_back(n);
     }
@@ -61,12 +62,12 @@ void TopologyPanel::rebuild(const Model& model) {
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
         const auto& n = nodes_[i];
         switch (n.kind) {
-            case k_client: columns[0].push_back(i); break;
-            case k_relay: columns[1].push_back(i); break;
-            case k_dns: break;
-            case k_mailbox: {
+            case NodeKind::client: columns[0].push_back(i); break;
+            case NodeKind::relay: columns[1].push_back(i); break;
+            case NodeKind::dns: break;
+            case NodeKind::mailbox: {
                 const auto owner = mailbox_owner.find(n.name);
-                const bool at_relay = owner != mailbox_owner.end() && kind_of(owner->second) == k_relay;
+                const bool at_relay = owner != mailbox_owner.end() && kind_of(owner->second) == NodeKind::relay;
                 columns[at_relay ? 1 : 3].push_back(i);
                 break;
             }
@@ -134,6 +135,16 @@ Commands TopologyPanel::draw(const Model& model) {
     }
     if (hop_from >= 0 && hop_to >= 0 && hop_from != hop_to) dl->AddLine(at(hop_from), at(hop_to), pal.hop, 6.0f);
 
+    // Hosts that refused a connection or left it unanswered up to this step (the connect
+    // step's `from` is the host that did not answer).
+    std::set<std::string> unreachable;
+    const auto& steps = sim.timeline().steps();
+    for (std::size_t i = 0; i < sim.step() && i < steps.size(); ++i) {
+        const TraceEvent& e = steps[i].event;
+        if (e.kind == TraceKind::connect && (e.outcome == TraceOutcome::refused || e.outcome == TraceOutcome::timed_out))
+            unreachable.insert(e.from);
+    }
+
     // Nodes.
     std::map<std::string, int> mailbox_count;
     const auto& copies = sim.timeline().message_copies();
@@ -145,28 +156,28 @@ Commands TopologyPanel::draw(const Model& model) {
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
         const auto& n = nodes_[i];
         const ImVec2 c = at(i);
-        const float w = n.kind == k_mailbox ? node_w * 0.9f : node_w;
+        const float w = n.kind == NodeKind::mailbox ? node_w * 0.9f : node_w;
         const ImVec2 a(c.x - w / 2, c.y - node_h / 2), b(c.x + w / 2, c.y + node_h / 2);
-        const ImU32 fill = n.kind == k_client ? pal.client : n.kind == k_relay ? pal.relay
-                           : n.kind == k_dns ? pal.dns_node : n.kind == k_mailbox ? pal.mailbox : pal.mx;
+        const ImU32 fill = n.kind == NodeKind::client ? pal.client : n.kind == NodeKind::relay ? pal.relay
+                           : n.kind == NodeKind::dns ? pal.dns_node : n.kind == NodeKind::mailbox ? pal.mailbox : pal.mx;
         dl->AddRectFilled(a, b, fill, 6.0f);
         const bool active = i == hop_from || i == hop_to;
         dl->AddRect(a, b, active ? pal.hop : pal.text, 6.0f, 0, active ? 4.0f : 1.0f);
         const std::string title = fit(n.name, w - 8, fs);
         dl->AddText(ImGui::GetFont(), fs, ImVec2(a.x + 6, a.y + 3), pal.text, title.c_str());
         std::string caption = n.caption;
-        if (n.kind == k_mailbox) caption = std::to_string(mailbox_count[n.name]) + " message(s)";
+        if (n.kind == NodeKind::mailbox) caption = std::to_string(mailbox_count[n.name]) + " message(s)";
         if (queue_count[n.name] > 0) caption = "queue: " + std::to_string(queue_count[n.name]) + " · " + caption;
         caption = fit(caption, w - 8, small);
         dl->AddText(ImGui::GetFont(), small, ImVec2(a.x + 6, a.y + 4 + fs), pal.text, caption.c_str());
-        // Failures switched on.
+        // Failures switched on, and connections the host refused or left unanswered so far.
         float y = b.y + 2;
-        bool down = false;
+        bool down = unreachable.count(n.name) > 0;
         for (const auto& mark : host_marks(sim, n.name)) {
             const std::string t = fit(mark.text, node_w * 1.3f, small);
             dl->AddText(ImGui::GetFont(), small, ImVec2(a.x, y), mark.severe ? pal.down : pal.warn, t.c_str());
             y += small + 1;
-            down = down || mark.text.rfind("DOWN", 0) == 0 || mark.text.rfind("SILENT", 0) == 0;
+            down = down || mark.outcome == TraceOutcome::refused || mark.outcome == TraceOutcome::timed_out;
         }
         if (down) {
             dl->AddLine(a, b, pal.down, 4.0f);

@@ -1,3 +1,4 @@
+#include "engine/explain.hpp"
 #include "sim/report.hpp"
 #include "web/ui/panels.hpp"
 #include "web/ui/widgets.hpp"
@@ -63,12 +64,13 @@ Commands TranscriptPanel::draw(const Model& model) {
             ImGui::TextUnformatted(event_line(ev).c_str());
             ImGui::PopStyleColor();
             if (fonts().mono) ImGui::PopFont();
-            ImGui::TextUnformatted(ev.explain.c_str());
-            if (!ev.rfc.empty()) {
+            const Explanation ex = explain_event(ev);
+            ImGui::TextUnformatted(ex.text.c_str());
+            if (!ex.rfc.empty()) {
                 ImGui::SameLine();
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "[%s]", ev.rfc.c_str());
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "[%s]", ex.rfc.c_str());
             }
-            if (hovered) wrapped_tooltip(event_line(ev) + "\n\n" + ev.explain, ev.rfc);
+            if (hovered) explanation_tooltip(ev);
         }
     }
     if (moved) ImGui::SetScrollHereY(1.0f);

@@ -1,5 +1,7 @@
 #include "web/ui/widgets.hpp"
 
+#include "engine/base64.hpp"
+#include "engine/explain.hpp"
 #include "sim/report.hpp"
 
 #include <algorithm>
@@ -7,40 +9,75 @@
 
 namespace relaylab::ui {
 
-int reply_class(const TraceEvent& e) {
-    if (e.kind != TraceKind::reply || e.text.empty()) return 0;
-    const char c = e.text[0];
-    return (c >= '2' && c <= '5') ? c - '0' : 0;
-}
-
 std::string event_line(const TraceEvent& e) {
-    if (e.kind == TraceKind::command) return "C: " + e.text;
+    if (e.kind == TraceKind::command) return "C: " + trace_text_hiding_secret(e);
     if (e.kind == TraceKind::reply) return "S: " + e.text;
     return e.text;
+}
+
+ImU32 outcome_colour(TraceOutcome outcome, ImU32 otherwise, const Palette& p) {
+    switch (outcome) {
+        case TraceOutcome::ok:
+        case TraceOutcome::delivered:
+        case TraceOutcome::relayed: return p.reply_2xx;
+        case TraceOutcome::deferred:
+        case TraceOutcome::timed_out: return p.reply_4xx;
+        case TraceOutcome::bounced:
+        case TraceOutcome::rejected:
+        case TraceOutcome::refused:
+        case TraceOutcome::failed: return p.reply_5xx;
+        case TraceOutcome::none: break;
+    }
+    return otherwise;
 }
 
 ImU32 event_colour(const TraceEvent& e, const Palette& p) {
     switch (e.kind) {
         case TraceKind::command: return p.command;
         case TraceKind::reply:
-            switch (reply_class(e)) {
-                case 2: return p.reply_2xx;
-                case 3: return p.reply_3xx;
-                case 4: return p.reply_4xx;
-                case 5: return p.reply_5xx;
-                default: return p.other;
+            switch (e.reply_class) {
+                case ReplyClass::positive: return p.reply_2xx;
+                case ReplyClass::intermediate: return p.reply_3xx;
+                case ReplyClass::transient: return p.reply_4xx;
+                case ReplyClass::permanent: return p.reply_5xx;
+                case ReplyClass::none: return p.other;
             }
+            return p.other;
         case TraceKind::dns_query:
-        case TraceKind::dns_answer: return p.dns;
-        case TraceKind::tls: return p.tls;
-        case TraceKind::delivery: {
-            const auto& t = e.text;
-            if (t.find("bounce") != std::string::npos || t.find("failed") != std::string::npos) return p.reply_5xx;
-            if (t.find("defer") != std::string::npos) return p.reply_4xx;
-            return p.reply_2xx;
-        }
-        default: return p.other;
+        case TraceKind::dns_answer: return outcome_colour(e.outcome == TraceOutcome::ok ? TraceOutcome::none : e.outcome, p.dns, p);
+        case TraceKind::tls: return outcome_colour(e.outcome == TraceOutcome::ok ? TraceOutcome::none : e.outcome, p.tls, p);
+        default: return outcome_colour(e.outcome, p.other, p);
     }
+}
+
+ImU32 message_state_colour(sim::MessageState state, const Palette& p) {
+    switch (state) {
+        case sim::MessageState::delivered:
+        case sim::MessageState::relayed: return p.ok;
+        case sim::MessageState::bounced:
+        case sim::MessageState::rejected: return p.down;
+        case sim::MessageState::deferred: return p.warn;
+        case sim::MessageState::pending: break;
+    }
+    return p.dim_text;
+}
+
+std::string secret_reveal(const TraceEvent& e) {
+    if (!e.has_secret() || e.secret_end > e.wire.size()) return {};
+    const std::string secret = e.wire.substr(e.secret_begin, e.secret_end - e.secret_begin);
+    const auto decoded = base64_decode(secret);
+    if (!decoded) return {};  // masked at the source ("<credentials hidden>" is no base64)
+    // SASL PLAIN separates authzid, user and password with NUL (RFC 4616 §2).
+    std::string shown;
+    for (char c : *decoded) shown += c == '\0' ? std::string("\\0") : std::string(1, c);
+    return "Crossed the wire as base64, which anyone can decode:\n" + secret + "\n= " + trace_printable(shown);
+}
+
+void explanation_tooltip(const TraceEvent& e) {
+    const Explanation ex = explain_event(e);
+    std::string text = event_line(e) + "\n\n" + ex.text;
+    if (const std::string s = secret_reveal(e); !s.empty()) text += "\n\n" + s;
+    wrapped_tooltip(text, ex.rfc);
 }
 
 std::vector<std::string> host_order(const sim::Simulation& sim) {
@@ -80,8 +117,10 @@ std::vector<HostMark> host_marks(const sim::Simulation& sim, const std::string& 
             if (target != host) continue;
             using T = sim::EffectType;
             switch (e.type) {
-                case T::host_down: out.push_back({"DOWN: refuses connections", true}); break;
-                case T::host_silent: out.push_back({"SILENT: connections time out", true}); break;
+                case T::host_down: out.push_back({"DOWN: refuses connections", true, TraceOutcome::refused}); break;
+                case T::host_silent:
+                    out.push_back({"SILENT: connections time out", true, TraceOutcome::timed_out});
+                    break;
                 case T::dns: {
                     std::string t = e.name + " → " + (e.result.empty() ? "fails" : e.result);
                     if (e.until_ms >= 0) t += " until " + sim::format_sim_time(e.until_ms);

@@ -11,11 +11,18 @@
 
 namespace relaylab::ui {
 
-// 2..5 for an SMTP reply line ("250 ..." → 2), 0 for anything else.
-int reply_class(const TraceEvent& event);
-// The transcript form: "C: EHLO x", "S: 250 ok", or the event's text.
+// The transcript form: "C: EHLO x", "S: 250 ok", or the event's text; AUTH credentials
+// are shown as "<credentials hidden>" (secret_reveal says what they were, on demand).
 std::string event_line(const TraceEvent& event);
+// From the typed fields: a reply by its class, an attempt by its outcome, else by kind.
 ImU32 event_colour(const TraceEvent& event, const Palette& p);
+ImU32 outcome_colour(TraceOutcome outcome, ImU32 otherwise, const Palette& p);
+ImU32 message_state_colour(sim::MessageState state, const Palette& p);
+// For a line with an AUTH secret: the credentials as they crossed the wire (base64) and
+// decoded; empty when the event has none, or when the relay masked them.
+std::string secret_reveal(const TraceEvent& event);
+// explain_event() of the step's event, as the tooltip and the notes show it.
+void explanation_tooltip(const TraceEvent& event);
 
 // Hosts in display order: clients, relays, "dns", MX hosts, then any other name the
 // trace mentions.
@@ -25,6 +32,9 @@ std::vector<std::string> host_order(const sim::Simulation& sim);
 struct HostMark {
     std::string text;
     bool severe = false;
+    // What the failure does to a connection attempt: refused (down), timed_out (silent),
+    // none for the failures that let the connection open.
+    TraceOutcome outcome = TraceOutcome::none;
 };
 std::vector<HostMark> host_marks(const sim::Simulation& sim, const std::string& host);
 

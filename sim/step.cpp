@@ -1,0 +1,43 @@
+// The name tables of the step vocabulary: the one place each enum becomes the string the
+// CLI's JSON, the page's state() and the scenario files use (docs/trace-format.md).
+#include "sim/step.hpp"
+
+namespace relaylab::sim {
+
+const char* message_state_name(MessageState state) {
+    switch (state) {
+        case MessageState::pending: return "pending";
+        case MessageState::delivered: return "delivered";
+        case MessageState::relayed: return "relayed";
+        case MessageState::deferred: return "deferred";
+        case MessageState::bounced: return "bounced";
+        case MessageState::rejected: return "rejected";
+    }
+    return "pending";
+}
+
+const char* purpose_name(Purpose p) {
+    switch (p) {
+        case Purpose::submission: return "submission";
+        case Purpose::relay: return "relay";
+        case Purpose::delivery: return "delivery";
+    }
+    return "delivery";
+}
+
+const char* topic_name(Topic topic) {
+    switch (topic) {
+        case Topic::intro: return "intro";
+        case Topic::submission: return "submission";
+        case Topic::auth: return "auth";
+        case Topic::tls: return "tls";
+        case Topic::dns: return "dns";
+        case Topic::relay: return "relay";
+        case Topic::delivery: return "delivery";
+        case Topic::queue: return "queue";
+        case Topic::bounce: return "bounce";
+    }
+    return "intro";
+}
+
+}  // namespace relaylab::sim
