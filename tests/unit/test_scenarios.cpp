@@ -348,7 +348,7 @@ TEST_CASE("a scenario file of one's own may leave out the expect block") {
     CHECK(load.scenario->expect.empty());
     const RunResult run = run_world(*load.scenario, {}, load.scenario->seed);
     REQUIRE(run.messages.size() == 1);
-    CHECK(run.messages[0].status == "delivered");
+    CHECK(run.messages[0].status == MessageState::delivered);
 }
 
 TEST_CASE("scenario files: clear errors for malformed input") {
