@@ -125,6 +125,15 @@ out="$(login 127.0.0.2 alice@lab.test alice-new)"
 check "after SIGHUP the login works" grep -q "^235 " <<<"$out"
 check "... with a full check" test "$(metric relaylab_auth_hashes_total)" -eq $((h3 + 1))
 
+# --- hash cost is a choice; existing hashes keep working ---
+printf 'carol-pw\n' | "$BIN" user add carol@lab.test --cost moderate --users-file "$T/a/users" >/dev/null
+check "--cost moderate stores libsodium's moderate limits in the hash" grep -q '^carol@lab.test:$argon2id$v=19$m=262144,t=3,' "$T/a/users"
+check "interactive hashes stay as they were" grep -q '^bob@lab.test:$argon2id$v=19$m=65536,t=2,' "$T/a/users"
+out="$(login 127.0.0.2 carol@lab.test carol-pw)"
+check "a moderate-cost user logs in" grep -q "^235 " <<<"$out"
+out="$(login 127.0.0.5 bob@lab.test bob-pw)"
+check "an interactive-cost user still logs in" grep -q "^235 " <<<"$out"
+
 # --- TLS session resumption: STARTTLS (587) and implicit TLS (465), TLS 1.3 and 1.2 ---
 resumed() {  # resumed NAME S_CLIENT_ARGS...: a second handshake resumes the first one's session
     local name="$1"; shift
@@ -138,5 +147,16 @@ check "STARTTLS, TLS 1.2 ticket: Reused" resumed st12 -starttls smtp -connect "1
 check "STARTTLS, TLS 1.2 session ID: Reused" resumed st12id -starttls smtp -connect "127.0.0.1:$P_SUB" -tls1_2 -no_ticket
 check "port 465, TLS 1.3 ticket: Reused" resumed im13 -connect "127.0.0.1:$P_SUBS" -tls1_3
 check "port 465, TLS 1.2 session ID: Reused" resumed im12id -connect "127.0.0.1:$P_SUBS" -tls1_2 -no_ticket
+
+# --- the memory warning: concurrent_hashes x the largest memlimit (carol: 256 MiB) over budget ---
+read -r Q_SMTP Q_SUB Q_SUBS <<<"$(free_ports 3)"
+sed -e "s/$P_SMTP/$Q_SMTP/; s/$P_SUB\"/$Q_SUB\"/; s/$P_SUBS/$Q_SUBS/" -e 's/^http = .*/http = ""/' \
+    -e "s|^state_dir = .*|state_dir = \"$T/b\"|" -e 's/^concurrent_hashes = 2/concurrent_hashes = 3\nhash_memory_budget_mb = 512/' \
+    "$T/a.toml" >"$T/b.toml"
+start_relay b "$T/b.toml"
+wait_port 127.0.0.1 "$Q_SUB" || bad "second relay did not start"
+check "warned at start: 3 x 256 MiB exceeds 512 MiB" grep -q "warning: limits.concurrent_hashes (3) x the largest argon2id memlimit .* (256 MiB) = 768 MiB exceeds limits.hash_memory_budget_mb (512)" "$T/b.log"
+check "a budget warning is logged as an event" grep -q "hash-memory-warning" "$T/b.log"
+check "no warning within the budget (2 x 256 MiB)" bash -c "! grep -q hash-memory-warning '$T/a.log'"
 
 finish
