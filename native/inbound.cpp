@@ -189,6 +189,7 @@ std::string Relay::credentials_digest(const std::string& user, const std::string
 // credentials cache, then argon2id on the hashing pool; failures are answered late and counted.
 awaitable<void> Relay::authenticate(ServerSession& s, const AuthEvent& auth, const RelayClient& client,
                                     std::uint64_t sid) {
+    refresh_users();  // a password changed since the session opened is required now (one stat)
     if (auth_throttle_.check(client.ip, steady_ms()) == AuthGate::locked) {
         ++m_.auth_locked_refusals;
         log_event("auth-refused-locked",

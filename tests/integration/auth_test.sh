@@ -83,6 +83,24 @@ check "the new password works" grep -q "^235 " <<<"$out"
 check "the change dropped the cached entry" test "$(metric relaylab_auth_cache_invalidations_total)" -ge 1
 check "users-reloaded logged" grep -q "users-reloaded" "$T/a.log"
 
+# A session opened before the change must not log in with the old password either.
+python3 - "$P_SUB" "$BIN" "$T/a/users" >"$T/open-session.out" 2>&1 <<'PY'
+import base64, smtplib, ssl, subprocess, sys
+port, binary, users = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP("127.0.0.1", port, timeout=20, source_address=("127.0.0.7", 0))
+s.ehlo("client.test"); s.starttls(context=ctx); s.ehlo("client.test")
+subprocess.run([binary, "user", "add", "alice@lab.test", "--users-file", users], input=b"alice-newer\n", check=True,
+               stdout=subprocess.DEVNULL)
+code, text = s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0alice@lab.test\0alice-new").decode())
+print("old", code)
+code, text = s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0alice@lab.test\0alice-newer").decode())
+print("new", code)
+s.quit()
+PY
+check "an open session: the password changed meanwhile is refused" grep -q "^old 535" "$T/open-session.out"
+check "an open session: the new one is accepted" grep -q "^new 235" "$T/open-session.out"
+
 # --- throttling per client address ---
 for i in 1 2 3; do
     out="$(login 127.0.0.4 bob@lab.test "guess-$i")"
@@ -121,7 +139,7 @@ kill -HUP "$PID_a"
 cache_empty() { test "$(metric relaylab_auth_cache_entries)" = 0; }
 check "SIGHUP: the cache is cleared" wait_for 10 cache_empty
 h3="$(metric relaylab_auth_hashes_total)"
-out="$(login 127.0.0.2 alice@lab.test alice-new)"
+out="$(login 127.0.0.2 alice@lab.test alice-newer)"
 check "after SIGHUP the login works" grep -q "^235 " <<<"$out"
 check "... with a full check" test "$(metric relaylab_auth_hashes_total)" -eq $((h3 + 1))
 
