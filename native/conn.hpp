@@ -66,6 +66,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
         if (!sni.empty()) SSL_set_tlsext_host_name(tls->native_handle(), sni.c_str());
         co_await tls->async_handshake(type, net::redirect_error(use_awaitable, ec));
     }
+    bool tls_resumed() const { return tls && SSL_session_reused(tls->native_handle()) == 1; }
     std::string tls_version() const { return tls ? SSL_get_version(tls->native_handle()) : ""; }
 };
 

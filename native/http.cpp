@@ -33,6 +33,8 @@ std::string Relay::metrics_text() const {
     metric("relaylab_dsn_total", "counter", "delivery status notifications queued", m_.dsn_sent);
     metric("relaylab_queue_size", "gauge", "messages in the spool", queue_.size());
     metric("relaylab_tls_handshakes_total", "counter", "TLS handshakes completed", m_.tls_handshakes);
+    metric("relaylab_tls_resumed_total", "counter", "TLS handshakes that resumed a session (ticket or session ID)",
+           m_.tls_resumed);
     metric("relaylab_tls_failures_total", "counter", "TLS handshakes failed", m_.tls_failures);
     metric("relaylab_auth_success_total", "counter", "successful AUTH", m_.auth_ok);
     metric("relaylab_auth_failures_total", "counter", "failed AUTH", m_.auth_failures);

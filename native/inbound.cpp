@@ -69,6 +69,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                 throw std::runtime_error("tls handshake: " + ec.message());
             }
             ++m_.tls_handshakes;
+            if (conn->tls_resumed()) ++m_.tls_resumed;
             tls_version = conn->tls_version();
         }
         ServerConfig sc;
@@ -107,6 +108,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                     throw std::runtime_error("starttls handshake: " + ec.message());
                 }
                 ++m_.tls_handshakes;
+                if (conn->tls_resumed()) ++m_.tls_resumed;
                 s.tls_established(conn->tls_version(), steady_ms());
                 continue;
             }

@@ -37,7 +37,7 @@ struct Metrics {
     std::uint64_t sessions_total = 0, sessions_active = 0, sessions_refused = 0;
     std::uint64_t messages_accepted = 0, messages_rejected_storage = 0;
     std::uint64_t delivered = 0, relayed = 0, deferred = 0, bounced = 0, dsn_sent = 0;
-    std::uint64_t tls_handshakes = 0, tls_failures = 0, auth_ok = 0, auth_failures = 0;
+    std::uint64_t tls_handshakes = 0, tls_resumed = 0, tls_failures = 0, auth_ok = 0, auth_failures = 0;
     std::uint64_t bytes_accepted = 0;
     // AUTH: argon2id verifications run (cache misses, unknown users), failures answered late,
     // lockouts begun and AUTH commands refused with 454 4.7.0 while locked out.

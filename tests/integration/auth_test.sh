@@ -165,6 +165,7 @@ check "STARTTLS, TLS 1.2 ticket: Reused" resumed st12 -starttls smtp -connect "1
 check "STARTTLS, TLS 1.2 session ID: Reused" resumed st12id -starttls smtp -connect "127.0.0.1:$P_SUB" -tls1_2 -no_ticket
 check "port 465, TLS 1.3 ticket: Reused" resumed im13 -connect "127.0.0.1:$P_SUBS" -tls1_3
 check "port 465, TLS 1.2 session ID: Reused" resumed im12id -connect "127.0.0.1:$P_SUBS" -tls1_2 -no_ticket
+check "/metrics counts the resumed handshakes" test "$(metric relaylab_tls_resumed_total)" -ge 5
 
 # --- the memory warning: concurrent_hashes x the largest memlimit (carol: 256 MiB) over budget ---
 read -r Q_SMTP Q_SUB Q_SUBS <<<"$(free_ports 3)"
