@@ -226,11 +226,15 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         ck.boolean(*t, "add_missing_headers", "submission.add_missing_headers", c.submission.add_missing_headers);
     }
     if (auto* t = ck.table(root, "auth")) {
-        ck.known_keys(*t, "auth.", {"users_file"});
+        ck.known_keys(*t, "auth.", {"users_file", "cache_ttl_ms", "cache_size"});
         ck.str(*t, "users_file", "auth.users_file", c.auth.users_file);
+        ck.integer(*t, "cache_ttl_ms", "auth.cache_ttl_ms", 0, 7LL * 86'400'000, c.auth.cache_ttl_ms);
+        ck.integer(*t, "cache_size", "auth.cache_size", 1, 10'000'000, c.auth.cache_size);
     }
     if (auto* t = ck.table(root, "limits")) {
-        ck.known_keys(*t, "limits.", {"connections", "per_ip", "deliveries", "command_timeout_ms"});
+        ck.known_keys(*t, "limits.", {"connections", "per_ip", "deliveries", "command_timeout_ms", "auth_failures",
+                                      "auth_lockout_ms", "auth_failure_delay_ms", "concurrent_hashes",
+                                      "hash_memory_budget_mb"});
         std::int64_t v = c.limits.connections;
         ck.integer(*t, "connections", "limits.connections", 1, 100000, v);
         c.limits.connections = static_cast<int>(v);
@@ -241,6 +245,17 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         ck.integer(*t, "deliveries", "limits.deliveries", 1, 10000, v);
         c.limits.deliveries = static_cast<int>(v);
         ck.integer(*t, "command_timeout_ms", "limits.command_timeout_ms", 100, 3'600'000, c.limits.command_timeout_ms);
+        v = c.limits.auth_failures;
+        ck.integer(*t, "auth_failures", "limits.auth_failures", 0, 100000, v);
+        c.limits.auth_failures = static_cast<int>(v);
+        ck.integer(*t, "auth_lockout_ms", "limits.auth_lockout_ms", 1, 7LL * 86'400'000, c.limits.auth_lockout_ms);
+        ck.integer(*t, "auth_failure_delay_ms", "limits.auth_failure_delay_ms", 0, 60'000,
+                   c.limits.auth_failure_delay_ms);
+        v = c.limits.concurrent_hashes;
+        ck.integer(*t, "concurrent_hashes", "limits.concurrent_hashes", 1, 256, v);
+        c.limits.concurrent_hashes = static_cast<int>(v);
+        ck.integer(*t, "hash_memory_budget_mb", "limits.hash_memory_budget_mb", 1, 1'048'576,
+                   c.limits.hash_memory_budget_mb);
     }
     if (c.hostname.empty() && !ck.failed) ck.fail(root.get("hostname"), "hostname must not be empty");
     if (c.state_dir.empty() && !ck.failed) ck.fail(root.get("state_dir"), "state_dir must not be empty");

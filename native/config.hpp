@@ -47,6 +47,10 @@ struct Config {
     } submission;
     struct Auth {
         std::string users_file = "var/users";
+        // The verified-credentials cache (Dovecot's auth_cache): a keyed digest of a checked
+        // (user, password) is remembered this long, so the next AUTH skips argon2id. 0 = off.
+        std::int64_t cache_ttl_ms = 3'600'000;
+        std::int64_t cache_size = 10'000;  // users remembered at most (least recently used out)
     } auth;
     struct Limits {
         int connections = 1000;  // concurrent SMTP connections, all listeners
@@ -54,6 +58,17 @@ struct Config {
         int deliveries = 20;     // concurrent outbound deliveries
         // RFC 5321 §4.5.3.2.7: at least 5 minutes for the next command (DATA gets twice that).
         std::int64_t command_timeout_ms = 300'000;
+        // AUTH throttling per client address: failed AUTH answers are delayed (first delay,
+        // doubling up to 16×), and after auth_failures failures the address gets 454 4.7.0
+        // for auth_lockout_ms (RFC 4954 §6). auth_failures = 0: no lockout.
+        int auth_failures = 10;
+        std::int64_t auth_lockout_ms = 600'000;
+        std::int64_t auth_failure_delay_ms = 250;  // 0 = no delay
+        // argon2id checks running at once, on their own threads; memory stays within
+        // concurrent_hashes × the largest memlimit in the users file (warned at start when
+        // over hash_memory_budget_mb).
+        int concurrent_hashes = 2;
+        std::int64_t hash_memory_budget_mb = 512;
     } limits;
 };
 

@@ -37,6 +37,12 @@ struct Conn : std::enable_shared_from_this<Conn> {
         deadline = steady::now() + d;
         if (deadline < timer.expiry()) timer.expires_at(deadline);  // wakes the watchdog to re-arm
     }
+    // The session ended cleanly (QUIT or the client's EOF): mark the TLS session as shut down
+    // so OpenSSL keeps it in the server's session cache (it drops the session of a connection
+    // freed without a shutdown), and a TLS 1.2 client can resume it by session ID.
+    void keep_tls_session() {
+        if (tls) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
     void close() {
         closed = true;
         boost::system::error_code ec;
@@ -60,6 +66,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
         if (!sni.empty()) SSL_set_tlsext_host_name(tls->native_handle(), sni.c_str());
         co_await tls->async_handshake(type, net::redirect_error(use_awaitable, ec));
     }
+    bool tls_resumed() const { return tls && SSL_session_reused(tls->native_handle()) == 1; }
     std::string tls_version() const { return tls ? SSL_get_version(tls->native_handle()) : ""; }
 };
 

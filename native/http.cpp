@@ -33,9 +33,31 @@ std::string Relay::metrics_text() const {
     metric("relaylab_dsn_total", "counter", "delivery status notifications queued", m_.dsn_sent);
     metric("relaylab_queue_size", "gauge", "messages in the spool", queue_.size());
     metric("relaylab_tls_handshakes_total", "counter", "TLS handshakes completed", m_.tls_handshakes);
+    metric("relaylab_tls_resumed_total", "counter", "TLS handshakes that resumed a session (ticket or session ID)",
+           m_.tls_resumed);
     metric("relaylab_tls_failures_total", "counter", "TLS handshakes failed", m_.tls_failures);
     metric("relaylab_auth_success_total", "counter", "successful AUTH", m_.auth_ok);
     metric("relaylab_auth_failures_total", "counter", "failed AUTH", m_.auth_failures);
+    metric("relaylab_auth_hashes_total", "counter", "argon2id password checks run (cache misses, unknown users)",
+           m_.auth_hashes);
+    metric("relaylab_auth_hashes_active", "gauge", "argon2id checks running or waiting for the hashing pool",
+           m_.auth_hashes_active);
+    metric("relaylab_auth_cache_hits_total", "counter", "AUTH answered from the verified-credentials cache",
+           auth_cache_.hits());
+    metric("relaylab_auth_cache_misses_total", "counter", "AUTH of a known user not in the cache (or another password)",
+           auth_cache_.misses());
+    metric("relaylab_auth_cache_evictions_total", "counter", "cache entries pushed out by auth.cache_size",
+           auth_cache_.evictions());
+    metric("relaylab_auth_cache_invalidations_total", "counter",
+           "cache entries dropped because the users file changed or on reload", auth_cache_.invalidations());
+    metric("relaylab_auth_cache_entries", "gauge", "users in the verified-credentials cache", auth_cache_.size());
+    metric("relaylab_auth_delayed_total", "counter", "failed AUTH answered after the throttle delay", m_.auth_delayed);
+    metric("relaylab_auth_lockouts_total", "counter", "client addresses locked out after limits.auth_failures",
+           m_.auth_lockouts);
+    metric("relaylab_auth_locked_refusals_total", "counter", "AUTH refused with 454 4.7.0 during a lockout",
+           m_.auth_locked_refusals);
+    metric("relaylab_auth_throttle_addresses", "gauge", "client addresses with failures remembered",
+           auth_throttle_.size());
     metric("relaylab_bytes_accepted_total", "counter", "message bytes accepted", m_.bytes_accepted);
     return s;
 }

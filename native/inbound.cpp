@@ -1,6 +1,8 @@
 // The SMTP server side: accepting connections per role, running a ServerSession on each, the
 // relay policy's answers to MAIL/RCPT, AUTH against the users file, and message acceptance
 // (durable in the spool before "250", RFC 5321 §6.1).
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -67,6 +69,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                 throw std::runtime_error("tls handshake: " + ec.message());
             }
             ++m_.tls_handshakes;
+            if (conn->tls_resumed()) ++m_.tls_resumed;
             tls_version = conn->tls_version();
         }
         ServerConfig sc;
@@ -105,6 +108,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                     throw std::runtime_error("starttls handshake: " + ec.message());
                 }
                 ++m_.tls_handshakes;
+                if (conn->tls_resumed()) ++m_.tls_resumed;
                 s.tls_established(conn->tls_version(), steady_ms());
                 continue;
             }
@@ -130,6 +134,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
     } catch (const std::exception& e) {
         reason = e.what();
     }
+    if (reason == "quit" || reason == "eof") conn->keep_tls_session();  // resumable by session ID
     conn->close();
     --active_;
     --m_.sessions_active;
@@ -154,29 +159,103 @@ awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const Rel
         if (auto r = check_recipient(policy(), client, rcpt->to)) s.reject(*r, now);
         else s.accept(now);
     } else if (auto* auth = std::get_if<AuthEvent>(&ev)) {
-        auto it = users_.hashes.find(ascii_lowercase(auth->username));
-        // Unknown users cost the same argon2id work as known ones (no user enumeration by timing).
-        // (A member, not a static local: GCC 12 destroys statics declared in coroutines.)
-        if (dummy_hash_.empty()) dummy_hash_ = hash_password(random_password());
-        const std::string hash = it == users_.hashes.end() ? dummy_hash_ : it->second;
-        const std::string password = auth->password;
-        auto job = [&] { return verify_password(hash, password); };
-        bool ok = co_await blocking(job);
-        ok = ok && it != users_.hashes.end();
-        if (ok) {
-            ++m_.auth_ok;
-            s.accept(steady_ms());
-        } else {
-            ++m_.auth_failures;
-            log_event("auth-failed", {{"session", std::to_string(sid)}, {"ip", client.ip}, {"user", auth->username}});
-            // RFC 4954 §6: 535 5.7.8 authentication credentials invalid.
-            s.reject(make_reply(535, "5.7.8", "Authentication credentials invalid"), steady_ms());
-        }
+        co_await authenticate(s, *auth, client, sid);
     } else if (std::holds_alternative<StartTlsEvent>(ev)) {
         starttls = true;
     } else if (auto* msg = std::get_if<MessageEvent>(&ev)) {
         co_await accept_message(s, *msg, client, sid);
     }
+}
+
+// The keyed digest the credentials cache keeps: BLAKE2b keyed with a random per-process key
+// over the lengths and bytes of user, password and stored hash. The password is never kept;
+// the stored hash in the input makes a changed users file miss at once.
+std::string Relay::credentials_digest(const std::string& user, const std::string& password,
+                                      const std::string& hash) const {
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, reinterpret_cast<const unsigned char*>(cache_key_.data()), cache_key_.size(),
+                            crypto_generichash_BYTES);
+    for (const std::string* part : {&user, &password, &hash}) {
+        const std::uint64_t n = part->size();
+        unsigned char len[8];
+        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+        crypto_generichash_update(&st, len, sizeof len);
+        crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(part->data()), part->size());
+    }
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash_final(&st, reinterpret_cast<unsigned char*>(out.data()), out.size());
+    return out;
+}
+
+// AUTH (RFC 4954): throttle gate first (no password work for a locked-out address), then the
+// credentials cache, then argon2id on the hashing pool; failures are answered late and counted.
+awaitable<void> Relay::authenticate(ServerSession& s, const AuthEvent& auth, const RelayClient& client,
+                                    std::uint64_t sid) {
+    refresh_users();  // a password changed since the session opened is required now (one stat)
+    if (auth_throttle_.check(client.ip, steady_ms()) == AuthGate::locked) {
+        ++m_.auth_locked_refusals;
+        log_event("auth-refused-locked",
+                  {{"session", std::to_string(sid)},
+                   {"ip", client.ip},
+                   {"user", auth.username},
+                   {"seconds_left", std::to_string(auth_throttle_.lockout_left_ms(client.ip, steady_ms()) / 1000)}});
+        // RFC 4954 §6: 454 4.7.0 Temporary authentication failure — the address may try later.
+        s.reject(make_reply(454, "4.7.0", "Temporary authentication failure: too many failed attempts, try later"),
+                 steady_ms());
+        co_return;
+    }
+    const std::string user = ascii_lowercase(auth.username);
+    const std::string password = auth.password;
+    auto it = users_.hashes.find(user);
+    const bool known = it != users_.hashes.end();
+    const std::string hash = known ? it->second : dummy_hash_;
+    std::string digest;
+    bool ok = false;
+    if (known) {
+        digest = credentials_digest(user, password, hash);
+        // A hit never waits for the hashing pool; a wrong password misses and pays in full.
+        ok = auth_cache_.lookup(user, digest, steady_ms()) == AuthCacheResult::hit;
+    }
+    if (!ok) {
+        ++m_.auth_hashes;
+        ++m_.auth_hashes_active;
+        auto job = [&] { return verify_password(hash, password); };
+        ok = co_await hashing(job);
+        --m_.auth_hashes_active;
+        ok = ok && known;
+        // Cache only what the users file still says (it may have been re-read meanwhile).
+        if (ok) {
+            auto now_it = users_.hashes.find(user);
+            if (now_it != users_.hashes.end() && now_it->second == hash) auth_cache_.insert(user, digest, steady_ms());
+        }
+    }
+    if (ok) {
+        ++m_.auth_ok;
+        s.accept(steady_ms());
+        co_return;
+    }
+    ++m_.auth_failures;
+    const AuthFailureOutcome f = auth_throttle_.on_failure(client.ip, steady_ms());
+    log_event("auth-failed", {{"session", std::to_string(sid)},
+                              {"ip", client.ip},
+                              {"user", auth.username},
+                              {"failures", std::to_string(f.failures)},
+                              {"delay_ms", std::to_string(f.delay_ms)}});
+    if (f.locked_now) {
+        ++m_.auth_lockouts;
+        log_event("auth-lockout", {{"ip", client.ip},
+                                   {"failures", std::to_string(f.failures)},
+                                   {"lockout_ms", std::to_string(cfg_.limits.auth_lockout_ms)}});
+    }
+    if (f.delay_ms > 0) {  // smtpd_error_sleep_time: the failure is answered late
+        ++m_.auth_delayed;
+        net::steady_timer t(io_);
+        t.expires_after(std::chrono::milliseconds(f.delay_ms));
+        boost::system::error_code ec;
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    // RFC 4954 §6: 535 5.7.8 authentication credentials invalid.
+    s.reject(make_reply(535, "5.7.8", "Authentication credentials invalid"), steady_ms());
 }
 
 awaitable<void> Relay::accept_message(ServerSession& s, MessageEvent& msg, const RelayClient& client,

@@ -42,7 +42,8 @@ Relay::Relay(Config cfg, net::io_context& io)
     : cfg_(std::move(cfg)),
       delivery_(delivery_policy(cfg_)),
       io_(io),
-      pool_(16),  // fsyncs, argon2id and DNS block: concurrent fsyncs share journal commits
+      pool_(16),  // fsyncs and DNS block: concurrent fsyncs share journal commits
+      hash_pool_(static_cast<std::size_t>(cfg_.limits.concurrent_hashes)),  // argon2id only
       server_tls_(ssl::context::tls_server),
       client_tls_(ssl::context::tls_client),
       spool_(cfg_.state_dir, cfg_.relay.fsync),
@@ -53,6 +54,16 @@ Relay::Relay(Config cfg, net::io_context& io)
     local_.fsync = cfg_.relay.fsync;
     if (!cfg_.relay.local_domains.empty()) local_.first_local_domain = cfg_.relay.local_domains[0];
     wake_.expires_at(steady::time_point::max());
+    auth_cache_.set_policy(AuthCachePolicy{cfg_.auth.cache_ttl_ms, static_cast<std::size_t>(cfg_.auth.cache_size)});
+    AuthThrottlePolicy tp;
+    tp.max_failures = cfg_.limits.auth_failures;
+    tp.lockout_ms = cfg_.limits.auth_lockout_ms;
+    tp.window_ms = cfg_.limits.auth_lockout_ms;  // failures are remembered as long as a lockout lasts
+    tp.first_delay_ms = cfg_.limits.auth_failure_delay_ms;
+    tp.max_delay_ms = 16 * cfg_.limits.auth_failure_delay_ms;  // 0.25 s doubling up to 4 s by default
+    auth_throttle_.set_policy(tp);
+    cache_key_.resize(crypto_generichash_KEYBYTES);
+    randombytes_buf(cache_key_.data(), cache_key_.size());
 }
 
 void Relay::refresh_users() {
@@ -63,10 +74,47 @@ void Relay::refresh_users() {
     if (mtime == users_mtime_) return;
     std::string error;
     if (auto db = load_users(cfg_.auth.users_file, error)) {
+        // A changed or removed user's cached credentials go at once: the new password is
+        // required from the next AUTH on (the digest covers the stored hash too).
+        std::size_t dropped = 0;
+        for (const auto& [user, hash] : users_.hashes) {
+            auto it = db->hashes.find(user);
+            if (it == db->hashes.end() || it->second != hash) {
+                auth_cache_.forget(user);
+                ++dropped;
+            }
+        }
+        const bool first = users_mtime_ == -1;
         users_ = std::move(*db);
         users_mtime_ = mtime;
+        if (!first) {
+            log_event("users-reloaded", {{"users", std::to_string(users_.hashes.size())},
+                                         {"changed", std::to_string(dropped)}});
+            check_hash_memory();
+        }
     } else {
         log_event("users-error", {{"error", error}});
+    }
+}
+
+// Memory of the password checks: each argon2id verification allocates the m= of its hash,
+// at most concurrent_hashes run at once.
+void Relay::check_hash_memory() {
+    const std::uint64_t largest = largest_memlimit_bytes(users_);
+    const std::uint64_t need = largest * static_cast<std::uint64_t>(cfg_.limits.concurrent_hashes);
+    const std::uint64_t budget = static_cast<std::uint64_t>(cfg_.limits.hash_memory_budget_mb) << 20;
+    if (need > budget) {
+        log_event("hash-memory-warning", {{"concurrent_hashes", std::to_string(cfg_.limits.concurrent_hashes)},
+                                          {"largest_memlimit_mb", std::to_string(largest >> 20)},
+                                          {"needed_mb", std::to_string(need >> 20)},
+                                          {"hash_memory_budget_mb", std::to_string(cfg_.limits.hash_memory_budget_mb)}});
+        std::fprintf(stderr,
+                     "relaylab: warning: limits.concurrent_hashes (%d) x the largest argon2id memlimit in %s (%llu MiB) "
+                     "= %llu MiB exceeds limits.hash_memory_budget_mb (%lld)\n",
+                     cfg_.limits.concurrent_hashes, cfg_.auth.users_file.c_str(),
+                     static_cast<unsigned long long>(largest >> 20), static_cast<unsigned long long>(need >> 20),
+                     static_cast<long long>(cfg_.limits.hash_memory_budget_mb));
+        std::fflush(stderr);
     }
 }
 
@@ -97,6 +145,9 @@ bool Relay::setup(bool demo_user, std::string& error) {
         users_mtime_ = -1;
         refresh_users();
     }
+    check_hash_memory();
+    // Unknown users cost the same argon2id work as known ones (no user enumeration by timing).
+    dummy_hash_ = hash_password(random_password());
     // TLS: the configured pair, or a self-signed one made on first start.
     std::string cert = cfg_.tls.cert, key = cfg_.tls.key;
     if (cert.empty() && !ensure_self_signed(cfg_.state_dir + "/tls", cfg_.hostname, cert, key, error)) return false;
@@ -107,6 +158,18 @@ bool Relay::setup(bool demo_user, std::string& error) {
         SSL_CTX_set_min_proto_version(server_tls_.native_handle(), TLS1_2_VERSION);
         server_tls_.use_certificate_chain_file(cert);
         server_tls_.use_private_key_file(key, ssl::context::pem);
+        // Session resumption on every TLS listener (one server context): a returning client
+        // skips the full handshake. TLS 1.3 tickets (two per handshake, OpenSSL's default) and
+        // TLS 1.2 tickets or session IDs from the server-side cache; a session ID context is set
+        // so cached sessions are resumable.
+        SSL_CTX* ctx = server_tls_.native_handle();
+        static const unsigned char sid_ctx[] = "relaylab-smtp";
+        SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+        SSL_CTX_sess_set_cache_size(ctx, 20'000);
+        SSL_CTX_set_timeout(ctx, 7200);
+        SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_num_tickets(ctx, 2);
     } catch (const std::exception& e) {
         error = "TLS certificate " + cert + " / key " + key + ": " + e.what();
         return false;
@@ -171,6 +234,7 @@ void Relay::start() {
     if (http_acceptor_) net::co_spawn(io_, http_loop(*http_acceptor_), net::detached);
     net::co_spawn(io_, queue_runner(), net::detached);
     net::co_spawn(io_, on_signal(), net::detached);
+    net::co_spawn(io_, on_hangup(), net::detached);
     std::string where;
     for (const auto& l : listeners_) where += std::string(" ") + role_name(l.role) + "=" + l.address;
     log_event("relay-started", {{"hostname", cfg_.hostname},
@@ -201,6 +265,23 @@ awaitable<void> Relay::on_signal() {
     }
     log_event("relay-stopped", {{"queued", std::to_string(queue_.size())}});
     io_.stop();
+}
+
+// SIGHUP: re-read the users file and clear the credentials cache (every user pays one
+// argon2id check again).
+awaitable<void> Relay::on_hangup() {
+    net::signal_set signals(io_, SIGHUP);
+    for (;;) {
+        boost::system::error_code ec;
+        co_await signals.async_wait(net::redirect_error(use_awaitable, ec));
+        if (ec || stopping_) co_return;
+        const std::size_t cached = auth_cache_.size();
+        auth_cache_.clear();
+        users_mtime_ = -2;  // force the re-read
+        refresh_users();
+        log_event("reload", {{"users", std::to_string(users_.hashes.size())},
+                             {"auth_cache_cleared", std::to_string(cached)}});
+    }
 }
 
 int run_serve(const std::string& config_path, const std::string& log_format) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/auth_cache.hpp"
+#include "engine/auth_throttle.hpp"
 #include "engine/client_session.hpp"
 #include "engine/delivery.hpp"
 #include "engine/ids.hpp"
@@ -35,8 +37,12 @@ struct Metrics {
     std::uint64_t sessions_total = 0, sessions_active = 0, sessions_refused = 0;
     std::uint64_t messages_accepted = 0, messages_rejected_storage = 0;
     std::uint64_t delivered = 0, relayed = 0, deferred = 0, bounced = 0, dsn_sent = 0;
-    std::uint64_t tls_handshakes = 0, tls_failures = 0, auth_ok = 0, auth_failures = 0;
+    std::uint64_t tls_handshakes = 0, tls_resumed = 0, tls_failures = 0, auth_ok = 0, auth_failures = 0;
     std::uint64_t bytes_accepted = 0;
+    // AUTH: argon2id verifications run (cache misses, unknown users), failures answered late,
+    // lockouts begun and AUTH commands refused with 454 4.7.0 while locked out.
+    std::uint64_t auth_hashes = 0, auth_hashes_active = 0, auth_delayed = 0, auth_lockouts = 0,
+                  auth_locked_refusals = 0;
 };
 
 struct QEntry {
@@ -79,6 +85,8 @@ public:
     void stop_pool() {
         pool_.stop();
         pool_.join();
+        hash_pool_.stop();
+        hash_pool_.join();
     }
 
 private:
@@ -88,12 +96,22 @@ private:
     // local of the caller (it outlives the wait), and only references cross the co_await.
     template <class F>
     auto blocking(F& job) {
+        return blocking_on(pool_, job);
+    }
+    // argon2id runs on its own small pool: the number of its threads bounds the memory the
+    // hashes take, and the spool's fsyncs never queue behind a password check.
+    template <class F>
+    auto hashing(F& job) {
+        return blocking_on(hash_pool_, job);
+    }
+    template <class F>
+    auto blocking_on(net::thread_pool& pool, F& job) {
         using R = std::invoke_result_t<F&>;
         F* fp = &job;
         return net::async_initiate<const net::use_awaitable_t<>&, void(R)>(
-            [this, fp](auto handler) {
+            [this, fp, &pool](auto handler) {
                 auto work = net::make_work_guard(io_);
-                net::post(pool_, [handler = std::move(handler), fp, work = std::move(work)]() mutable {
+                net::post(pool, [handler = std::move(handler), fp, work = std::move(work)]() mutable {
                     R r = (*fp)();
                     auto ex = net::get_associated_executor(handler, work.get_executor());
                     net::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
@@ -106,8 +124,14 @@ private:
 
     // relay.cpp
     void refresh_users();
+    void check_hash_memory();
     RelayPolicy policy() const;
     awaitable<void> on_signal();
+    awaitable<void> on_hangup();
+
+    // inbound.cpp (AUTH)
+    awaitable<void> authenticate(ServerSession& s, const AuthEvent& auth, const RelayClient& client, std::uint64_t sid);
+    std::string credentials_digest(const std::string& user, const std::string& password, const std::string& hash) const;
     std::string new_queue_id() { return make_queue_id(seed_, ++id_counter_); }
 
     // inbound.cpp
@@ -145,11 +169,15 @@ private:
     LocalDelivery local_;
     net::io_context& io_;
     net::thread_pool pool_;
+    net::thread_pool hash_pool_;
     ssl::context server_tls_, client_tls_;
     Spool spool_;
     UserDb users_;
     std::int64_t users_mtime_ = -1;
     std::string dummy_hash_;
+    AuthCache auth_cache_;
+    AuthThrottle auth_throttle_;
+    std::string cache_key_;  // random per process: the cache's digests are useless elsewhere
     std::uint64_t seed_ = 0, id_counter_ = 0, session_counter_ = 0, dsn_counter_ = 0;
     Metrics m_;
     std::vector<Listener> listeners_;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -46,13 +47,54 @@ std::optional<UserDb> load_users(const std::string& path, std::string& error) {
     return db;
 }
 
-std::string hash_password(const std::string& password) {
+bool parse_hash_cost(const std::string& name, HashCost& out) {
+    if (name == "interactive") out = HashCost::interactive;
+    else if (name == "moderate") out = HashCost::moderate;
+    else if (name == "sensitive") out = HashCost::sensitive;
+    else return false;
+    return true;
+}
+
+const char* hash_cost_name(HashCost cost) {
+    switch (cost) {
+        case HashCost::interactive: return "interactive";
+        case HashCost::moderate: return "moderate";
+        case HashCost::sensitive: return "sensitive";
+    }
+    return "?";
+}
+
+std::string hash_password(const std::string& password, HashCost cost) {
     sodium_ready();
+    unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    std::size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    if (cost == HashCost::moderate) {
+        ops = crypto_pwhash_OPSLIMIT_MODERATE;
+        mem = crypto_pwhash_MEMLIMIT_MODERATE;
+    } else if (cost == HashCost::sensitive) {
+        ops = crypto_pwhash_OPSLIMIT_SENSITIVE;
+        mem = crypto_pwhash_MEMLIMIT_SENSITIVE;
+    }
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
         return {};
     return out;
+}
+
+std::uint64_t hash_memlimit_bytes(const std::string& hash) {
+    if (hash.rfind("$argon2", 0) != 0) return 0;
+    auto m = hash.find("$m=");
+    if (m == std::string::npos) return 0;
+    std::uint64_t kib = 0;
+    for (std::size_t i = m + 3; i < hash.size() && hash[i] >= '0' && hash[i] <= '9' && kib < (1ULL << 40); ++i)
+        kib = kib * 10 + static_cast<std::uint64_t>(hash[i] - '0');
+    return kib * 1024;
+}
+
+std::uint64_t largest_memlimit_bytes(const UserDb& db) {
+    std::uint64_t most = 0;
+    for (const auto& [a, h] : db.hashes) most = std::max(most, hash_memlimit_bytes(h));
+    return most;
 }
 
 bool verify_password(const std::string& hash, const std::string& password) {
@@ -61,7 +103,8 @@ bool verify_password(const std::string& hash, const std::string& password) {
     return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-bool add_user(const std::string& path, const std::string& address, const std::string& password, std::string& error) {
+bool add_user(const std::string& path, const std::string& address, const std::string& password, std::string& error,
+              HashCost cost) {
     auto parsed = parse_mailbox(address, true);  // UTF-8 mailboxes too (RFC 6531)
     if (!parsed || parsed.value.quoted_local || parsed.value.domain_literal) {
         error = "\"" + address + "\" is not a plain mail address (user@domain)";
@@ -73,7 +116,7 @@ bool add_user(const std::string& path, const std::string& address, const std::st
     }
     auto db = load_users(path, error);
     if (!db) return false;
-    const std::string hash = hash_password(password);
+    const std::string hash = hash_password(password, cost);
     if (hash.empty()) {
         error = "password hashing failed (out of memory?)";
         return false;
