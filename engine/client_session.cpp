@@ -31,8 +31,26 @@ const char* session_failure_name(SessionFailure f) {
         case SessionFailure::protocol_error: return "protocol_error";
         case SessionFailure::timeout: return "timeout";
         case SessionFailure::connection_lost: return "connection_lost";
+        case SessionFailure::service_closing: return "service_closing";
     }
     return "none";
+}
+
+const char* session_failure_text(SessionFailure f) {
+    switch (f) {
+        case SessionFailure::none: return "no failure";
+        case SessionFailure::greeting_rejected: return "the server refused to talk (its greeting was not 220)";
+        case SessionFailure::helo_rejected: return "the server refused the EHLO/HELO greeting";
+        case SessionFailure::tls_unavailable: return "TLS is required but the server does not offer STARTTLS";
+        case SessionFailure::tls_rejected: return "TLS could not be started (refused, or the handshake failed)";
+        case SessionFailure::auth_unavailable: return "login is needed but the server offers no usable mechanism";
+        case SessionFailure::auth_failed: return "the login was refused";
+        case SessionFailure::protocol_error: return "the server's replies broke the SMTP rules";
+        case SessionFailure::timeout: return "the server did not answer in time";
+        case SessionFailure::connection_lost: return "the connection was lost";
+        case SessionFailure::service_closing: return "the server closed the connection in an orderly way (421)";
+    }
+    return "no failure";
 }
 
 const char* client_phase_name(ClientPhase p) {
@@ -95,6 +113,7 @@ Reply synthesized_failure_reply(SessionFailure f) {
             return make_reply(451, "4.5.0", "protocol error in the server's replies");
         case SessionFailure::greeting_rejected:
         case SessionFailure::helo_rejected:
+        case SessionFailure::service_closing:  // the server's own 421 settles these
         case SessionFailure::none:
             break;
     }
@@ -248,7 +267,7 @@ void ClientSession::on_reply(const Reply& r) {
 
     // RFC 5321 §3.8: 421 may answer any command; the server closes the channel.
     if (r.code == 421 && e.what != Await::quit) {
-        fail(e.what == Await::greeting ? SessionFailure::greeting_rejected : SessionFailure::connection_lost, r,
+        fail(e.what == Await::greeting ? SessionFailure::greeting_rejected : SessionFailure::service_closing, r,
              false);
         return;
     }
@@ -640,7 +659,7 @@ void ClientSession::fail(SessionFailure f, std::optional<Reply> reply, bool send
     // Recipients get the server's reply when it is a refusal, else one we make up.
     const bool from_server = reply && (reply->transient() || reply->permanent());
     const Reply settle = from_server ? *reply : synthesized_failure_reply(f);
-    trace_event(TraceKind::note, TraceNote::session_failed, std::string("session failed: ") + session_failure_name(f));
+    trace_event(TraceKind::note, TraceNote::session_failed, std::string("session ended: ") + session_failure_text(f));
     awaiting_.clear();
     deadline_.reset();
     if (tx_) {

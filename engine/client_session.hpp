@@ -97,8 +97,11 @@ enum class SessionFailure {
     protocol_error,
     timeout,
     connection_lost,
+    service_closing,  // the server said 421 and closed in an orderly way (RFC 5321 §3.8)
 };
-const char* session_failure_name(SessionFailure);
+const char* session_failure_name(SessionFailure);  // an identifier: "tls_rejected"
+// What happened, in plain words for a newcomer: "the TLS handshake failed".
+const char* session_failure_text(SessionFailure);
 
 struct TlsStartEvent {};
 struct MessageDoneEvent {

@@ -326,6 +326,24 @@ Explanation explain_reply(int code, std::string_view enhanced) {
         out.text += " ";
         out.text += t;
     }
+    // Replies whose class alone would teach the wrong lesson.
+    if (code == 530) {
+        // RFC 4954 §6, RFC 3207 §4: the refusal is of this command as it stands; after
+        // STARTTLS and AUTH the same command succeeds.
+        out.text = "Refused for now: the server requires encryption (STARTTLS) and login (AUTH) before it "
+                   "takes mail. A client that does both and then repeats the command will succeed.";
+        out.rfc = "RFC 4954 §6, RFC 3207 §4";
+    } else if (code == 554 && enhanced == "5.5.1") {
+        // RFC 2920 §3.1: with pipelining DATA may arrive after every RCPT was refused; only
+        // that DATA fails.
+        out.text = "No recipient was accepted, so this DATA fails and no message is sent. The connection "
+                   "stays usable: the client may start a new transaction.";
+        out.rfc = "RFC 5321 §3.3, RFC 2920 §3.1";
+    } else if (code == 421) {
+        out.text = "The server is closing the connection in an orderly way (too busy, shutting down, or a "
+                   "policy limit). Nothing is lost: the sender keeps the message and tries again later.";
+        out.rfc = "RFC 5321 §3.8, §4.2.2";
+    }
     return out;
 }
 

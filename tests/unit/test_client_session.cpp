@@ -184,7 +184,8 @@ TEST_CASE("client session: greeting and hello") {
         CHECK(h.server("421 4.3.2 shutting down\r\n").empty());
         auto closed = h.closed_event();
         REQUIRE(closed);
-        CHECK(closed->failure == SessionFailure::connection_lost);
+        CHECK(closed->failure == SessionFailure::service_closing);  // orderly, not "lost"
+        CHECK(std::string(session_failure_text(closed->failure)).find("421") != std::string::npos);
         auto o = h.outcomes().at(0).recipients.at(0);
         CHECK(o.status == RecipientStatus::temporary);
         CHECK(o.reply.code == 421);

@@ -67,3 +67,23 @@ TEST_CASE("explain: replies (RFC 5321 §4.2.1)") {
         CHECK(explain_reply(221, "").rfc == "RFC 5321 §4.2.1");
     }
 }
+
+TEST_CASE("explain: replies whose class alone would teach the wrong lesson") {
+    SUBCASE("530: STARTTLS and AUTH, then the same command succeeds (RFC 4954 §6, RFC 3207 §4)") {
+        const Explanation e = explain_reply(530, "5.7.0");
+        CHECK(e.text.find("will not help") == std::string::npos);
+        CHECK(e.text.find("STARTTLS") != std::string::npos);
+        CHECK(e.text.find("AUTH") != std::string::npos);
+        CHECK(e.rfc.find("RFC 4954 §6") != std::string::npos);
+    }
+    SUBCASE("554 5.5.1 after DATA: only that DATA fails (RFC 2920 §3.1)") {
+        const Explanation e = explain_reply(554, "5.5.1");
+        CHECK(e.text.find("no message is sent") != std::string::npos);
+        CHECK(e.rfc.find("RFC 2920 §3.1") != std::string::npos);
+    }
+    SUBCASE("421: an orderly close, nothing lost (RFC 5321 §3.8)") {
+        const Explanation e = explain_reply(421, "4.3.2");
+        CHECK(e.text.find("orderly") != std::string::npos);
+        CHECK(e.rfc.find("§3.8") != std::string::npos);
+    }
+}
