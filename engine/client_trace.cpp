@@ -51,12 +51,7 @@ void ClientSession::trace_reply(const Reply& r, std::string_view line, int index
 
 TraceEvent* ClientSession::trace_event(TraceKind kind, TraceNote note, std::string text, TraceOutcome outcome) {
     if (!config_.trace) return nullptr;
-    TraceEvent& ev = trace_.emplace_back();
-    ev.t_ms = now_;
-    ev.kind = kind;
-    ev.phase = trace_phase_;
-    ev.note = note;
-    ev.text = std::move(text);
+    TraceEvent& ev = append_trace_note(trace_, now_, kind, trace_phase_, note, std::move(text));
     ev.outcome = outcome;
     return &ev;
 }

@@ -77,12 +77,7 @@ void ServerSession::trace_reply_line(int code, std::string_view enhanced, std::s
 }
 
 void ServerSession::trace_note(TraceKind kind, TraceNote note, std::string text) {
-    TraceEvent& ev = trace_.emplace_back();
-    ev.t_ms = now_;
-    ev.kind = kind;
-    ev.phase = trace_phase_;
-    ev.note = note;
-    ev.text = std::move(text);
+    append_trace_note(trace_, now_, kind, trace_phase_, note, std::move(text));
 }
 
 }  // namespace relaylab

@@ -161,4 +161,15 @@ ReplyClass reply_class_of(int code) {
     }
 }
 
+TraceEvent& append_trace_note(Trace& trace, std::int64_t t_ms, TraceKind kind, TracePhase phase, TraceNote note,
+                              std::string text) {
+    TraceEvent& ev = trace.emplace_back();
+    ev.t_ms = t_ms;
+    ev.kind = kind;
+    ev.phase = phase;
+    ev.note = note;
+    ev.text = std::move(text);
+    return ev;
+}
+
 }  // namespace relaylab

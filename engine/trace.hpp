@@ -136,6 +136,11 @@ struct TraceEvent {
 
 using Trace = std::vector<TraceEvent>;
 
+// Appends a note-like event (no wire line) and returns it for the caller to complete: the
+// one way both sessions record what they did between lines.
+TraceEvent& append_trace_note(Trace& trace, std::int64_t t_ms, TraceKind kind, TracePhase phase, TraceNote note,
+                              std::string text);
+
 // A wire line for a trace event's text: CR, LF, backslash and other control octets escaped
 // (\r \n \\ \xNN), at most about 600 characters ("..." marks the cut).
 std::string trace_printable(std::string_view wire);
