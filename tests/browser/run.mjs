@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
 import { simulatorTests } from './simulator.mjs';
+import { classroomTests, errorTests } from './classroom.mjs';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
 const expectedVersion = process.argv[3];
@@ -72,6 +73,8 @@ try {
       await page.close();
     }],
     ...simulatorTests({ browser, url, webDir, figures }),
+    ...classroomTests({ browser, url, webDir, figures }),
+    ...errorTests({ browser, url, figures }),
   ]);
   for (const line of figures.lines) console.log(`info ${line}`);
 } finally {

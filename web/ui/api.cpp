@@ -11,10 +11,15 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+json view_json(const ViewReport& v) {
+    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"steps", v.steps}};
+}
+
 json state_json(const App& app) {
     const Model& model = app.model();
     json s;
     s["scenario"] = model.scenario_name();
+    s["notice"] = app.notice().empty() ? json(nullptr) : json(app.notice());
     if (!model.loaded()) return s;
     const auto& sim = model.sim();
     s["title"] = sim.scenario().title;
@@ -38,6 +43,10 @@ json state_json(const App& app) {
     s["playing"] = model.playing();
     s["speed"] = model.speed();
     s["link"] = model.fragment();
+    // What the scrolling panels showed in the last frame drawn (device pixels).
+    s["views"] = json{{"transcript", view_json(app.transcript_view())},
+                      {"sequence", view_json(app.sequence_view())},
+                      {"notes", view_json(app.notes_view())}};
     const auto& p = model.prefs();
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
                       {"large_controls", p.large_controls}};
@@ -56,10 +65,18 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-std::string api_call(App& app, std::string_view request) {
+bool api_read_only(std::string_view op) {
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats"})
+        if (op == r) return true;
+    return false;
+}
+
+std::string api_call(App& app, std::string_view request, bool* changes) {
+    if (changes) *changes = false;
     const json req = json::parse(request, nullptr, false);
     if (req.is_discarded() || !req.is_object()) return fail("request is not a JSON object");
     const std::string op = str(req, "op");
+    if (changes) *changes = !api_read_only(op);
     Model& model = app.model();
 
     if (op == "version") return ok(version());
@@ -79,7 +96,8 @@ std::string api_call(App& app, std::string_view request) {
         const Layout& l = app.layout();
         return ok(json{{"toolbar", rect_json(l.toolbar)}, {"topology", rect_json(l.topology)},
                        {"sequence", rect_json(l.sequence)}, {"notes", rect_json(l.notes)},
-                       {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)}});
+                       {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)},
+                       {"notice", rect_json(l.notice)}});
     }
     if (op == "link") return ok(model.fragment());
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
@@ -115,6 +133,9 @@ std::string api_call(App& app, std::string_view request) {
         const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
         if (op == "highContrast") c = cmd::SetHighContrast{on};
         else c = cmd::SetLargeControls{on};
+    } else if (op == "dismissNotice") {
+        app.dismiss_notice();
+        return ok(state_json(app));
     } else if (op == "open") {
         if (!app.open_link(str(req, "fragment"))) return fail("cannot open link \"" + str(req, "fragment") + "\"");
         return ok(state_json(app));

@@ -15,6 +15,11 @@
 
 namespace relaylab::ui {
 
-std::string api_call(App& app, std::string_view request);
+// A read-only op (state, layout, stats, ...) leaves *changes false: the page then
+// draws no frame for it (idle costs nothing).
+std::string api_call(App& app, std::string_view request, bool* changes = nullptr);
+
+// Ops that only read.
+bool api_read_only(std::string_view op);
 
 }  // namespace relaylab::ui

@@ -168,7 +168,7 @@ std::string Model::fragment() const {
     return out;
 }
 
-Commands Model::commands_for_fragment(std::string_view fragment) {
+Commands Model::commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems) {
     if (!fragment.empty() && fragment.front() == '#') fragment.remove_prefix(1);
     std::string scenario;
     std::size_t step = 0;
@@ -181,11 +181,19 @@ Commands Model::commands_for_fragment(std::string_view fragment) {
         const std::string key = percent_decode(part.substr(0, eq));
         const std::string value = eq == std::string_view::npos ? "1" : percent_decode(part.substr(eq + 1));
         if (key == "scenario") scenario = value;
-        else if (key == "step") step = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+        else if (key == "step") {
+            const bool number = !value.empty() && value.size() < 10 &&
+                                std::all_of(value.begin(), value.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            if (number) step = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+            else if (problems) problems->push_back("The link's step \"" + value + "\" is not a step number: showing step 0.");
+        }
         else if (!key.empty()) switches.emplace_back(key, truthy(value));
     }
     Commands out;
-    if (scenario.empty()) return out;
+    if (scenario.empty()) {
+        if (problems) problems->push_back("The link names no scenario (it needs #scenario=NAME).");
+        return out;
+    }
     out.push_back(cmd::Load{scenario});
     for (auto& [name, on] : switches) out.push_back(cmd::SetSwitch{name, on});
     out.push_back(cmd::Seek{step});

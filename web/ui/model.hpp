@@ -78,8 +78,9 @@ public:
     // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
     // from the scenario's default only).
     std::string fragment() const;
-    // Commands that reopen a fragment (with or without its leading '#').
-    static Commands commands_for_fragment(std::string_view fragment);
+    // Commands that reopen a fragment (with or without its leading '#'); what cannot be
+    // understood (a step that is not a number) is added to *problems, in plain words.
+    static Commands commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems = nullptr);
 
 private:
     void moved(std::size_t old_step);

@@ -13,6 +13,15 @@
 
 namespace relaylab::ui {
 
+// What a scrolling panel showed in its last frame, for the JS API and tests: scroll
+// position and range (pixels), its line height, and which steps (1-based) it listed.
+struct ViewReport {
+    float scroll_y = 0, scroll_max = 0, line_h = 0;
+    std::vector<std::size_t> steps;
+};
+// Records the current ImGui window's scroll into a report.
+void record_scroll(ViewReport& report);
+
 // Scenario picker (title + description) — web/ui/scenario_panel.cpp
 struct ScenarioPanel {
     Commands draw(const Model& model);
@@ -51,6 +60,7 @@ private:
 // Sequence (ladder) diagram: a column per host, an arrow per step — sequence_panel.cpp
 struct SequencePanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     std::uint64_t generation_ = ~0ull;
@@ -62,6 +72,7 @@ private:
 // C:/S: transcript with explanations — transcript_panel.cpp
 struct TranscriptPanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     std::size_t shown_step_ = ~std::size_t{0};
@@ -102,6 +113,7 @@ struct SwitchesPanel {
 // Scenario description, teacher's note for the phase, current step — notes_panel.cpp
 struct NotesPanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked

@@ -109,6 +109,10 @@ Commands SequencePanel::draw(const Model& model) {
             if (hovered) explanation_tooltip(ev);
         }
     }
+    record_scroll(report);
+    report.line_h = row_h;
+    report.steps.clear();
+    for (std::size_t i = 1; i <= steps.size(); ++i) report.steps.push_back(i);
     ImGui::EndChild();
     return out;
 }

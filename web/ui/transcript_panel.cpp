@@ -74,6 +74,9 @@ Commands TranscriptPanel::draw(const Model& model) {
         }
     }
     if (moved) ImGui::SetScrollHereY(1.0f);
+    record_scroll(report);
+    report.steps.clear();
+    for (std::size_t i = 1; i <= step; ++i) report.steps.push_back(i);
     ImGui::EndTable();
     return out;
 }

@@ -1,5 +1,7 @@
 #include "web/ui/widgets.hpp"
 
+#include "web/ui/panels.hpp"
+
 #include "engine/base64.hpp"
 #include "engine/explain.hpp"
 #include "sim/report.hpp"
@@ -156,6 +158,16 @@ void coloured_wrapped(ImU32 colour, const std::string& text) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour);
     ImGui::TextWrapped("%s", text.c_str());
     ImGui::PopStyleColor();
+}
+
+}  // namespace relaylab::ui
+
+namespace relaylab::ui {
+
+void record_scroll(ViewReport& report) {
+    report.scroll_y = ImGui::GetScrollY();
+    report.scroll_max = ImGui::GetScrollMaxY();
+    report.line_h = ImGui::GetTextLineHeightWithSpacing();
 }
 
 }  // namespace relaylab::ui
