@@ -17,7 +17,8 @@ relaylab::ui::App* g_app = nullptr;
 
 // Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
 void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT);
+    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
+                                                  (mods & GLFW_MOD_SHIFT) != 0);
 }
 
 }  // namespace

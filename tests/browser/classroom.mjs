@@ -44,6 +44,7 @@ export function classroomTests({ browser, url, figures }) {
     }],
     ['idle costs nothing: at most 1 frame/s at rest, stepping still draws', async () => {
       const { page, errors } = await openPage(browser, url + '#scenario=happy-path&step=5');
+      await page.evaluate(() => window.relaylab.setHideFuture(true));  // the transcript then lists steps up to now
       await page.waitForTimeout(1000);
       const f0 = await page.evaluate(() => window.relaylab.stats().frames);
       await page.waitForTimeout(3000);
@@ -102,6 +103,163 @@ export function errorTests({ browser, url, figures }) {
       assert(rejected, 'relaylab.ready resolved without WebGL');
       if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'no-webgl.png'), await page.screenshot());
       await page.close();
+    }],
+  ];
+}
+
+const FAILED_OUTCOMES = ['refused', 'timed_out', 'failed', 'deferred', 'bounced', 'rejected'];
+const KINDS = {
+  failure: (s) => s.reply_class === 'transient' || s.reply_class === 'permanent' || FAILED_OUTCOMES.includes(s.outcome),
+  hop: (s) => s.kind === 'connect' && s.outcome === 'none' && s.text.startsWith('connect to '),
+  dsn: (s) => s.phase === 'dsn',
+};
+// The steps (1-based) a jump lands on, from the CLI's report: the first of each run.
+const runStarts = (steps, wanted) => steps.map((s, i) => i + 1)
+  .filter((n) => wanted(steps[n - 1]) && (n === 1 || !wanted(steps[n - 2])));
+
+// Hide the future, jumps, the capability filter, symbols beside colours.
+export function longRunTests({ browser, url, figures, report }) {
+  let shared = null;
+  const page = async () => (shared ||= await openPage(browser, url, { width: 1366, height: 768 })).page;
+  return [
+    ['hide the future: no sequence or transcript line after the current step', async () => {
+      const p = await page();
+      await p.evaluate(() => { window.relaylab.load('mx-fallback'); window.relaylab.seek(20); window.relaylab.setHideFuture(true); });
+      await nextFrames(p, 3);
+      let s = await p.evaluate(() => window.relaylab.state());
+      assert(s.prefs.hide_future === true, 'hide_future is not on');
+      for (const v of ['transcript', 'sequence']) {
+        const steps = s.views[v].steps;
+        assert(steps.length === 20 && Math.max(...steps) === 20, `${v} lists ${steps.length} steps up to ${Math.max(...steps)} at step 20`);
+      }
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'hide-future-1366.png'), await p.screenshot());
+      await p.evaluate(() => window.relaylab.step());
+      await nextFrames(p, 3);
+      s = await p.evaluate(() => window.relaylab.state());
+      assert(Math.max(...s.views.transcript.steps) === 21, 'after a step the transcript does not show step 21');
+      await p.evaluate(() => window.relaylab.setHideFuture(false));
+      await nextFrames(p, 3);
+      s = await p.evaluate(() => window.relaylab.state());
+      assert(s.views.sequence.steps.length === s.total_steps && s.views.transcript.steps.length === s.total_steps,
+             `with the future shown: sequence ${s.views.sequence.steps.length}, transcript ${s.views.transcript.steps.length} of ${s.total_steps}`);
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'future-shown-1366.png'), await p.screenshot());
+    }],
+    ['jump(kind, dir) walks failures, hops and notices as the CLI report has them', async () => {
+      const p = await page();
+      for (const name of ['greylisting', 'mx-fallback', 'mailbox-full', 'user-unknown']) {
+        const steps = report(name).steps;
+        for (const [kind, wanted] of Object.entries(KINDS)) {
+          const expected = runStarts(steps, wanted);
+          const walk = await p.evaluate(({ name, kind }) => {
+            const r = window.relaylab;
+            r.load(name);
+            const seen = [];
+            for (let i = 0; i < 400; i++) {
+              const before = r.state().step;
+              const s = r.jump(kind, 1);
+              if (s.step === before) break;
+              seen.push(s.step);
+            }
+            const back = [];
+            for (let i = 0; i < 400; i++) {
+              const before = r.state().step;
+              const s = r.jump(kind, -1);
+              if (s.step === before) break;
+              back.push(s.step);
+            }
+            return { seen, back };
+          }, { name, kind });
+          assert(JSON.stringify(walk.seen) === JSON.stringify(expected),
+                 `${name} ${kind}: jumped to ${JSON.stringify(walk.seen)}, expected ${JSON.stringify(expected)}`);
+          const backExpected = expected.slice(0, -1).reverse();
+          assert(JSON.stringify(walk.back) === JSON.stringify(backExpected),
+                 `${name} ${kind} backwards: ${JSON.stringify(walk.back)}, expected ${JSON.stringify(backExpected)}`);
+        }
+      }
+      const end = await p.evaluate(() => { window.relaylab.seek(3); return window.relaylab.jump('end'); });
+      assert(end.step === end.total_steps, `jump('end') went to ${end.step} of ${end.total_steps}`);
+      assert(shared.errors.length === 0, `console errors: ${shared.errors.join(' | ')}`);
+    }],
+    ['keys: F / Shift+F failures, H hops, N notices, End the last step', async () => {
+      const p = await page();
+      const steps = report('mailbox-full').steps;
+      const fails = runStarts(steps, KINDS.failure), hops = runStarts(steps, KINDS.hop), dsns = runStarts(steps, KINDS.dsn);
+      await p.evaluate(() => window.relaylab.load('mailbox-full'));
+      await p.mouse.click(5, 760);
+      const stepAfter = async (key) => { await p.keyboard.press(key); await nextFrames(p, 3); return p.evaluate(() => window.relaylab.state().step); };
+      assert((await stepAfter('f')) === fails[0], 'F did not go to the first failure');
+      assert((await stepAfter('f')) === fails[1], 'F again did not go to the second failure');
+      assert((await stepAfter('Shift+F')) === fails[0], 'Shift+F did not go back to the first failure');
+      assert((await stepAfter('h')) === hops.find((n) => n > fails[0]), 'H did not go to the next hop');
+      assert((await stepAfter('n')) === dsns[0], 'N did not go to the notice');
+      const s = await p.evaluate(() => window.relaylab.state());
+      assert(s.current.phase === 'dsn', `N landed on ${JSON.stringify(s.current.phase)}`);
+      const last = await stepAfter('End');
+      assert(last === steps.length, `End went to ${last} of ${steps.length}`);
+    }],
+    ['capability-line filter: EHLO\'s 250- lines after the first are left out of transcript and sequence', async () => {
+      const p = await page();
+      const steps = report('happy-path').steps;
+      const caps = steps.map((s, i) => i + 1).filter((n) => steps[n - 1].kind === 'reply' && steps[n - 1].phase === 'ehlo' && steps[n - 1].reply_line >= 1);
+      assert(caps.length >= 4, `happy-path has ${caps.length} capability lines`);
+      await p.evaluate(() => { const r = window.relaylab; r.load('happy-path'); r.seek(r.state().total_steps); r.setHideCapabilities(true); });
+      await nextFrames(p, 3);
+      const s = await p.evaluate(() => window.relaylab.state());
+      assert(s.prefs.hide_capabilities === true, 'hide_capabilities is not on');
+      for (const v of ['transcript', 'sequence']) {
+        const shown = s.views[v].steps;
+        const leaked = shown.filter((n) => caps.includes(n));
+        assert(leaked.length === 0, `${v} still lists capability lines ${leaked}`);
+        assert(shown.length === steps.length - caps.length, `${v} lists ${shown.length} steps, expected ${steps.length - caps.length}`);
+        // The first line of each EHLO reply stays.
+        const firsts = steps.map((x, i) => i + 1).filter((n) => steps[n - 1].kind === 'reply' && steps[n - 1].phase === 'ehlo' && steps[n - 1].reply_line === 0);
+        assert(firsts.every((n) => shown.includes(n)), `${v} lost the first EHLO reply line`);
+      }
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'no-capabilities-1366.png'), await p.screenshot());
+      await p.evaluate(() => window.relaylab.setHideCapabilities(false));
+      await nextFrames(p, 3);
+      const t = await p.evaluate(() => window.relaylab.state());
+      assert(t.views.transcript.steps.length === steps.length, 'capability lines did not come back');
+      assert(shared.errors.length === 0, `console errors: ${shared.errors.join(' | ')}`);
+      await shared.page.close();
+      shared = null;
+    }],
+  ];
+}
+
+// Colour is never the only signal: the transcript's line carries a symbol per class.
+export function symbolTests({ browser, url, figures }) {
+  return [
+    ['replies and outcomes carry a symbol as well as a colour (✓ 2xx, → 3xx, … 4xx, ✗ 5xx)', async () => {
+      const { page: p, errors } = await openPage(browser, url, { width: 1280, height: 720 });
+      const lineAt = async (name, pick) => {
+        await p.evaluate(({ name }) => window.relaylab.load(name), { name });
+        const n = await p.evaluate((src) => {
+          const r = window.relaylab;
+          const total = r.state().total_steps;
+          const pick = new Function('s', `return (${src})(s)`);
+          for (let i = 1; i <= total; i++) if (pick(r.seek(i).current)) return i;
+          return 0;
+        }, pick.toString());
+        assert(n > 0, `${name}: no step matches ${pick}`);
+        await nextFrames(p, 3);
+        return p.evaluate(() => window.relaylab.state().views.transcript.current_line);
+      };
+      const ok = await lineAt('happy-path', (s) => s.reply_class === 'positive');
+      assert(ok.startsWith('✓ S: 2'), `a 2xx reply shows ${JSON.stringify(ok)}`);
+      const go = await lineAt('happy-path', (s) => s.reply_class === 'intermediate');
+      assert(go.startsWith('→ S: 3'), `a 3xx reply shows ${JSON.stringify(go)}`);
+      const later = await lineAt('greylisting', (s) => s.reply_class === 'transient');
+      assert(later.startsWith('… S: 4'), `a 4xx reply shows ${JSON.stringify(later)}`);
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'symbols-4xx-1280.png'), await p.screenshot());
+      const no = await lineAt('user-unknown', (s) => s.reply_class === 'permanent');
+      assert(no.startsWith('✗ S: 5'), `a 5xx reply shows ${JSON.stringify(no)}`);
+      const refused = await lineAt('mx-fallback', (s) => s.outcome === 'refused');
+      assert(refused.startsWith('✗ '), `a refused connection shows ${JSON.stringify(refused)}`);
+      const cmd = await lineAt('happy-path', (s) => s.kind === 'command');
+      assert(cmd.startsWith('C: '), `a command shows ${JSON.stringify(cmd)}`);
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await p.close();
     }],
   ];
 }

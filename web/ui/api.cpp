@@ -12,7 +12,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json view_json(const ViewReport& v) {
-    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"steps", v.steps}};
+    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"steps", v.steps},
+                {"current_line", v.current_line}};
 }
 
 json state_json(const App& app) {
@@ -49,7 +50,8 @@ json state_json(const App& app) {
                       {"notes", view_json(app.notes_view())}};
     const auto& p = model.prefs();
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
-                      {"large_controls", p.large_controls}};
+                      {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
+                      {"hide_capabilities", p.hide_capabilities}};
     return s;
 }
 
@@ -133,6 +135,23 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
         if (op == "highContrast") c = cmd::SetHighContrast{on};
         else c = cmd::SetLargeControls{on};
+    } else if (op == "hideFuture" || op == "hideCapabilities") {
+        const auto it = req.find("on");
+        const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
+        if (op == "hideFuture") c = cmd::SetHideFuture{on};
+        else c = cmd::SetHideCapabilities{on};
+    } else if (op == "jump") {
+        const std::string kind = str(req, "kind");
+        JumpKind k;
+        if (kind == "failure") k = JumpKind::failure;
+        else if (kind == "hop") k = JumpKind::hop;
+        else if (kind == "dsn") k = JumpKind::dsn;
+        else if (kind == "end") k = JumpKind::end;
+        else return fail("jump kind is failure, hop, dsn or end, not \"" + kind + "\"");
+        const auto it = req.find("dir");
+        const int dir = it != req.end() && it->is_number() && it->get<double>() < 0 ? -1 : 1;
+        model.apply(cmd::Jump{k, dir});  // nothing further that way: the step stays
+        return ok(state_json(app));
     } else if (op == "dismissNotice") {
         app.dismiss_notice();
         return ok(state_json(app));

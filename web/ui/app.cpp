@@ -14,7 +14,8 @@ namespace relaylab::ui {
 namespace {
 // GLFW key codes (both platform layers are GLFW; see App::on_key).
 constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
-constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268;
+constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268, k_glfw_key_end = 269;
+constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_n = 78;
 constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -148,6 +149,12 @@ void App::handle_keys() {
             if (k.key == k_glfw_key_right) c.push_back(cmd::StepForward{});
             if (k.key == k_glfw_key_left) c.push_back(cmd::StepBack{});
             if (k.key == k_glfw_key_home && !k.repeat) c.push_back(cmd::Restart{});
+            if (k.key == k_glfw_key_end && !k.repeat) c.push_back(cmd::Jump{JumpKind::end, 1});
+            // F / H / N: next failure, hop, notice; with Shift the previous one.
+            const int dir = k.shift ? -1 : 1;
+            if (k.key == k_glfw_key_f) c.push_back(cmd::Jump{JumpKind::failure, dir});
+            if (k.key == k_glfw_key_h) c.push_back(cmd::Jump{JumpKind::hop, dir});
+            if (k.key == k_glfw_key_n) c.push_back(cmd::Jump{JumpKind::dsn, dir});
         }
     }
     apply_commands(c);
@@ -226,8 +233,8 @@ void App::frame(float width, float height) {
         for (const auto& m : model_.sim().view().messages) {
             const ImU32 c = message_state_colour(m.status, pal);
             // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
-            std::string line = m.id;
-            line.append(": ").append(sim::message_state_name(m.status));
+            std::string line = message_state_mark(m.status);
+            line.append(m.id).append(": ").append(sim::message_state_name(m.status));
             if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
             if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
             ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());

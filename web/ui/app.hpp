@@ -60,7 +60,7 @@ public:
 
     // A key went down (GLFW key code; both platform layers use GLFW). Queued by the
     // platform's key callback, so a press and release within one frame still count.
-    void on_key(int glfw_key, bool ctrl, bool repeat) { keys_.push_back({glfw_key, ctrl, repeat}); }
+    void on_key(int glfw_key, bool ctrl, bool repeat, bool shift = false) { keys_.push_back({glfw_key, ctrl, repeat, shift}); }
 
     // Frame statistics, fed by the platform layer (it owns the clock).
     void record_frame_time(double work_ms);
@@ -87,6 +87,7 @@ private:
         int key;
         bool ctrl;
         bool repeat;
+        bool shift;
     };
     std::vector<KeyPress> keys_;
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "sim/library.hpp"
+#include "web/ui/jumps.hpp"
 
 namespace relaylab::ui {
 
@@ -133,6 +134,24 @@ bool Model::apply(const Command& command) {
             },
             [&](const cmd::SetLargeControls& c) {
                 prefs_.large_controls = c.on;
+                return true;
+            },
+            [&](const cmd::SetHideFuture& c) {
+                prefs_.hide_future = c.on;
+                return true;
+            },
+            [&](const cmd::SetHideCapabilities& c) {
+                prefs_.hide_capabilities = c.on;
+                return true;
+            },
+            [&](const cmd::Jump& c) {
+                if (!sim_) return false;
+                const auto target = jump_target(*sim_, c.kind, c.dir);
+                if (!target) return false;
+                const auto old = sim_->step();
+                playing_ = false;
+                sim_->seek(*target);
+                moved(old);
                 return true;
             },
         },

@@ -21,7 +21,12 @@ struct Prefs {
     float font_scale = 1.0f;     // Ctrl + / Ctrl -
     bool high_contrast = false;
     bool large_controls = false;
+    bool hide_future = false;        // sequence and transcript show only steps up to now
+    bool hide_capabilities = false;  // ... and leave out EHLO's capability lines
 };
+
+// What relaylab.jump(kind, dir) and the F/H/N keys look for (web/ui/jumps.cpp).
+enum class JumpKind { failure, hop, dsn, end };
 
 // What a panel (or the JS API, or a link) asks the model to do.
 namespace cmd {
@@ -37,10 +42,14 @@ struct SetSwitch { std::string name; bool on = false; };
 struct SetFontScale { float scale = 1.0f; };
 struct SetHighContrast { bool on = false; };
 struct SetLargeControls { bool on = false; };
+struct SetHideFuture { bool on = false; };
+struct SetHideCapabilities { bool on = false; };
+struct Jump { JumpKind kind = JumpKind::failure; int dir = 1; };  // dir +1 next, -1 previous
 }  // namespace cmd
 using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
                              cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
-                             cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls>;
+                             cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls,
+                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump>;
 using Commands = std::vector<Command>;
 
 class Model {

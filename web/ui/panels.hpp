@@ -18,6 +18,7 @@ namespace relaylab::ui {
 struct ViewReport {
     float scroll_y = 0, scroll_max = 0, line_h = 0;
     std::vector<std::size_t> steps;
+    std::string current_line;  // the current step's line as drawn (with its symbol)
 };
 // Records the current ImGui window's scroll into a report.
 void record_scroll(ViewReport& report);
@@ -66,6 +67,7 @@ private:
     std::uint64_t generation_ = ~0ull;
     std::size_t shown_step_ = ~std::size_t{0};
     float shown_row_h_ = 0;
+    bool shown_hide_future_ = false, shown_hide_caps_ = false;
     std::vector<std::string> columns_;
 };
 
@@ -76,6 +78,7 @@ struct TranscriptPanel {
 
 private:
     std::size_t shown_step_ = ~std::size_t{0};
+    bool shown_hide_future_ = false, shown_hide_caps_ = false;
     float shown_font_ = 0;
     std::uint64_t generation_ = ~0ull;
 };

@@ -13,6 +13,7 @@ Commands PresenterPanel::draw(const Model& model) {
         out.push_back(cmd::SetFontScale{presenting ? 1.0f : 1.6f});
         out.push_back(cmd::SetHighContrast{!presenting});
         out.push_back(cmd::SetLargeControls{!presenting});
+        out.push_back(cmd::SetHideFuture{!presenting});  // no spoilers on the projector
     }
     if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast and large controls for a projector");
     ImGui::SameLine();
@@ -36,7 +37,13 @@ Commands PresenterPanel::draw(const Model& model) {
         if (ImGui::Checkbox("High contrast", &contrast)) out.push_back(cmd::SetHighContrast{contrast});
         bool large = p.large_controls;
         if (ImGui::Checkbox("Large controls", &large)) out.push_back(cmd::SetLargeControls{large});
-        ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart");
+        bool hide_future = p.hide_future;
+        if (ImGui::Checkbox("Hide the future (show only steps up to now)", &hide_future))
+            out.push_back(cmd::SetHideFuture{hide_future});
+        bool hide_caps = p.hide_capabilities;
+        if (ImGui::Checkbox("Hide EHLO capability lines", &hide_caps)) out.push_back(cmd::SetHideCapabilities{hide_caps});
+        ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart, End last step,\n"
+                            "F / Shift+F next / previous failure, H hop, N notice");
         ImGui::EndPopup();
     }
     return out;

@@ -53,21 +53,30 @@ Commands SequencePanel::draw(const Model& model) {
 
     ImGui::BeginChild("##ladder", ImVec2(0, 0), false);
     const std::size_t step = sim.step();
-    if (shown_step_ != step || shown_row_h_ != row_h) {
+    // Every step (the future dimmed), or only those up to now; capability lines too, or not.
+    const std::vector<std::size_t> rows = shown_steps(model);
+    const auto upto = std::lower_bound(rows.begin(), rows.end(), step);
+    const float cur_row = static_cast<float>(upto - rows.begin()) - 1.0f;
+    const bool filters_changed = shown_hide_future_ != model.prefs().hide_future ||
+                                 shown_hide_caps_ != model.prefs().hide_capabilities;
+    shown_hide_future_ = model.prefs().hide_future;
+    shown_hide_caps_ = model.prefs().hide_capabilities;
+    if (shown_step_ != step || shown_row_h_ != row_h || filters_changed) {
         // Keep the current step in view.
-        const bool resized = shown_row_h_ != row_h;
+        const bool resized = shown_row_h_ != row_h || filters_changed;
         shown_step_ = step;
         shown_row_h_ = row_h;
-        const float target = (static_cast<float>(step) - 1.0f) * row_h;
+        const float target = cur_row * row_h;
         const float top = ImGui::GetScrollY(), height = ImGui::GetWindowHeight();
         if (resized || target < top || target > top + height - 2 * row_h)
             ImGui::SetScrollY(std::max(0.0f, target - height * 0.4f));
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(steps.size()), row_h);
+    clipper.Begin(static_cast<int>(rows.size()), row_h);
     while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const int i = static_cast<int>(rows[static_cast<std::size_t>(r)]);
             const auto& ev = steps[i].event;
             const ImVec2 o = ImGui::GetCursorScreenPos();
             ImGui::PushID(i);
@@ -112,7 +121,7 @@ Commands SequencePanel::draw(const Model& model) {
     record_scroll(report);
     report.line_h = row_h;
     report.steps.clear();
-    for (std::size_t i = 1; i <= steps.size(); ++i) report.steps.push_back(i);
+    for (const std::size_t i : rows) report.steps.push_back(i + 1);
     ImGui::EndChild();
     return out;
 }
