@@ -132,6 +132,10 @@ export function longRunTests({ browser, url, figures, report }) {
         const steps = s.views[v].steps;
         assert(steps.length === 20 && Math.max(...steps) === 20, `${v} lists ${steps.length} steps up to ${Math.max(...steps)} at step 20`);
       }
+      // The ladder shows the current step (its rows are line_h high).
+      const seq = s.views.sequence, row = seq.steps.indexOf(20);
+      assert(row * seq.line_h >= seq.scroll_y - 1 && (row + 1) * seq.line_h <= seq.scroll_y + seq.visible_h + 1,
+             `step 20 is out of the sequence's view: ${JSON.stringify({ ...seq, steps: seq.steps.length })}`);
       if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'hide-future-1366.png'), await p.screenshot());
       await p.evaluate(() => window.relaylab.step());
       await nextFrames(p, 3);

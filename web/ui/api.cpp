@@ -12,7 +12,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json view_json(const ViewReport& v) {
-    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"steps", v.steps},
+    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"visible_h", v.visible_h}, {"steps", v.steps},
                 {"current_line", v.current_line}};
 }
 

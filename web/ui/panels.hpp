@@ -16,7 +16,7 @@ namespace relaylab::ui {
 // What a scrolling panel showed in its last frame, for the JS API and tests: scroll
 // position and range (pixels), its line height, and which steps (1-based) it listed.
 struct ViewReport {
-    float scroll_y = 0, scroll_max = 0, line_h = 0;
+    float scroll_y = 0, scroll_max = 0, line_h = 0, visible_h = 0;
     std::vector<std::size_t> steps;
     std::string current_line;  // the current step's line as drawn (with its symbol)
 };
@@ -68,6 +68,8 @@ private:
     std::size_t shown_step_ = ~std::size_t{0};
     float shown_row_h_ = 0;
     bool shown_hide_future_ = false, shown_hide_caps_ = false;
+    int settle_ = 0;         // frames left to bring the current step into view
+    bool recenter_ = false;  // ... at 40% of the height even if it is visible
     std::vector<std::string> columns_;
 };
 

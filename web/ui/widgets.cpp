@@ -169,6 +169,7 @@ void record_scroll(ViewReport& report) {
     report.scroll_y = ImGui::GetScrollY();
     report.scroll_max = ImGui::GetScrollMaxY();
     report.line_h = ImGui::GetTextLineHeightWithSpacing();
+    report.visible_h = ImGui::GetWindowHeight();
 }
 
 }  // namespace relaylab::ui
