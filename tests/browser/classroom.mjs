@@ -267,3 +267,32 @@ export function symbolTests({ browser, url, figures }) {
     }],
   ];
 }
+
+// Scenarios in teaching order, each with what it teaches.
+export function orderTests({ browser, url, figures }) {
+  return [
+    ['scenarios are listed in teaching order, each with a one-line lesson', async () => {
+      const { page: p, errors } = await openPage(browser, url, { width: 1280, height: 720 });
+      const list = await p.evaluate(() => window.relaylab.scenarioList());
+      const chapters = ['Submission basics', 'DNS: finding the next hop', 'Relaying', 'When delivery fails', 'Attacks', 'More'];
+      const ranks = list.map((s) => chapters.indexOf(s.chapter));
+      assert(ranks.every((r) => r >= 0), `unknown chapters: ${JSON.stringify(list.map((s) => s.chapter))}`);
+      assert(ranks.every((r, i) => i === 0 || ranks[i - 1] <= r), `chapters out of order: ${JSON.stringify(list.map((s) => [s.name, s.chapter]))}`);
+      assert(list[0].name === 'happy-path', `the list starts with ${list[0].name}`);
+      const at = (n) => list.findIndex((s) => s.name === n);
+      assert(at('mx-fallback') < at('greylisting') && at('greylisting') < at('smtp-smuggling'), 'DNS, failures, attacks out of order');
+      for (const s of list) {
+        assert(s.lesson.length > 10 && s.lesson.length <= 112, `${s.name}: lesson ${JSON.stringify(s.lesson)}`);
+        const stem = s.lesson.replace(/…$/, '').replace(/[.:;]$/, '');
+        assert(s.description.startsWith(stem), `${s.name}: lesson ${JSON.stringify(s.lesson)} is not from its description`);
+      }
+      // The picker opens on the list (a screenshot to look at).
+      await p.mouse.click(300, 20);
+      await nextFrames(p, 4);
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'scenario-list-1280.png'), await p.screenshot());
+      await p.keyboard.press('Escape');
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await p.close();
+    }],
+  ];
+}

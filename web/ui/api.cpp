@@ -4,6 +4,7 @@
 
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
+#include "web/ui/teaching_order.hpp"
 
 namespace relaylab::ui {
 
@@ -90,7 +91,8 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
     if (op == "scenario_list") {
         json list = json::array();
         for (const auto& s : model.scenarios())
-            list.push_back(json{{"name", s.name}, {"title", s.title}, {"description", s.description}});
+            list.push_back(json{{"name", s.name}, {"title", s.title}, {"description", s.description},
+                                {"chapter", chapter_name(s.chapter)}, {"lesson", s.lesson}});
         return ok(list);
     }
     if (op == "state") return ok(state_json(app));

@@ -5,6 +5,7 @@
 
 #include "sim/library.hpp"
 #include "web/ui/jumps.hpp"
+#include "web/ui/teaching_order.hpp"
 
 namespace relaylab::ui {
 
@@ -45,8 +46,14 @@ Model::Model() {
             info.title = parsed.scenario->title;
             info.description = parsed.scenario->description;
         }
+        info.chapter = lesson_of(info.name).chapter;
+        info.lesson = first_sentence(info.description);
         scenarios_.push_back(std::move(info));
     }
+    // Teaching order: submission basics → DNS → relaying → failures → attacks.
+    std::stable_sort(scenarios_.begin(), scenarios_.end(), [](const ScenarioInfo& a, const ScenarioInfo& b) {
+        return lesson_of(a.name).rank < lesson_of(b.name).rank;
+    });
     if (!apply(cmd::Load{k_default_scenario}) && !scenarios_.empty()) apply(cmd::Load{scenarios_.front().name});
 }
 

@@ -15,6 +15,8 @@ namespace relaylab::ui {
 
 struct ScenarioInfo {
     std::string name, title, description;
+    int chapter = 5;     // teaching order (web/ui/teaching_order.hpp)
+    std::string lesson;  // what you will learn: the description's first sentence
 };
 
 struct Prefs {
