@@ -296,3 +296,43 @@ export function orderTests({ browser, url, figures }) {
     }],
   ];
 }
+
+// Only switches that matter are offered.
+export function switchTests({ browser, url, figures }) {
+  return [
+    ['only relevant switches are offered: a hidden one changes nothing when flipped', async () => {
+      const { page: p, errors } = await openPage(browser, url);
+      const r = await p.evaluate(() => {
+        const api = window.relaylab;
+        const out = [];
+        for (const name of api.scenarios()) {
+          let s = api.load(name);
+          const all = Object.keys(s.switches), offered = s.switches_offered;
+          const end = (st) => JSON.stringify(api.seek(st.total_steps).messages);
+          const base = end(s);
+          const hidden = all.filter((n) => !offered.includes(n));
+          const changes = {};
+          for (const h of hidden) {
+            s = api.setSwitch(h, !s.switches[h]);
+            changes[h] = end(s) !== base;
+            s = api.setSwitch(h, !s.switches[h]);
+          }
+          out.push({ name, all: all.length, offered: offered.length, hidden, changes });
+        }
+        return out;
+      });
+      const totalHidden = r.reduce((n, x) => n + x.hidden.length, 0);
+      figures.lines.push(`switches: ${totalHidden} of ${r.reduce((n, x) => n + x.all, 0)} hidden as irrelevant (` +
+                         r.filter((x) => x.hidden.length).map((x) => `${x.name}: ${x.hidden.join(', ')}`).join('; ') + ')');
+      for (const x of r) {
+        for (const [h, changed] of Object.entries(x.changes)) assert(!changed, `${x.name}: hidden switch ${h} changes the outcome`);
+        assert(x.offered + x.hidden.length === x.all, `${x.name}: offered ${x.offered} + hidden ${x.hidden.length} ≠ ${x.all}`);
+      }
+      // mx-fallback's switches all matter (mx2 is contacted once mx1 is down).
+      const mx = r.find((x) => x.name === 'mx-fallback');
+      assert(mx.hidden.length === 0, `mx-fallback hides ${mx.hidden}`);
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await p.close();
+    }],
+  ];
+}

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
 import { simulatorTests } from './simulator.mjs';
-import { classroomTests, errorTests, longRunTests, symbolTests, orderTests } from './classroom.mjs';
+import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests } from './classroom.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { execFileSync } from 'node:child_process';
 
@@ -79,6 +79,7 @@ try {
     ...errorTests({ browser, url, figures }),
     ...symbolTests({ browser, url, figures }),
     ...orderTests({ browser, url, figures }),
+    ...switchTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');

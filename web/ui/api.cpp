@@ -38,6 +38,11 @@ json state_json(const App& app) {
     json switches = json::object();
     for (const auto& sw : sim.scenario().switches) switches[sw.name] = sim.switch_on(sw.name);
     s["switches"] = switches;
+    json offered = json::array();  // the switches the page offers (the rest change nothing here)
+    const auto& specs = sim.scenario().switches;
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (model.switch_offered(i)) offered.push_back(specs[i].name);
+    s["switches_offered"] = offered;
     s["note"] = sim.note() ? json(sim.note()->text) : json(nullptr);
     s["queue_entries"] = sim.view().queue.size();
     s["dns_records"] = sim.view().dns_records;

@@ -5,6 +5,7 @@
 
 #include "sim/library.hpp"
 #include "web/ui/jumps.hpp"
+#include "web/ui/switch_relevance.hpp"
 #include "web/ui/teaching_order.hpp"
 
 namespace relaylab::ui {
@@ -76,6 +77,7 @@ bool Model::apply(const Command& command) {
                 if (!builtin) return false;
                 auto parsed = sim::parse_scenario(builtin->json);
                 if (!parsed.scenario) return false;
+                relevant_switches_ = relevant_switches(*parsed.scenario);
                 sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
                 name_ = c.name;
                 playing_ = false;
@@ -182,6 +184,12 @@ void Model::tick(double dt) {
         }
     }
     if (sim_->step() >= sim_->total_steps()) playing_ = false;
+}
+
+bool Model::switch_offered(std::size_t i) const {
+    if (!sim_ || i >= sim_->scenario().switches.size()) return false;
+    const auto& sw = sim_->scenario().switches[i];
+    return (i < relevant_switches_.size() && relevant_switches_[i]) || sw.on || sim_->switch_on(sw.name);
 }
 
 std::string Model::fragment() const {

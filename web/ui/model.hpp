@@ -85,6 +85,9 @@ public:
     std::uint64_t generation() const { return generation_; }
 
     const Prefs& prefs() const { return prefs_; }
+    // Whether the page offers scenario().switches[i]: it changes something here, or is on
+    // (web/ui/switch_relevance.hpp). Computed when a scenario loads.
+    bool switch_offered(std::size_t i) const;
 
     // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
     // from the scenario's default only).
@@ -99,6 +102,7 @@ private:
     std::vector<ScenarioInfo> scenarios_;
     std::unique_ptr<sim::Simulation> sim_;
     std::string name_;
+    std::vector<bool> relevant_switches_;
     bool playing_ = false;
     float speed_ = 2.0f;
     double play_accum_ = 0;
