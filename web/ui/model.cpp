@@ -41,7 +41,9 @@ bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "on" ||
 
 Model::Model() {
     for (const auto& b : sim::builtin_scenarios()) {
-        ScenarioInfo info{std::string(b.name), std::string(b.name), ""};
+        ScenarioInfo info;
+        info.name = std::string(b.name);
+        info.title = info.name;
         auto parsed = sim::parse_scenario(b.json);
         if (parsed.scenario) {
             info.title = parsed.scenario->title;
