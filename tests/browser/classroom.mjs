@@ -336,3 +336,32 @@ export function switchTests({ browser, url, figures }) {
     }],
   ];
 }
+
+// Presenter mode hides the future by default.
+export function presenterTests({ browser, url, figures }) {
+  return [
+    ['presenter mode (button or API) hides the future; screenshots at 1280x720 and 1366x768', async () => {
+      for (const [width, height] of [[1280, 720], [1366, 768]]) {
+        const { page: p, errors } = await openPage(browser, url + '#scenario=greylisting&step=60', { width, height });
+        await nextFrames(p, 3);
+        // The "Presenter mode" button sits right of the scenario picker on the toolbar's first row.
+        const box = await p.evaluate(() => window.relaylab.layout().toolbar);
+        let s = await p.evaluate(() => window.relaylab.state());
+        assert(!s.prefs.presenting && !s.prefs.hide_future, `starts presenting: ${JSON.stringify(s.prefs)}`);
+        await p.mouse.click(Math.min(width * 0.55, 707), box.y + 20);
+        await nextFrames(p, 4);
+        s = await p.evaluate(() => window.relaylab.state());
+        assert(s.prefs.presenting && s.prefs.hide_future, `after clicking Presenter mode: ${JSON.stringify(s.prefs)}`);
+        assert(Math.max(...s.views.transcript.steps) === 60 && Math.max(...s.views.sequence.steps) === 60,
+               'presenter mode shows steps after now');
+        await p.mouse.move(width / 2, height - 5);  // no tooltip in the picture
+        await nextFrames(p, 4);
+        if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, `presenter-${width}x${height}.png`), await p.screenshot());
+        s = await p.evaluate(() => window.relaylab.setPresenterMode(false));
+        assert(!s.prefs.presenting && !s.prefs.hide_future, `after leaving: ${JSON.stringify(s.prefs)}`);
+        assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+        await p.close();
+      }
+    }],
+  ];
+}

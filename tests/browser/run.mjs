@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
 import { simulatorTests } from './simulator.mjs';
-import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests } from './classroom.mjs';
+import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests, presenterTests } from './classroom.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { execFileSync } from 'node:child_process';
 
@@ -80,6 +80,7 @@ try {
     ...symbolTests({ browser, url, figures }),
     ...orderTests({ browser, url, figures }),
     ...switchTests({ browser, url, figures }),
+    ...presenterTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');

@@ -57,7 +57,7 @@ json state_json(const App& app) {
     const auto& p = model.prefs();
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
                       {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
-                      {"hide_capabilities", p.hide_capabilities}};
+                      {"hide_capabilities", p.hide_capabilities}, {"presenting", model.presenting()}};
     return s;
 }
 
@@ -142,6 +142,10 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
         if (op == "highContrast") c = cmd::SetHighContrast{on};
         else c = cmd::SetLargeControls{on};
+    } else if (op == "presenter") {
+        const auto it = req.find("on");
+        model.apply_all(Model::presenter_commands(it != req.end() && it->is_boolean() && it->get<bool>()));
+        return ok(state_json(app));
     } else if (op == "hideFuture" || op == "hideCapabilities") {
         const auto it = req.find("on");
         const bool on = it != req.end() && it->is_boolean() && it->get<bool>();

@@ -188,6 +188,11 @@ void Model::tick(double dt) {
     if (sim_->step() >= sim_->total_steps()) playing_ = false;
 }
 
+Commands Model::presenter_commands(bool on) {
+    // No spoilers on the projector: the future is hidden while presenting.
+    return {cmd::SetFontScale{on ? 1.6f : 1.0f}, cmd::SetHighContrast{on}, cmd::SetLargeControls{on}, cmd::SetHideFuture{on}};
+}
+
 bool Model::switch_offered(std::size_t i) const {
     if (!sim_ || i >= sim_->scenario().switches.size()) return false;
     const auto& sw = sim_->scenario().switches[i];

@@ -92,6 +92,10 @@ public:
     // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
     // from the scenario's default only).
     std::string fragment() const;
+    // Presenter mode: big text, high contrast, large controls and the future hidden (on),
+    // or back to the defaults (off).
+    static Commands presenter_commands(bool on);
+    bool presenting() const { return prefs_.large_controls && prefs_.high_contrast && prefs_.font_scale >= 1.5f; }
     // Commands that reopen a fragment (with or without its leading '#'); what cannot be
     // understood (a step that is not a number) is added to *problems, in plain words.
     static Commands commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems = nullptr);

@@ -8,14 +8,9 @@ namespace relaylab::ui {
 Commands PresenterPanel::draw(const Model& model) {
     Commands out;
     const auto& p = model.prefs();
-    const bool presenting = p.large_controls && p.high_contrast && p.font_scale >= 1.5f;
-    if (ImGui::Button(presenting ? "Leave presenter mode" : "Presenter mode")) {
-        out.push_back(cmd::SetFontScale{presenting ? 1.0f : 1.6f});
-        out.push_back(cmd::SetHighContrast{!presenting});
-        out.push_back(cmd::SetLargeControls{!presenting});
-        out.push_back(cmd::SetHideFuture{!presenting});  // no spoilers on the projector
-    }
-    if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast and large controls for a projector");
+    const bool presenting = model.presenting();
+    if (ImGui::Button(presenting ? "Leave presenter mode" : "Presenter mode")) out = Model::presenter_commands(!presenting);
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast, large controls and the future hidden, for a projector");
     ImGui::SameLine();
     if (ImGui::Button("View…")) ImGui::OpenPopup("##view");
     if (ImGui::IsItemHovered()) wrapped_tooltip("Text size (Ctrl + / Ctrl − / Ctrl 0), contrast, control size");

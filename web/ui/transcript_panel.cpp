@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 
 #include "engine/explain.hpp"
 #include "sim/report.hpp"
@@ -23,17 +24,24 @@ Commands TranscriptPanel::draw(const Model& model) {
     shown_font_ = ImGui::GetFontSize();
     generation_ = model.generation();
 
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.command), "C: client command");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_2xx), "✓ 2xx ok");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_3xx), "→ 3xx go on");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_4xx), "… 4xx try later");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_5xx), "✗ 5xx refused");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dns), "DNS");
+    // The legend: in words when it fits on one line, else in short (and wrapping).
+    struct Key { ImU32 colour; const char* words; const char* brief; };
+    const Key legend[] = {{pal.command, "C: client command", "C:"}, {pal.reply_2xx, "✓ 2xx ok", "✓ 2xx"},
+                          {pal.reply_3xx, "→ 3xx go on", "→ 3xx"}, {pal.reply_4xx, "… 4xx try later", "… 4xx"},
+                          {pal.reply_5xx, "✗ 5xx refused", "✗ 5xx"}, {pal.dns, "DNS", "DNS"}};
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    float words_w = 0;
+    for (const auto& k : legend) words_w += ImGui::CalcTextSize(k.words).x + spacing;
+    const bool brief = words_w > ImGui::GetContentRegionAvail().x;
+    for (std::size_t k = 0; k < std::size(legend); ++k) {
+        const char* label = brief ? legend[k].brief : legend[k].words;
+        if (k > 0) {
+            ImGui::SameLine();
+            if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(label).x + spacing) ImGui::NewLine();
+        }
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(legend[k].colour), "%s", label);
+        if (brief && ImGui::IsItemHovered()) wrapped_tooltip(legend[k].words);
+    }
 
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
