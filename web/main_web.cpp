@@ -32,6 +32,7 @@ void request_redraw(int frames = 6) { g_redraw = std::max(g_redraw, frames); }
 EM_BOOL on_mouse(int, const EmscriptenMouseEvent*, void*) { request_redraw(); return EM_FALSE; }
 EM_BOOL on_key_event(int, const EmscriptenKeyboardEvent*, void*) { request_redraw(); return EM_FALSE; }
 EM_BOOL on_focus(int, const EmscriptenFocusEvent*, void*) { request_redraw(); return EM_FALSE; }
+EM_BOOL on_touch(int, const EmscriptenTouchEvent*, void*) { request_redraw(); return EM_FALSE; }
 
 // The mouse wheel and touchpad. Emscripten 3.1.6's GLFW hands the browser's raw deltaY to
 // the scroll callback: pixels (100 per notch in Chromium), positive downwards, while Dear
@@ -172,6 +173,9 @@ int main() {
     emscripten_set_keydown_callback(win, nullptr, EM_TRUE, on_key_event);
     emscripten_set_keyup_callback(win, nullptr, EM_TRUE, on_key_event);
     emscripten_set_focus_callback(win, nullptr, EM_TRUE, on_focus);
+    emscripten_set_touchstart_callback(win, nullptr, EM_TRUE, on_touch);
+    emscripten_set_touchmove_callback(win, nullptr, EM_TRUE, on_touch);
+    emscripten_set_touchend_callback(win, nullptr, EM_TRUE, on_touch);
     emscripten_set_blur_callback(win, nullptr, EM_TRUE, on_focus);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     emscripten_set_main_loop(frame, 0, true);
