@@ -17,7 +17,17 @@ relaylab::ui::App* g_app = nullptr;
 
 // Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
 void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT);
+    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
+                                                  (mods & GLFW_MOD_SHIFT) != 0);
+}
+
+// The wheel: GLFW gives notches (fractions from a touchpad), positive up, as Dear ImGui
+// wants, but ImGui scrolls 5 lines a notch; the page scrolls 3 (main_web.cpp).
+void on_scroll(GLFWwindow*, double x, double y) {
+    constexpr float k_lines_per_notch = 3, k_imgui_lines_per_unit = 5;
+    ImGuiIO& io = ImGui::GetIO();
+    io.MouseWheelH += static_cast<float>(x) * k_lines_per_notch / k_imgui_lines_per_unit;
+    io.MouseWheel += static_cast<float>(y) * k_lines_per_notch / k_imgui_lines_per_unit;
 }
 
 }  // namespace
@@ -50,11 +60,21 @@ int main(int argc, char** argv) {
     g_app = &app;
     glfwSetKeyCallback(window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
+    glfwSetScrollCallback(window, on_scroll);  // instead of the backend's 5 lines a notch
     ImGui_ImplOpenGL3_Init("#version 130");
 
+    int settle = 4;  // frames still to draw after the last event
     while (!glfwWindowShouldClose(window) && (max_frames < 0 || app.frames() < max_frames)) {
         const auto started = std::chrono::steady_clock::now();
-        glfwPollEvents();
+        // Idle costs nothing: with nothing moving, sleep until the next event, then draw a
+        // few frames for Dear ImGui to settle (--frames runs never wait).
+        if (max_frames < 0 && settle <= 0 && !app.animating()) {
+            glfwWaitEvents();
+            settle = 4;
+        } else {
+            glfwPollEvents();
+            --settle;
+        }
         if (app.fonts_dirty()) {
             app.init_fonts();
             ImGui_ImplOpenGL3_DestroyFontsTexture();

@@ -9,6 +9,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <string>
 
 #include "web/ui/api.hpp"
@@ -21,6 +22,38 @@ relaylab::ui::App* g_app = nullptr;
 bool g_announced = false;
 std::string g_shown_fragment;
 std::string g_answer;  // the last relaylab_call answer (valid until the next call)
+// Frames still to draw. Idle costs nothing: a frame is drawn only after input (and a
+// few more, for Dear ImGui to settle hover and popups), an API call, a resize, or while
+// playing or animating a hop; otherwise the canvas keeps its last picture.
+int g_redraw = 4;
+void request_redraw(int frames = 6) { g_redraw = std::max(g_redraw, frames); }
+
+// Any input draws a few frames; the events go on to GLFW and the page (EM_FALSE).
+EM_BOOL on_mouse(int, const EmscriptenMouseEvent*, void*) { request_redraw(); return EM_FALSE; }
+EM_BOOL on_key_event(int, const EmscriptenKeyboardEvent*, void*) { request_redraw(); return EM_FALSE; }
+EM_BOOL on_focus(int, const EmscriptenFocusEvent*, void*) { request_redraw(); return EM_FALSE; }
+EM_BOOL on_touch(int, const EmscriptenTouchEvent*, void*) { request_redraw(); return EM_FALSE; }
+
+// The mouse wheel and touchpad. Emscripten 3.1.6's GLFW hands the browser's raw deltaY to
+// the scroll callback: pixels (100 per notch in Chromium), positive downwards, while Dear
+// ImGui wants notches, positive upwards (and scrolls 5 lines per notch): the wheel ran
+// backwards and jumped ~100 times too far. Here: browser deltas → lines (3 per 100 px
+// notch; a touchpad's few pixels give a fraction), then ImGui's units, sign flipped.
+EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
+    auto lines = [&](double delta) {
+        switch (e->deltaMode) {
+            case DOM_DELTA_LINE: return delta;
+            case DOM_DELTA_PAGE: return delta * 10;
+            default: return delta / 33.0;
+        }
+    };
+    constexpr double k_imgui_lines_per_unit = 5;
+    ImGuiIO& io = ImGui::GetIO();
+    io.MouseWheel -= static_cast<float>(lines(e->deltaY) / k_imgui_lines_per_unit);
+    io.MouseWheelH -= static_cast<float>(lines(e->deltaX) / k_imgui_lines_per_unit);
+    request_redraw();
+    return EM_TRUE;  // the page itself never scrolls
+}
 
 // Resolves window.relaylab.ready once the first frame is on the canvas.
 EM_JS(void, relaylab_js_announce_ready, (), {
@@ -37,7 +70,8 @@ void sync_fragment() {
 
 // Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
 void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT);
+    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
+                                                  (mods & GLFW_MOD_SHIFT) != 0);
 }
 
 void frame() {
@@ -51,6 +85,11 @@ void frame() {
     emscripten_get_canvas_element_size("#canvas", &width, &height);
     const int want_w = static_cast<int>(EM_ASM_INT({ return window.innerWidth; }) * dpr + 0.5);
     const int want_h = static_cast<int>(EM_ASM_INT({ return window.innerHeight; }) * dpr + 0.5);
+    static double drawn_dpr = 0;
+    const bool resized = want_w != width || want_h != height || dpr != drawn_dpr;
+    drawn_dpr = dpr;
+    if (!resized && g_redraw <= 0 && !g_app->animating() && !g_app->fonts_dirty()) return;  // idle
+    if (g_redraw > 0) --g_redraw;
     if (want_w != width || want_h != height) {
         // Browser.setCanvasSize also tells Emscripten's GLFW about the new size;
         // glfwSetWindowSize would try (and fail) to leave fullscreen first.
@@ -90,7 +129,9 @@ EMSCRIPTEN_KEEPALIVE const char* relaylab_version() { return relaylab::ui::versi
 // window.relaylab's one entry point: a JSON request, a JSON answer (web/ui/api.hpp).
 EMSCRIPTEN_KEEPALIVE const char* relaylab_call(const char* request) {
     if (!g_app) return R"({"ok":false,"error":"not started"})";
-    g_answer = relaylab::ui::api_call(*g_app, request ? request : "");
+    bool changes = false;
+    g_answer = relaylab::ui::api_call(*g_app, request ? request : "", &changes);
+    if (changes) request_redraw();
     sync_fragment();
     return g_answer.c_str();
 }
@@ -105,7 +146,10 @@ int main() {
     const int w = static_cast<int>(EM_ASM_INT({ return window.innerWidth; }) * dpr + 0.5);
     const int h = static_cast<int>(EM_ASM_INT({ return window.innerHeight; }) * dpr + 0.5);
     g_window = glfwCreateWindow(w, h, "relaylab", nullptr, nullptr);
-    if (!g_window) return 1;
+    if (!g_window) {
+        EM_ASM({ Module.onAbort('no WebGL 2 context for the canvas (is hardware acceleration off?)'); });
+        return 1;
+    }
     glfwMakeContextCurrent(g_window);
 
     IMGUI_CHECKVERSION();
@@ -119,6 +163,20 @@ int main() {
     app.init_fonts();
     glfwSetKeyCallback(g_window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+    glfwSetScrollCallback(g_window, nullptr);  // on_wheel feeds Dear ImGui instead
+    emscripten_set_wheel_callback("#canvas", nullptr, EM_TRUE, on_wheel);
+    const char* win = EMSCRIPTEN_EVENT_TARGET_WINDOW;
+    emscripten_set_mousemove_callback(win, nullptr, EM_TRUE, on_mouse);
+    emscripten_set_mousedown_callback(win, nullptr, EM_TRUE, on_mouse);
+    emscripten_set_mouseup_callback(win, nullptr, EM_TRUE, on_mouse);
+    emscripten_set_mouseleave_callback("#canvas", nullptr, EM_TRUE, on_mouse);
+    emscripten_set_keydown_callback(win, nullptr, EM_TRUE, on_key_event);
+    emscripten_set_keyup_callback(win, nullptr, EM_TRUE, on_key_event);
+    emscripten_set_focus_callback(win, nullptr, EM_TRUE, on_focus);
+    emscripten_set_touchstart_callback(win, nullptr, EM_TRUE, on_touch);
+    emscripten_set_touchmove_callback(win, nullptr, EM_TRUE, on_touch);
+    emscripten_set_touchend_callback(win, nullptr, EM_TRUE, on_touch);
+    emscripten_set_blur_callback(win, nullptr, EM_TRUE, on_focus);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     emscripten_set_main_loop(frame, 0, true);
     return 0;

@@ -81,7 +81,10 @@ export async function pixelStats(browser, png, region = null) {
 // A tiny test runner printing one line per test and the closing "N passed, N failed".
 export async function runTests(tests) {
   let passed = 0, failed = 0;
+  // RELAYLAB_TESTS=<regex> runs only the tests whose names match (while developing).
+  const only = process.env.RELAYLAB_TESTS ? new RegExp(process.env.RELAYLAB_TESTS) : null;
   for (const [name, fn] of tests) {
+    if (only && !only.test(name)) continue;
     const started = Date.now();
     try {
       await fn();

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
 import { simulatorTests } from './simulator.mjs';
+import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests, presenterTests } from './classroom.mjs';
+import { findRelaylab } from './simulator.mjs';
+import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
 const expectedVersion = process.argv[3];
@@ -72,6 +75,17 @@ try {
       await page.close();
     }],
     ...simulatorTests({ browser, url, webDir, figures }),
+    ...classroomTests({ browser, url, webDir, figures }),
+    ...errorTests({ browser, url, figures }),
+    ...symbolTests({ browser, url, figures }),
+    ...orderTests({ browser, url, figures }),
+    ...switchTests({ browser, url, figures }),
+    ...presenterTests({ browser, url, figures }),
+    ...longRunTests({ browser, url, figures, report: (name) => {
+      const bin = findRelaylab(webDir);
+      assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
+      return JSON.parse(execFileSync(bin, ['sim', name, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    } }),
   ]);
   for (const line of figures.lines) console.log(`info ${line}`);
 } finally {

@@ -4,6 +4,7 @@
 
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
+#include "web/ui/teaching_order.hpp"
 
 namespace relaylab::ui {
 
@@ -11,10 +12,16 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+json view_json(const ViewReport& v) {
+    return json{{"scroll_y", v.scroll_y}, {"scroll_max", v.scroll_max}, {"line_h", v.line_h}, {"visible_h", v.visible_h}, {"steps", v.steps},
+                {"current_line", v.current_line}};
+}
+
 json state_json(const App& app) {
     const Model& model = app.model();
     json s;
     s["scenario"] = model.scenario_name();
+    s["notice"] = app.notice().empty() ? json(nullptr) : json(app.notice());
     if (!model.loaded()) return s;
     const auto& sim = model.sim();
     s["title"] = sim.scenario().title;
@@ -31,6 +38,11 @@ json state_json(const App& app) {
     json switches = json::object();
     for (const auto& sw : sim.scenario().switches) switches[sw.name] = sim.switch_on(sw.name);
     s["switches"] = switches;
+    json offered = json::array();  // the switches the page offers (the rest change nothing here)
+    const auto& specs = sim.scenario().switches;
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (model.switch_offered(i)) offered.push_back(specs[i].name);
+    s["switches_offered"] = offered;
     s["note"] = sim.note() ? json(sim.note()->text) : json(nullptr);
     s["queue_entries"] = sim.view().queue.size();
     s["dns_records"] = sim.view().dns_records;
@@ -38,9 +50,14 @@ json state_json(const App& app) {
     s["playing"] = model.playing();
     s["speed"] = model.speed();
     s["link"] = model.fragment();
+    // What the scrolling panels showed in the last frame drawn (device pixels).
+    s["views"] = json{{"transcript", view_json(app.transcript_view())},
+                      {"sequence", view_json(app.sequence_view())},
+                      {"notes", view_json(app.notes_view())}};
     const auto& p = model.prefs();
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
-                      {"large_controls", p.large_controls}};
+                      {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
+                      {"hide_capabilities", p.hide_capabilities}, {"presenting", model.presenting()}};
     return s;
 }
 
@@ -56,10 +73,18 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-std::string api_call(App& app, std::string_view request) {
+bool api_read_only(std::string_view op) {
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats"})
+        if (op == r) return true;
+    return false;
+}
+
+std::string api_call(App& app, std::string_view request, bool* changes) {
+    if (changes) *changes = false;
     const json req = json::parse(request, nullptr, false);
     if (req.is_discarded() || !req.is_object()) return fail("request is not a JSON object");
     const std::string op = str(req, "op");
+    if (changes) *changes = !api_read_only(op);
     Model& model = app.model();
 
     if (op == "version") return ok(version());
@@ -71,7 +96,8 @@ std::string api_call(App& app, std::string_view request) {
     if (op == "scenario_list") {
         json list = json::array();
         for (const auto& s : model.scenarios())
-            list.push_back(json{{"name", s.name}, {"title", s.title}, {"description", s.description}});
+            list.push_back(json{{"name", s.name}, {"title", s.title}, {"description", s.description},
+                                {"chapter", chapter_name(s.chapter)}, {"lesson", s.lesson}});
         return ok(list);
     }
     if (op == "state") return ok(state_json(app));
@@ -79,7 +105,8 @@ std::string api_call(App& app, std::string_view request) {
         const Layout& l = app.layout();
         return ok(json{{"toolbar", rect_json(l.toolbar)}, {"topology", rect_json(l.topology)},
                        {"sequence", rect_json(l.sequence)}, {"notes", rect_json(l.notes)},
-                       {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)}});
+                       {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)},
+                       {"notice", rect_json(l.notice)}});
     }
     if (op == "link") return ok(model.fragment());
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
@@ -115,6 +142,30 @@ std::string api_call(App& app, std::string_view request) {
         const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
         if (op == "highContrast") c = cmd::SetHighContrast{on};
         else c = cmd::SetLargeControls{on};
+    } else if (op == "presenter") {
+        const auto it = req.find("on");
+        model.apply_all(Model::presenter_commands(it != req.end() && it->is_boolean() && it->get<bool>()));
+        return ok(state_json(app));
+    } else if (op == "hideFuture" || op == "hideCapabilities") {
+        const auto it = req.find("on");
+        const bool on = it != req.end() && it->is_boolean() && it->get<bool>();
+        if (op == "hideFuture") c = cmd::SetHideFuture{on};
+        else c = cmd::SetHideCapabilities{on};
+    } else if (op == "jump") {
+        const std::string kind = str(req, "kind");
+        JumpKind k;
+        if (kind == "failure") k = JumpKind::failure;
+        else if (kind == "hop") k = JumpKind::hop;
+        else if (kind == "dsn") k = JumpKind::dsn;
+        else if (kind == "end") k = JumpKind::end;
+        else return fail("jump kind is failure, hop, dsn or end, not \"" + kind + "\"");
+        const auto it = req.find("dir");
+        const int dir = it != req.end() && it->is_number() && it->get<double>() < 0 ? -1 : 1;
+        model.apply(cmd::Jump{k, dir});  // nothing further that way: the step stays
+        return ok(state_json(app));
+    } else if (op == "dismissNotice") {
+        app.dismiss_notice();
+        return ok(state_json(app));
     } else if (op == "open") {
         if (!app.open_link(str(req, "fragment"))) return fail("cannot open link \"" + str(req, "fragment") + "\"");
         return ok(state_json(app));

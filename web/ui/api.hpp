@@ -7,7 +7,8 @@
 //   {"op":"nope"}                        → {"ok":false,"error":"unknown op \"nope\""}
 // Ops: version, scenarios, scenario_list, load{name}, step, back, seek{n}, restart,
 // play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
-// fontScale{scale}, highContrast{on}, largeControls{on}.
+// fontScale{scale}, highContrast{on}, largeControls{on}, hideFuture{on},
+// hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice.
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,11 @@
 
 namespace relaylab::ui {
 
-std::string api_call(App& app, std::string_view request);
+// A read-only op (state, layout, stats, ...) leaves *changes false: the page then
+// draws no frame for it (idle costs nothing).
+std::string api_call(App& app, std::string_view request, bool* changes = nullptr);
+
+// Ops that only read.
+bool api_read_only(std::string_view op);
 
 }  // namespace relaylab::ui

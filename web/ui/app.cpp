@@ -14,7 +14,8 @@ namespace relaylab::ui {
 namespace {
 // GLFW key codes (both platform layers are GLFW; see App::on_key).
 constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
-constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268;
+constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268, k_glfw_key_end = 269;
+constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_n = 78;
 constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -60,10 +61,63 @@ void App::init_fonts() {
 }
 
 bool App::open_link(std::string_view fragment) {
-    const Commands commands = Model::commands_for_fragment(fragment);
-    if (commands.empty() || !model_.apply(commands.front())) return false;
-    for (std::size_t i = 1; i < commands.size(); ++i) model_.apply(commands[i]);
+    std::vector<std::string> problems;
+    const Commands commands = Model::commands_for_fragment(fragment, &problems);
+    auto join = [&] {
+        std::string text;
+        for (const auto& p : problems) text.append(text.empty() ? "" : "\n").append(p);
+        return text;
+    };
+    if (commands.empty()) {
+        notice_ = join();
+        return false;
+    }
+    if (!model_.apply(commands.front())) {
+        std::string text = "The link asks for a scenario called \"";
+        text.append(std::get<cmd::Load>(commands.front()).name).append("\", which does not exist: showing \"");
+        text.append(model_.scenario_name()).append("\" instead.");
+        problems.insert(problems.begin(), text);
+        notice_ = join();
+        return false;
+    }
+    for (std::size_t i = 1; i < commands.size(); ++i) {
+        if (model_.apply(commands[i])) continue;
+        if (const auto* sw = std::get_if<cmd::SetSwitch>(&commands[i])) {
+            std::string text = "The link sets \"";
+            text.append(sw->name).append("\", which is not a switch of this scenario.");
+            problems.push_back(text);
+        }
+    }
+    if (const auto* seek = std::get_if<cmd::Seek>(&commands.back()); seek && seek->step > model_.total_steps()) {
+        std::string text = "The link's step ";
+        text.append(std::to_string(seek->step)).append(" is past the end: this scenario has ");
+        text.append(std::to_string(model_.total_steps())).append(" steps.");
+        problems.push_back(text);
+    }
+    notice_ = join();
     return true;
+}
+
+void App::draw_notice(float width) {
+    layout_.notice = {};
+    if (notice_.empty()) return;
+    const float w = std::min(width * 0.6f, ImGui::GetFontSize() * 40);
+    layout_.notice = {(width - w) / 2, layout_.toolbar.h + ImGui::GetFontSize(), w, 0};
+    ImGui::SetNextWindowPos(ImVec2(layout_.notice.x, layout_.notice.y));
+    ImGui::SetNextWindowSize(ImVec2(w, 0));
+    ImGui::SetNextWindowFocus();
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(120, 20, 20, 245));
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
+    if (ImGui::Begin("##notice", nullptr, k_fixed | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextUnformatted("Cannot open this link");
+        ImGui::TextUnformatted(notice_.c_str());
+        ImGui::PopTextWrapPos();
+        if (ImGui::Button("OK")) notice_.clear();
+        layout_.notice.h = ImGui::GetWindowHeight();
+    }
+    ImGui::End();
+    ImGui::PopStyleColor(2);
 }
 
 void App::record_frame_time(double work_ms) {
@@ -95,6 +149,12 @@ void App::handle_keys() {
             if (k.key == k_glfw_key_right) c.push_back(cmd::StepForward{});
             if (k.key == k_glfw_key_left) c.push_back(cmd::StepBack{});
             if (k.key == k_glfw_key_home && !k.repeat) c.push_back(cmd::Restart{});
+            if (k.key == k_glfw_key_end && !k.repeat) c.push_back(cmd::Jump{JumpKind::end, 1});
+            // F / H / N: next failure, hop, notice; with Shift the previous one.
+            const int dir = k.shift ? -1 : 1;
+            if (k.key == k_glfw_key_f) c.push_back(cmd::Jump{JumpKind::failure, dir});
+            if (k.key == k_glfw_key_h) c.push_back(cmd::Jump{JumpKind::hop, dir});
+            if (k.key == k_glfw_key_n) c.push_back(cmd::Jump{JumpKind::dsn, dir});
         }
     }
     apply_commands(c);
@@ -111,7 +171,9 @@ void App::frame(float width, float height) {
         styled_once_ = true;
     }
     handle_keys();
-    model_.tick(ImGui::GetIO().DeltaTime);
+    // After an idle spell (the page draws no frames then) the first DeltaTime is long:
+    // playback started by this frame's key must not leap ahead.
+    model_.tick(std::min(ImGui::GetIO().DeltaTime, 0.1f));
 
     // Layout: a toolbar on top; topology over the ladder on the left; notes, details and
     // switches on the right.
@@ -143,7 +205,10 @@ void App::frame(float width, float height) {
     if (begin_at("Sequence diagram (click a line to go to that step)", layout_.sequence, ImGuiWindowFlags_NoScrollbar))
         take(sequence_.draw(model_));
     ImGui::End();
-    if (begin_at("Teacher's notes", layout_.notes)) take(notes_.draw(model_));
+    if (begin_at("Teacher's notes", layout_.notes)) {
+        take(notes_.draw(model_));
+        record_scroll(notes_.report);
+    }
     ImGui::End();
     if (begin_at("Details", layout_.details, ImGuiWindowFlags_NoScrollbar)) {
         if (ImGui::BeginTabBar("##tabs")) {
@@ -168,14 +233,15 @@ void App::frame(float width, float height) {
         for (const auto& m : model_.sim().view().messages) {
             const ImU32 c = message_state_colour(m.status, pal);
             // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
-            std::string line = m.id;
-            line.append(": ").append(sim::message_state_name(m.status));
+            std::string line = message_state_mark(m.status);
+            line.append(m.id).append(": ").append(sim::message_state_name(m.status));
             if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
             if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
             ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());
         }
     }
     ImGui::End();
+    draw_notice(width);
     apply_commands(out);
 }
 

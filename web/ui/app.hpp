@@ -24,6 +24,7 @@ struct Rect {
 // Where each panel sits on screen (pixels), for tests and screenshots.
 struct Layout {
     Rect toolbar, topology, sequence, notes, details, switches;
+    Rect notice;  // the link's error message; empty when none is shown
 };
 
 class App {
@@ -39,18 +40,27 @@ public:
     // Builds one frame of UI filling a window of the given size (in device pixels).
     void frame(float width, float height);
     long frames() const { return frames_; }
+    // Something moves on its own (playback, a hop's animation): keep drawing frames.
+    bool animating() const { return model_.playing() || model_.hop_progress() < 1.0f; }
+    // The scrolling panels' last frame (for the JS API): transcript, sequence, notes.
+    const ViewReport& transcript_view() const { return transcript_.report; }
+    const ViewReport& sequence_view() const { return sequence_.report; }
+    const ViewReport& notes_view() const { return notes_.report; }
 
     Model& model() { return model_; }
     const Model& model() const { return model_; }
     bool apply(const Command& command) { return model_.apply(command); }
     // Reopens the state of a link ("scenario=NAME&step=N&switch=1"); false if the
-    // scenario is unknown (nothing changes then).
+    // scenario is unknown (nothing changes then). What went wrong (unknown scenario or
+    // switch, a bad step) becomes the notice the page shows until dismissed.
     bool open_link(std::string_view fragment);
+    const std::string& notice() const { return notice_; }
+    void dismiss_notice() { notice_.clear(); }
     const Layout& layout() const { return layout_; }
 
     // A key went down (GLFW key code; both platform layers use GLFW). Queued by the
     // platform's key callback, so a press and release within one frame still count.
-    void on_key(int glfw_key, bool ctrl, bool repeat) { keys_.push_back({glfw_key, ctrl, repeat}); }
+    void on_key(int glfw_key, bool ctrl, bool repeat, bool shift = false) { keys_.push_back({glfw_key, ctrl, repeat, shift}); }
 
     // Frame statistics, fed by the platform layer (it owns the clock).
     void record_frame_time(double work_ms);
@@ -58,6 +68,7 @@ public:
 
 private:
     void handle_keys();
+    void draw_notice(float width);
     void apply_commands(const Commands& commands);
 
     AppOptions options_;
@@ -70,11 +81,13 @@ private:
     Prefs styled_{};
     bool styled_once_ = false;
     Layout layout_;
+    std::string notice_;
     std::deque<double> frame_ms_;
     struct KeyPress {
         int key;
         bool ctrl;
         bool repeat;
+        bool shift;
     };
     std::vector<KeyPress> keys_;
 

@@ -4,6 +4,9 @@
 #include <cstdlib>
 
 #include "sim/library.hpp"
+#include "web/ui/jumps.hpp"
+#include "web/ui/switch_relevance.hpp"
+#include "web/ui/teaching_order.hpp"
 
 namespace relaylab::ui {
 
@@ -38,14 +41,22 @@ bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "on" ||
 
 Model::Model() {
     for (const auto& b : sim::builtin_scenarios()) {
-        ScenarioInfo info{std::string(b.name), std::string(b.name), ""};
+        ScenarioInfo info;
+        info.name = std::string(b.name);
+        info.title = info.name;
         auto parsed = sim::parse_scenario(b.json);
         if (parsed.scenario) {
             info.title = parsed.scenario->title;
             info.description = parsed.scenario->description;
         }
+        info.chapter = lesson_of(info.name).chapter;
+        info.lesson = first_sentence(info.description);
         scenarios_.push_back(std::move(info));
     }
+    // Teaching order: submission basics → DNS → relaying → failures → attacks.
+    std::stable_sort(scenarios_.begin(), scenarios_.end(), [](const ScenarioInfo& a, const ScenarioInfo& b) {
+        return lesson_of(a.name).rank < lesson_of(b.name).rank;
+    });
     if (!apply(cmd::Load{k_default_scenario}) && !scenarios_.empty()) apply(cmd::Load{scenarios_.front().name});
 }
 
@@ -68,6 +79,7 @@ bool Model::apply(const Command& command) {
                 if (!builtin) return false;
                 auto parsed = sim::parse_scenario(builtin->json);
                 if (!parsed.scenario) return false;
+                relevant_switches_ = relevant_switches(*parsed.scenario);
                 sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
                 name_ = c.name;
                 playing_ = false;
@@ -135,6 +147,24 @@ bool Model::apply(const Command& command) {
                 prefs_.large_controls = c.on;
                 return true;
             },
+            [&](const cmd::SetHideFuture& c) {
+                prefs_.hide_future = c.on;
+                return true;
+            },
+            [&](const cmd::SetHideCapabilities& c) {
+                prefs_.hide_capabilities = c.on;
+                return true;
+            },
+            [&](const cmd::Jump& c) {
+                if (!sim_) return false;
+                const auto target = jump_target(*sim_, c.kind, c.dir);
+                if (!target) return false;
+                const auto old = sim_->step();
+                playing_ = false;
+                sim_->seek(*target);
+                moved(old);
+                return true;
+            },
         },
         command);
 }
@@ -158,6 +188,17 @@ void Model::tick(double dt) {
     if (sim_->step() >= sim_->total_steps()) playing_ = false;
 }
 
+Commands Model::presenter_commands(bool on) {
+    // No spoilers on the projector: the future is hidden while presenting.
+    return {cmd::SetFontScale{on ? 1.6f : 1.0f}, cmd::SetHighContrast{on}, cmd::SetLargeControls{on}, cmd::SetHideFuture{on}};
+}
+
+bool Model::switch_offered(std::size_t i) const {
+    if (!sim_ || i >= sim_->scenario().switches.size()) return false;
+    const auto& sw = sim_->scenario().switches[i];
+    return (i < relevant_switches_.size() && relevant_switches_[i]) || sw.on || sim_->switch_on(sw.name);
+}
+
 std::string Model::fragment() const {
     if (!sim_) return "";
     std::string out = "scenario=" + name_ + "&step=" + std::to_string(sim_->step());
@@ -168,7 +209,7 @@ std::string Model::fragment() const {
     return out;
 }
 
-Commands Model::commands_for_fragment(std::string_view fragment) {
+Commands Model::commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems) {
     if (!fragment.empty() && fragment.front() == '#') fragment.remove_prefix(1);
     std::string scenario;
     std::size_t step = 0;
@@ -181,11 +222,19 @@ Commands Model::commands_for_fragment(std::string_view fragment) {
         const std::string key = percent_decode(part.substr(0, eq));
         const std::string value = eq == std::string_view::npos ? "1" : percent_decode(part.substr(eq + 1));
         if (key == "scenario") scenario = value;
-        else if (key == "step") step = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+        else if (key == "step") {
+            const bool number = !value.empty() && value.size() < 10 &&
+                                std::all_of(value.begin(), value.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            if (number) step = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+            else if (problems) problems->push_back("The link's step \"" + value + "\" is not a step number: showing step 0.");
+        }
         else if (!key.empty()) switches.emplace_back(key, truthy(value));
     }
     Commands out;
-    if (scenario.empty()) return out;
+    if (scenario.empty()) {
+        if (problems) problems->push_back("The link names no scenario (it needs #scenario=NAME).");
+        return out;
+    }
     out.push_back(cmd::Load{scenario});
     for (auto& [name, on] : switches) out.push_back(cmd::SetSwitch{name, on});
     out.push_back(cmd::Seek{step});

@@ -15,13 +15,20 @@ namespace relaylab::ui {
 
 struct ScenarioInfo {
     std::string name, title, description;
+    int chapter = 5;     // teaching order (web/ui/teaching_order.hpp)
+    std::string lesson;  // what you will learn: the description's first sentence
 };
 
 struct Prefs {
     float font_scale = 1.0f;     // Ctrl + / Ctrl -
     bool high_contrast = false;
     bool large_controls = false;
+    bool hide_future = false;        // sequence and transcript show only steps up to now
+    bool hide_capabilities = false;  // ... and leave out EHLO's capability lines
 };
+
+// What relaylab.jump(kind, dir) and the F/H/N keys look for (web/ui/jumps.cpp).
+enum class JumpKind { failure, hop, dsn, end };
 
 // What a panel (or the JS API, or a link) asks the model to do.
 namespace cmd {
@@ -37,10 +44,14 @@ struct SetSwitch { std::string name; bool on = false; };
 struct SetFontScale { float scale = 1.0f; };
 struct SetHighContrast { bool on = false; };
 struct SetLargeControls { bool on = false; };
+struct SetHideFuture { bool on = false; };
+struct SetHideCapabilities { bool on = false; };
+struct Jump { JumpKind kind = JumpKind::failure; int dir = 1; };  // dir +1 next, -1 previous
 }  // namespace cmd
 using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
                              cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
-                             cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls>;
+                             cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls,
+                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump>;
 using Commands = std::vector<Command>;
 
 class Model {
@@ -74,12 +85,20 @@ public:
     std::uint64_t generation() const { return generation_; }
 
     const Prefs& prefs() const { return prefs_; }
+    // Whether the page offers scenario().switches[i]: it changes something here, or is on
+    // (web/ui/switch_relevance.hpp). Computed when a scenario loads.
+    bool switch_offered(std::size_t i) const;
 
     // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
     // from the scenario's default only).
     std::string fragment() const;
-    // Commands that reopen a fragment (with or without its leading '#').
-    static Commands commands_for_fragment(std::string_view fragment);
+    // Presenter mode: big text, high contrast, large controls and the future hidden (on),
+    // or back to the defaults (off).
+    static Commands presenter_commands(bool on);
+    bool presenting() const { return prefs_.large_controls && prefs_.high_contrast && prefs_.font_scale >= 1.5f; }
+    // Commands that reopen a fragment (with or without its leading '#'); what cannot be
+    // understood (a step that is not a number) is added to *problems, in plain words.
+    static Commands commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems = nullptr);
 
 private:
     void moved(std::size_t old_step);
@@ -87,6 +106,7 @@ private:
     std::vector<ScenarioInfo> scenarios_;
     std::unique_ptr<sim::Simulation> sim_;
     std::string name_;
+    std::vector<bool> relevant_switches_;
     bool playing_ = false;
     float speed_ = 2.0f;
     double play_accum_ = 0;

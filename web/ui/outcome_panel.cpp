@@ -24,16 +24,14 @@ Commands OutcomePanel::draw(const Model& model) {
         for (const auto& t : m.to) to += (to.empty() ? "" : ", ") + t;
         ImGui::TextWrapped("%s → %s", m.from.c_str(), to.c_str());
         ImGui::TableSetColumnIndex(2);
-        using S = sim::MessageState;
         const ImU32 c = message_state_colour(m.status, pal);
-        const char* mark = m.status == S::delivered ? "✓ " : (m.status == S::bounced || m.status == S::rejected) ? "✗ " : "";
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s%s", mark, sim::message_state_name(m.status));
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s%s", message_state_mark(m.status), sim::message_state_name(m.status));
         if (m.deferrals > 0) {
             ImGui::SameLine();
             ImGui::TextDisabled("(%d deferral%s)", m.deferrals, m.deferrals == 1 ? "" : "s");
         }
         ImGui::TableSetColumnIndex(3);
-        if (m.code) ImGui::Text("%d %s", m.code, m.enhanced.c_str());
+        if (m.code) ImGui::Text("%s%d %s", reply_code_mark(m.code), m.code, m.enhanced.c_str());
         else ImGui::TextDisabled("—");
         ImGui::TableSetColumnIndex(4);
         ImGui::TextUnformatted(m.final_host.empty() ? "—" : m.final_host.c_str());

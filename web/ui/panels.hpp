@@ -13,6 +13,16 @@
 
 namespace relaylab::ui {
 
+// What a scrolling panel showed in its last frame, for the JS API and tests: scroll
+// position and range (pixels), its line height, and which steps (1-based) it listed.
+struct ViewReport {
+    float scroll_y = 0, scroll_max = 0, line_h = 0, visible_h = 0;
+    std::vector<std::size_t> steps;
+    std::string current_line;  // the current step's line as drawn (with its symbol)
+};
+// Records the current ImGui window's scroll into a report.
+void record_scroll(ViewReport& report);
+
 // Scenario picker (title + description) — web/ui/scenario_panel.cpp
 struct ScenarioPanel {
     Commands draw(const Model& model);
@@ -51,20 +61,26 @@ private:
 // Sequence (ladder) diagram: a column per host, an arrow per step — sequence_panel.cpp
 struct SequencePanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     std::uint64_t generation_ = ~0ull;
     std::size_t shown_step_ = ~std::size_t{0};
     float shown_row_h_ = 0;
+    bool shown_hide_future_ = false, shown_hide_caps_ = false;
+    int settle_ = 0;         // frames left to bring the current step into view
+    bool recenter_ = false;  // ... at 40% of the height even if it is visible
     std::vector<std::string> columns_;
 };
 
 // C:/S: transcript with explanations — transcript_panel.cpp
 struct TranscriptPanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     std::size_t shown_step_ = ~std::size_t{0};
+    bool shown_hide_future_ = false, shown_hide_caps_ = false;
     float shown_font_ = 0;
     std::uint64_t generation_ = ~0ull;
 };
@@ -102,6 +118,7 @@ struct SwitchesPanel {
 // Scenario description, teacher's note for the phase, current step — notes_panel.cpp
 struct NotesPanel {
     Commands draw(const Model& model);
+    ViewReport report;
 
 private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked

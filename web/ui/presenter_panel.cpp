@@ -8,13 +8,9 @@ namespace relaylab::ui {
 Commands PresenterPanel::draw(const Model& model) {
     Commands out;
     const auto& p = model.prefs();
-    const bool presenting = p.large_controls && p.high_contrast && p.font_scale >= 1.5f;
-    if (ImGui::Button(presenting ? "Leave presenter mode" : "Presenter mode")) {
-        out.push_back(cmd::SetFontScale{presenting ? 1.0f : 1.6f});
-        out.push_back(cmd::SetHighContrast{!presenting});
-        out.push_back(cmd::SetLargeControls{!presenting});
-    }
-    if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast and large controls for a projector");
+    const bool presenting = model.presenting();
+    if (ImGui::Button(presenting ? "Leave presenter mode" : "Presenter mode")) out = Model::presenter_commands(!presenting);
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Big text, high contrast, large controls and the future hidden, for a projector");
     ImGui::SameLine();
     if (ImGui::Button("View…")) ImGui::OpenPopup("##view");
     if (ImGui::IsItemHovered()) wrapped_tooltip("Text size (Ctrl + / Ctrl − / Ctrl 0), contrast, control size");
@@ -36,7 +32,13 @@ Commands PresenterPanel::draw(const Model& model) {
         if (ImGui::Checkbox("High contrast", &contrast)) out.push_back(cmd::SetHighContrast{contrast});
         bool large = p.large_controls;
         if (ImGui::Checkbox("Large controls", &large)) out.push_back(cmd::SetLargeControls{large});
-        ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart");
+        bool hide_future = p.hide_future;
+        if (ImGui::Checkbox("Hide the future (show only steps up to now)", &hide_future))
+            out.push_back(cmd::SetHideFuture{hide_future});
+        bool hide_caps = p.hide_capabilities;
+        if (ImGui::Checkbox("Hide EHLO capability lines", &hide_caps)) out.push_back(cmd::SetHideCapabilities{hide_caps});
+        ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart, End last step,\n"
+                            "F / Shift+F next / previous failure, H hop, N notice");
         ImGui::EndPopup();
     }
     return out;

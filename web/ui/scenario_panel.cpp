@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "web/ui/panels.hpp"
+#include "web/ui/teaching_order.hpp"
 #include "web/ui/widgets.hpp"
 
 namespace relaylab::ui {
@@ -14,11 +15,36 @@ Commands ScenarioPanel::draw(const Model& model) {
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30.0f, ImGui::GetContentRegionAvail().x * 0.55f));
     const std::string preview = current ? current->title : std::string("(none)");
     if (ImGui::BeginCombo("##scenario", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+        // In teaching order, under chapter headings, each with what it teaches.
+        int chapter = -1;
+        const Palette& pal = palette(model.prefs().high_contrast);
         for (const auto& s : model.scenarios()) {
             const bool selected = current && current->name == s.name;
+            if (s.chapter != chapter) {
+                chapter = s.chapter;
+                if (ImGui::GetCursorPosY() > ImGui::GetStyle().WindowPadding.y + 1) ImGui::Spacing();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "%s", chapter_name(chapter));
+                ImGui::Separator();
+            }
             ImGui::PushID(s.name.c_str());
-            if (ImGui::Selectable(s.title.c_str(), selected)) out.push_back(cmd::Load{s.name});
-            if (ImGui::IsItemHovered()) wrapped_tooltip(s.description, s.name);
+            const float line = ImGui::GetTextLineHeight();
+            const ImVec2 at = ImGui::GetCursorScreenPos();
+            if (ImGui::Selectable("##pick", selected, 0, ImVec2(0, line * 2 + ImGui::GetStyle().ItemSpacing.y)))
+                out.push_back(cmd::Load{s.name});
+            const bool hovered = ImGui::IsItemHovered();
+            ImDrawList* dl = ImGui::GetWindowDrawList();
+            const float indent = ImGui::GetFontSize() * 0.6f;
+            dl->AddText(ImVec2(at.x + indent, at.y), pal.text, s.title.c_str());
+            // The lesson, cut to the list's width (the whole description is in the tooltip).
+            const float room = ImGui::GetWindowContentRegionMax().x - ImGui::GetWindowContentRegionMin().x - indent * 2;
+            std::string lesson = s.lesson;
+            while (lesson.size() > 1 && ImGui::CalcTextSize((lesson + "…").c_str()).x > room) {
+                lesson.pop_back();
+                while (!lesson.empty() && (static_cast<unsigned char>(lesson.back()) & 0xC0) == 0x80) lesson.pop_back();
+            }
+            if (lesson.size() < s.lesson.size()) lesson += "…";
+            dl->AddText(ImVec2(at.x + indent * 2, at.y + line), pal.dim_text, lesson.c_str());
+            if (hovered) wrapped_tooltip(s.description, s.name);
             if (selected) ImGui::SetItemDefaultFocus();
             ImGui::PopID();
         }

@@ -53,25 +53,39 @@ Commands SequencePanel::draw(const Model& model) {
 
     ImGui::BeginChild("##ladder", ImVec2(0, 0), false);
     const std::size_t step = sim.step();
-    if (shown_step_ != step || shown_row_h_ != row_h) {
-        // Keep the current step in view.
-        const bool resized = shown_row_h_ != row_h;
+    // Every step (the future dimmed), or only those up to now; capability lines too, or not.
+    const std::vector<std::size_t> rows = shown_steps(model);
+    const auto upto = std::lower_bound(rows.begin(), rows.end(), step);
+    const float cur_row = static_cast<float>(upto - rows.begin()) - 1.0f;
+    const bool filters_changed = shown_hide_future_ != model.prefs().hide_future ||
+                                 shown_hide_caps_ != model.prefs().hide_capabilities;
+    shown_hide_future_ = model.prefs().hide_future;
+    shown_hide_caps_ = model.prefs().hide_capabilities;
+    if (shown_step_ != step || shown_row_h_ != row_h || filters_changed) {
+        // Keep the current step in view, checked on this frame and the next (the list's
+        // height is only known a frame later when the filters change it).
+        recenter_ = shown_row_h_ != row_h || filters_changed;
         shown_step_ = step;
         shown_row_h_ = row_h;
-        const float target = (static_cast<float>(step) - 1.0f) * row_h;
-        const float top = ImGui::GetScrollY(), height = ImGui::GetWindowHeight();
-        if (resized || target < top || target > top + height - 2 * row_h)
-            ImGui::SetScrollY(std::max(0.0f, target - height * 0.4f));
+        settle_ = 2;
+        if (cur_row < 0) ImGui::SetScrollY(0);
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(steps.size()), row_h);
+    clipper.Begin(static_cast<int>(rows.size()), row_h);
+    const int current_row = static_cast<int>(cur_row);
+    if (settle_ > 0 && current_row >= 0) clipper.ForceDisplayRangeByIndices(current_row, current_row + 1);
     while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const int i = static_cast<int>(rows[static_cast<std::size_t>(r)]);
             const auto& ev = steps[i].event;
             const ImVec2 o = ImGui::GetCursorScreenPos();
             ImGui::PushID(i);
             if (ImGui::InvisibleButton("##row", ImVec2(width, row_h))) out.push_back(cmd::Seek{static_cast<std::size_t>(i) + 1});
+            if (r == current_row && settle_ > 0) {
+                const float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
+                if (recenter_ || o.y < top || o.y + row_h > bottom - row_h) ImGui::SetScrollHereY(0.4f);
+            }
             const bool hovered = ImGui::IsItemHovered();
             ImGui::PopID();
             const bool current = static_cast<std::size_t>(i) + 1 == step;
@@ -109,6 +123,11 @@ Commands SequencePanel::draw(const Model& model) {
             if (hovered) explanation_tooltip(ev);
         }
     }
+    if (settle_ > 0 && --settle_ == 0) recenter_ = false;
+    record_scroll(report);
+    report.line_h = row_h;
+    report.steps.clear();
+    for (const std::size_t i : rows) report.steps.push_back(i + 1);
     ImGui::EndChild();
     return out;
 }

@@ -35,7 +35,13 @@ Commands SwitchesPanel::draw(const Model& model) {
         ImGui::TextDisabled("This scenario has no failure switches.");
         return out;
     }
-    for (const auto& sw : switches) {
+    std::size_t hidden = 0;
+    for (std::size_t i = 0; i < switches.size(); ++i) {
+        const auto& sw = switches[i];
+        if (!model.switch_offered(i)) {
+            ++hidden;
+            continue;
+        }
         bool on = sim.switch_on(sw.name);
         ImGui::PushID(sw.name.c_str());
         if (ImGui::Checkbox(sw.label.empty() ? sw.name.c_str() : sw.label.c_str(), &on))
@@ -54,6 +60,10 @@ Commands SwitchesPanel::draw(const Model& model) {
             wrapped_tooltip(tip);
         }
         ImGui::PopID();
+    }
+    if (hidden > 0) {
+        ImGui::TextDisabled("(%zu switch%s hidden: %s nothing in this scenario)", hidden, hidden == 1 ? "" : "es",
+                            hidden == 1 ? "it changes" : "they change");
     }
     return out;
 }

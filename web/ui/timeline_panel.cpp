@@ -29,6 +29,31 @@ Commands TimelinePanel::draw(const Model& model) {
     if (ImGui::Button("▶|##step", button)) out.push_back(cmd::StepForward{});
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) wrapped_tooltip("Step forward (→)");
+    ImGui::SameLine();
+    if (ImGui::Button("Jump…##jump")) ImGui::OpenPopup("##jumps");
+    if (ImGui::IsItemHovered()) wrapped_tooltip("Next or previous failure (F / Shift+F), hop (H), notice (N); End: last step");
+    if (ImGui::BeginPopup("##jumps")) {
+        struct Row { const char* label; JumpKind kind; const char* keys; };
+        static const Row rows[] = {{"Failure (4xx, 5xx, refused, timed out…)", JumpKind::failure, "Shift+F / F"},
+                                   {"Hop (a new connection)", JumpKind::hop, "Shift+H / H"},
+                                   {"Delivery status notice", JumpKind::dsn, "Shift+N / N"}};
+        for (const auto& r : rows) {
+            ImGui::PushID(r.label);
+            if (ImGui::Button("◀ previous")) out.push_back(cmd::Jump{r.kind, -1});
+            ImGui::SameLine();
+            if (ImGui::Button("next ▶")) out.push_back(cmd::Jump{r.kind, 1});
+            ImGui::SameLine();
+            ImGui::AlignTextToFramePadding();
+            ImGui::Text("%s", r.label);
+            ImGui::SameLine();
+            ImGui::TextDisabled("%s", r.keys);
+            ImGui::PopID();
+        }
+        if (ImGui::Button("Last step")) out.push_back(cmd::Jump{JumpKind::end, 1});
+        ImGui::SameLine();
+        ImGui::TextDisabled("End");
+        ImGui::EndPopup();
+    }
 
     ImGui::SameLine();
     static const float speeds[] = {0.5f, 1, 2, 4, 8, 16, 32};

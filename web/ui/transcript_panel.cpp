@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <iterator>
+
 #include "engine/explain.hpp"
 #include "sim/report.hpp"
 #include "web/ui/panels.hpp"
@@ -12,22 +15,33 @@ Commands TranscriptPanel::draw(const Model& model) {
     const Palette& pal = palette(model.prefs().high_contrast);
     const auto& steps = sim.timeline().steps();
     const std::size_t step = sim.step();
-    const bool moved = shown_step_ != step || generation_ != model.generation() || shown_font_ != ImGui::GetFontSize();
+    const auto& prefs = model.prefs();
+    const bool moved = shown_step_ != step || generation_ != model.generation() || shown_font_ != ImGui::GetFontSize() ||
+                       shown_hide_future_ != prefs.hide_future || shown_hide_caps_ != prefs.hide_capabilities;
+    shown_hide_future_ = prefs.hide_future;
+    shown_hide_caps_ = prefs.hide_capabilities;
     shown_step_ = step;
     shown_font_ = ImGui::GetFontSize();
     generation_ = model.generation();
 
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.command), "C: client command");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_2xx), "2xx ok");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_3xx), "3xx go on");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_4xx), "4xx try later");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.reply_5xx), "5xx refused");
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dns), "DNS");
+    // The legend: in words when it fits on one line, else in short (and wrapping).
+    struct Key { ImU32 colour; const char* words; const char* brief; };
+    const Key legend[] = {{pal.command, "C: client command", "C:"}, {pal.reply_2xx, "✓ 2xx ok", "✓ 2xx"},
+                          {pal.reply_3xx, "→ 3xx go on", "→ 3xx"}, {pal.reply_4xx, "… 4xx try later", "… 4xx"},
+                          {pal.reply_5xx, "✗ 5xx refused", "✗ 5xx"}, {pal.dns, "DNS", "DNS"}};
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    float words_w = 0;
+    for (const auto& k : legend) words_w += ImGui::CalcTextSize(k.words).x + spacing;
+    const bool brief = words_w > ImGui::GetContentRegionAvail().x;
+    for (std::size_t k = 0; k < std::size(legend); ++k) {
+        const char* label = brief ? legend[k].brief : legend[k].words;
+        if (k > 0) {
+            ImGui::SameLine();
+            if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(label).x + spacing) ImGui::NewLine();
+        }
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(legend[k].colour), "%s", label);
+        if (brief && ImGui::IsItemHovered()) wrapped_tooltip(legend[k].words);
+    }
 
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
@@ -39,20 +53,29 @@ Commands TranscriptPanel::draw(const Model& model) {
     ImGui::TableHeadersRow();
 
     // Two lines per step: the wire line, then its plain-language explanation and RFC.
+    // Steps after now are dimmed, or left out with "hide the future".
+    const std::vector<std::size_t> rows = shown_steps(model);
+    const auto upto = std::lower_bound(rows.begin(), rows.end(), step);  // rows before it are past or now
+    const int cur_row = upto == rows.begin() ? -1 : static_cast<int>(upto - rows.begin()) - 1;
     const float row_h = ImGui::GetTextLineHeightWithSpacing() * 2 + ImGui::GetStyle().CellPadding.y * 2;
+    if (moved && cur_row < 0) ImGui::SetScrollY(0);
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(step), row_h);
+    clipper.Begin(static_cast<int>(rows.size()), row_h);
+    if (moved && cur_row >= 0) clipper.ForceDisplayRangeByIndices(cur_row, cur_row + 1);
     while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const std::size_t i = rows[static_cast<std::size_t>(r)];
             const auto& ev = steps[i].event;
+            const bool future = i >= step;
             ImGui::TableNextRow(0, row_h);
-            const bool current = static_cast<std::size_t>(i) + 1 == step;
+            const bool current = i + 1 == step;
             if (current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, pal.current_row);
+            if (future) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
             ImGui::TableSetColumnIndex(0);
-            ImGui::PushID(i);
+            ImGui::PushID(static_cast<int>(i));
             if (ImGui::Selectable(sim::format_sim_time(ev.t_ms).c_str(), false,
                                   ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, row_h - ImGui::GetStyle().CellPadding.y * 2)))
-                out.push_back(cmd::Seek{static_cast<std::size_t>(i) + 1});
+                out.push_back(cmd::Seek{i + 1});
             const bool hovered = ImGui::IsItemHovered();
             ImGui::PopID();
             ImGui::TableSetColumnIndex(1);
@@ -61,7 +84,7 @@ Commands TranscriptPanel::draw(const Model& model) {
             ImGui::TableSetColumnIndex(2);
             if (fonts().mono) ImGui::PushFont(fonts().mono);
             ImGui::PushStyleColor(ImGuiCol_Text, event_colour(ev, pal));
-            ImGui::TextUnformatted(event_line(ev).c_str());
+            ImGui::TextUnformatted(marked_line(ev).c_str());
             ImGui::PopStyleColor();
             if (fonts().mono) ImGui::PopFont();
             const Explanation ex = explain_event(ev);
@@ -70,10 +93,15 @@ Commands TranscriptPanel::draw(const Model& model) {
                 ImGui::SameLine();
                 ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "[%s]", ex.rfc.c_str());
             }
+            if (future) ImGui::PopStyleVar();
             if (hovered) explanation_tooltip(ev);
+            if (moved && r == cur_row) ImGui::SetScrollHereY(model.prefs().hide_future ? 1.0f : 0.7f);
         }
     }
-    if (moved) ImGui::SetScrollHereY(1.0f);
+    record_scroll(report);
+    report.current_line = step > 0 ? marked_line(steps[step - 1].event) : std::string();
+    report.steps.clear();
+    for (const std::size_t i : rows) report.steps.push_back(i + 1);
     ImGui::EndTable();
     return out;
 }

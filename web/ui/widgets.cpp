@@ -1,5 +1,8 @@
 #include "web/ui/widgets.hpp"
 
+#include "web/ui/jumps.hpp"
+#include "web/ui/panels.hpp"
+
 #include "engine/base64.hpp"
 #include "engine/explain.hpp"
 #include "sim/report.hpp"
@@ -157,5 +160,80 @@ void coloured_wrapped(ImU32 colour, const std::string& text) {
     ImGui::TextWrapped("%s", text.c_str());
     ImGui::PopStyleColor();
 }
+
+}  // namespace relaylab::ui
+
+namespace relaylab::ui {
+
+void record_scroll(ViewReport& report) {
+    report.scroll_y = ImGui::GetScrollY();
+    report.scroll_max = ImGui::GetScrollMaxY();
+    report.line_h = ImGui::GetTextLineHeightWithSpacing();
+    report.visible_h = ImGui::GetWindowHeight();
+}
+
+}  // namespace relaylab::ui
+
+namespace relaylab::ui {
+
+std::vector<std::size_t> shown_steps(const Model& model) {
+    std::vector<std::size_t> out;
+    if (!model.loaded()) return out;
+    const auto& steps = model.sim().timeline().steps();
+    const auto& p = model.prefs();
+    const std::size_t end = p.hide_future ? std::min(model.step(), steps.size()) : steps.size();
+    out.reserve(end);
+    for (std::size_t i = 0; i < end; ++i)
+        if (!p.hide_capabilities || !is_capability_line(steps[i].event)) out.push_back(i);
+    return out;
+}
+
+}  // namespace relaylab::ui
+
+namespace relaylab::ui {
+
+const char* event_mark(const TraceEvent& e) {
+    switch (e.reply_class) {
+        case ReplyClass::positive: return "✓ ";
+        case ReplyClass::intermediate: return "→ ";
+        case ReplyClass::transient: return "… ";
+        case ReplyClass::permanent: return "✗ ";
+        case ReplyClass::none: break;
+    }
+    switch (e.outcome) {
+        case TraceOutcome::ok:
+        case TraceOutcome::delivered:
+        case TraceOutcome::relayed: return "✓ ";
+        case TraceOutcome::deferred: return "… ";
+        case TraceOutcome::bounced:
+        case TraceOutcome::rejected:
+        case TraceOutcome::refused:
+        case TraceOutcome::timed_out:
+        case TraceOutcome::failed: return "✗ ";
+        case TraceOutcome::none: break;
+    }
+    return "";
+}
+
+const char* message_state_mark(sim::MessageState state) {
+    using S = sim::MessageState;
+    switch (state) {
+        case S::delivered: return "✓ ";
+        case S::relayed: return "→ ";
+        case S::deferred: return "… ";
+        case S::bounced:
+        case S::rejected: return "✗ ";
+        case S::pending: break;
+    }
+    return "· ";
+}
+
+const char* reply_code_mark(int code) {
+    TraceEvent e;
+    e.reply_class = reply_class_of(code);
+    return event_mark(e);
+}
+
+std::string marked_line(const TraceEvent& e) { return std::string(event_mark(e)) + event_line(e); }
 
 }  // namespace relaylab::ui

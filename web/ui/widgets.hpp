@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/simulation.hpp"
+#include "web/ui/model.hpp"
 #include "web/ui/theme.hpp"
 
 namespace relaylab::ui {
@@ -14,6 +15,14 @@ namespace relaylab::ui {
 // The transcript form: "C: EHLO x", "S: 250 ok", or the event's text; AUTH credentials
 // are shown as "<credentials hidden>" (secret_reveal says what they were, on demand).
 std::string event_line(const TraceEvent& event);
+// Colour is never the only signal: a symbol per reply class and outcome,
+// "✓ " (2xx, ok, delivered), "→ " (3xx go on), "… " (4xx, deferred), "✗ " (5xx, refused,
+// timed out, failed, bounced, rejected), or "" — from the subset font's glyphs (web/web.cmake).
+const char* event_mark(const TraceEvent& event);
+const char* message_state_mark(sim::MessageState state);
+const char* reply_code_mark(int code);  // by the code's class, as event_mark
+// event_mark + event_line.
+std::string marked_line(const TraceEvent& event);
 // From the typed fields: a reply by its class, an attempt by its outcome, else by kind.
 ImU32 event_colour(const TraceEvent& event, const Palette& p);
 ImU32 outcome_colour(TraceOutcome outcome, ImU32 otherwise, const Palette& p);
@@ -37,6 +46,10 @@ struct HostMark {
     TraceOutcome outcome = TraceOutcome::none;
 };
 std::vector<HostMark> host_marks(const sim::Simulation& sim, const std::string& host);
+
+// The steps (0-based indices) the sequence and transcript list: all of them, or only
+// those up to now (Prefs::hide_future), without EHLO capability lines if asked.
+std::vector<std::size_t> shown_steps(const Model& model);
 
 // Hover tooltip with wrapped text (for explanations and RFC references).
 void wrapped_tooltip(const std::string& text, const std::string& rfc = "");
