@@ -234,7 +234,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     if (auto* t = ck.table(root, "limits")) {
         ck.known_keys(*t, "limits.", {"connections", "per_ip", "deliveries", "command_timeout_ms", "auth_failures",
                                       "auth_lockout_ms", "auth_failure_delay_ms", "concurrent_hashes",
-                                      "hash_memory_budget_mb"});
+                                      "hash_memory_budget_mb", "min_data_rate_bps", "junk_commands"});
         std::int64_t v = c.limits.connections;
         ck.integer(*t, "connections", "limits.connections", 1, 100000, v);
         c.limits.connections = static_cast<int>(v);
@@ -245,6 +245,10 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         ck.integer(*t, "deliveries", "limits.deliveries", 1, 10000, v);
         c.limits.deliveries = static_cast<int>(v);
         ck.integer(*t, "command_timeout_ms", "limits.command_timeout_ms", 100, 3'600'000, c.limits.command_timeout_ms);
+        ck.integer(*t, "min_data_rate_bps", "limits.min_data_rate_bps", 0, 1LL << 30, c.limits.min_data_rate_bps);
+        v = c.limits.junk_commands;
+        ck.integer(*t, "junk_commands", "limits.junk_commands", 0, 100000, v);
+        c.limits.junk_commands = static_cast<int>(v);
         v = c.limits.auth_failures;
         ck.integer(*t, "auth_failures", "limits.auth_failures", 0, 100000, v);
         c.limits.auth_failures = static_cast<int>(v);

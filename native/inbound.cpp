@@ -80,6 +80,8 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         sc.trace = false;
         sc.command_timeout_ms = cfg_.limits.command_timeout_ms;
         sc.data_timeout_ms = 2 * cfg_.limits.command_timeout_ms;
+        sc.min_data_rate_bps = static_cast<std::uint64_t>(cfg_.limits.min_data_rate_bps);
+        sc.max_junk_commands = cfg_.limits.junk_commands;
         sc.strict_8bitmime = cfg_.relay.strict_8bitmime;  // RFC 6152 §3; Postfix's strict_8bitmime
         ServerSession s(sc, steady_ms(), implicit);
         if (implicit) s.set_tls_version(tls_version);
