@@ -234,7 +234,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     if (auto* t = ck.table(root, "limits")) {
         ck.known_keys(*t, "limits.", {"connections", "per_ip", "deliveries", "command_timeout_ms", "auth_failures",
                                       "auth_lockout_ms", "auth_failure_delay_ms", "concurrent_hashes",
-                                      "hash_memory_budget_mb", "min_data_rate_bps", "junk_commands"});
+                                      "hash_memory_budget_mb", "min_data_rate_bps", "junk_commands",
+                                      "http_connections"});
         std::int64_t v = c.limits.connections;
         ck.integer(*t, "connections", "limits.connections", 1, 100000, v);
         c.limits.connections = static_cast<int>(v);
@@ -244,6 +245,9 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         v = c.limits.deliveries;
         ck.integer(*t, "deliveries", "limits.deliveries", 1, 10000, v);
         c.limits.deliveries = static_cast<int>(v);
+        v = c.limits.http_connections;
+        ck.integer(*t, "http_connections", "limits.http_connections", 1, 100000, v);
+        c.limits.http_connections = static_cast<int>(v);
         ck.integer(*t, "command_timeout_ms", "limits.command_timeout_ms", 100, 3'600'000, c.limits.command_timeout_ms);
         ck.integer(*t, "min_data_rate_bps", "limits.min_data_rate_bps", 0, 1LL << 30, c.limits.min_data_rate_bps);
         v = c.limits.junk_commands;

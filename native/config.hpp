@@ -56,6 +56,7 @@ struct Config {
         int connections = 1000;  // concurrent SMTP connections, all listeners
         int per_ip = 50;         // concurrent SMTP connections from one client address
         int deliveries = 20;     // concurrent outbound deliveries
+        int http_connections = 64;  // concurrent HTTP connections (more: 503 and close)
         // RFC 5321 §4.5.3.2.7: at least 5 minutes for the next command (DATA gets twice that).
         std::int64_t command_timeout_ms = 300'000;
         // Total deadlines (a trickling client cannot hold a slot): DATA/BDAT content must keep

@@ -59,6 +59,17 @@ std::string Relay::metrics_text() const {
     metric("relaylab_auth_throttle_addresses", "gauge", "client addresses with failures remembered",
            auth_throttle_.size());
     metric("relaylab_bytes_accepted_total", "counter", "message bytes accepted", m_.bytes_accepted);
+    metric("relaylab_fd_limit", "gauge", "soft RLIMIT_NOFILE in force", m_.fd_limit);
+    metric("relaylab_connections_limit", "gauge",
+           "SMTP connections allowed (limits.connections, lowered when the descriptor limit is too small)",
+           m_.connections_limit);
+    metric("relaylab_accept_fd_exhausted_total", "counter", "accepts that failed with EMFILE/ENFILE",
+           m_.accept_fd_exhausted);
+    metric("relaylab_fd_refused_total", "counter", "connections answered 421 4.3.2 with the reserve descriptor",
+           m_.fd_refused);
+    metric("relaylab_http_active", "gauge", "HTTP connections open now", m_.http_active);
+    metric("relaylab_http_refused_total", "counter", "HTTP connections refused by limits.http_connections",
+           m_.http_refused);
     return s;
 }
 
@@ -86,7 +97,19 @@ awaitable<void> Relay::http_loop(tcp::acceptor& acc) {
         boost::system::error_code ec;
         tcp::socket sock = co_await acc.async_accept(net::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (stopping_ || !acc.is_open()) co_return;
+            static const std::string refusal =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            if (!co_await accept_failed(acc, ec, refusal)) co_return;
+            continue;
+        }
+        // limits.http_connections: a flood of idle HTTP connections cannot take every descriptor.
+        if (m_.http_active >= static_cast<std::uint64_t>(cfg_.limits.http_connections)) {
+            ++m_.http_refused;
+            static const std::string busy =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            sock.non_blocking(true, ec);
+            if (!ec) sock.send(net::buffer(busy), 0, ec);
+            sock.close(ec);
             continue;
         }
         net::co_spawn(io_, http_session(std::move(sock)), net::detached);
@@ -94,6 +117,11 @@ awaitable<void> Relay::http_loop(tcp::acceptor& acc) {
 }
 
 awaitable<void> Relay::http_session(tcp::socket sock) {
+    ++m_.http_active;
+    struct Leave {
+        std::uint64_t& n;
+        ~Leave() { --n; }
+    } leave{m_.http_active};
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
     for (;;) {

@@ -20,8 +20,10 @@ awaitable<void> Relay::accept_loop(Listener& l) {
         boost::system::error_code ec;
         tcp::socket sock = co_await l.acceptor->async_accept(net::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (stopping_ || !l.acceptor->is_open()) co_return;
-            continue;  // e.g. EMFILE: keep serving the others
+            // EMFILE/ENFILE: "421 4.3.2" with the reserve descriptor, then a pause (accept.cpp).
+            const std::string refusal = "421 4.3.2 " + cfg_.hostname + " out of resources, try again later\r\n";
+            if (!co_await accept_failed(*l.acceptor, ec, refusal)) co_return;
+            continue;
         }
         net::co_spawn(io_, smtp_session(std::move(sock), l.role), net::detached);
     }

@@ -11,7 +11,7 @@ set(RELAYLAB_NATIVE_CORE_SOURCES
   ${CMAKE_SOURCE_DIR}/native/spool.cpp ${CMAKE_SOURCE_DIR}/native/spool_record.cpp
   ${CMAKE_SOURCE_DIR}/native/config.cpp
   ${CMAKE_SOURCE_DIR}/native/users.cpp ${CMAKE_SOURCE_DIR}/native/local_delivery.cpp
-  ${CMAKE_SOURCE_DIR}/native/log.cpp)
+  ${CMAKE_SOURCE_DIR}/native/log.cpp ${CMAKE_SOURCE_DIR}/native/fd_budget.cpp)
 add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})
 target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM)
 target_include_directories(native_core SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})

@@ -127,6 +127,7 @@ RelayPolicy Relay::policy() const {
 }
 
 bool Relay::setup(bool demo_user, std::string& error) {
+    fit_descriptors();  // accept.cpp: raise RLIMIT_NOFILE, or fit limits.connections in it
     std::error_code ec;
     std::filesystem::create_directories(cfg_.state_dir, ec);
     if (ec) {

@@ -43,6 +43,11 @@ struct Metrics {
     // lockouts begun and AUTH commands refused with 454 4.7.0 while locked out.
     std::uint64_t auth_hashes = 0, auth_hashes_active = 0, auth_delayed = 0, auth_lockouts = 0,
                   auth_locked_refusals = 0;
+    // Descriptors: the soft RLIMIT_NOFILE in force, the SMTP connection limit that fits in it,
+    // accepts that failed for want of descriptors (EMFILE/ENFILE) and connections answered
+    // "421 4.3.2" with the reserve descriptor; HTTP connections open and refused by the cap.
+    std::uint64_t fd_limit = 0, connections_limit = 0, accept_fd_exhausted = 0, fd_refused = 0;
+    std::uint64_t http_active = 0, http_refused = 0;
 };
 
 struct QEntry {
@@ -134,6 +139,10 @@ private:
     std::string credentials_digest(const std::string& user, const std::string& password, const std::string& hash) const;
     std::string new_queue_id() { return make_queue_id(seed_, ++id_counter_); }
 
+    // accept.cpp: descriptor limits, and accepting when the descriptor table is full
+    void fit_descriptors();
+    awaitable<bool> accept_failed(tcp::acceptor& acc, const boost::system::error_code& ec, std::string_view refusal);
+
     // inbound.cpp
     awaitable<void> accept_loop(Listener& l);
     awaitable<void> smtp_session(tcp::socket sock, Role role);
@@ -185,6 +194,7 @@ private:
     std::string web_dir_;
     std::map<std::string, int> per_ip_;
     int active_ = 0;
+    int reserve_fd_ = -1;  // spent to accept and refuse a connection when the table is full
     bool stopping_ = false;
 
     std::map<std::string, QEntry> queue_;
