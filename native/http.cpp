@@ -67,6 +67,12 @@ std::string Relay::metrics_text() const {
            m_.accept_fd_exhausted);
     metric("relaylab_fd_refused_total", "counter", "connections answered 421 4.3.2 with the reserve descriptor",
            m_.fd_refused);
+    metric("relaylab_rate_limited_connections_total", "counter",
+           "connections refused 421 4.7.0 by limits.connections_per_minute", m_.rate_connections);
+    metric("relaylab_rate_limited_messages_total", "counter", "MAIL refused 450 4.7.1 by limits.messages_per_hour",
+           m_.rate_messages);
+    metric("relaylab_rate_limited_recipients_total", "counter",
+           "RCPT refused 452 4.5.3 by limits.recipients_per_hour", m_.rate_recipients);
     metric("relaylab_http_active", "gauge", "HTTP connections open now", m_.http_active);
     metric("relaylab_http_refused_total", "counter", "HTTP connections refused by limits.http_connections",
            m_.http_refused);

@@ -62,6 +62,9 @@ Relay::Relay(Config cfg, net::io_context& io)
     tp.first_delay_ms = cfg_.limits.auth_failure_delay_ms;
     tp.max_delay_ms = 16 * cfg_.limits.auth_failure_delay_ms;  // 0.25 s doubling up to 4 s by default
     auth_throttle_.set_policy(tp);
+    connection_rate_.set_policy(RateLimitPolicy{cfg_.limits.connections_per_minute, 60'000});
+    message_rate_.set_policy(RateLimitPolicy{cfg_.limits.messages_per_hour, 3'600'000});
+    recipient_rate_.set_policy(RateLimitPolicy{cfg_.limits.recipients_per_hour, 3'600'000});
     cache_key_.resize(crypto_generichash_KEYBYTES);
     randombytes_buf(cache_key_.data(), cache_key_.size());
 }

@@ -22,6 +22,7 @@
 #include "engine/delivery.hpp"
 #include "engine/ids.hpp"
 #include "engine/queue_model.hpp"
+#include "engine/rate_limit.hpp"
 #include "engine/relay_policy.hpp"
 #include "engine/role.hpp"
 #include "engine/server_session.hpp"
@@ -48,6 +49,8 @@ struct Metrics {
     // "421 4.3.2" with the reserve descriptor; HTTP connections open and refused by the cap.
     std::uint64_t fd_limit = 0, connections_limit = 0, accept_fd_exhausted = 0, fd_refused = 0;
     std::uint64_t http_active = 0, http_refused = 0;
+    // Refused by the rate limits: connections per address, messages and recipients per user.
+    std::uint64_t rate_connections = 0, rate_messages = 0, rate_recipients = 0;
 };
 
 struct QEntry {
@@ -186,6 +189,7 @@ private:
     std::string dummy_hash_;
     AuthCache auth_cache_;
     AuthThrottle auth_throttle_;
+    RateLimiter connection_rate_, message_rate_, recipient_rate_;  // limits.*_per_minute/_per_hour
     std::string cache_key_;  // random per process: the cache's digests are useless elsewhere
     std::uint64_t seed_ = 0, id_counter_ = 0, session_counter_ = 0, dsn_counter_ = 0;
     Metrics m_;
