@@ -72,7 +72,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         std::string tls_version;
         if (implicit) {  // RFC 8314 §3.3: TLS from the first byte
             conn->expires_after(30s);
-            co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+            co_await conn->handshake(server_tls(role), ssl::stream_base::server, no_sni, ec);
             if (ec) {
                 ++m_.tls_failures;
                 throw std::runtime_error("tls handshake: " + ec.message());
@@ -113,7 +113,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
             }
             if (starttls) {
                 conn->expires_after(30s);
-                co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+                co_await conn->handshake(server_tls(role), ssl::stream_base::server, no_sni, ec);
                 if (ec) {
                     ++m_.tls_failures;
                     throw std::runtime_error("starttls handshake: " + ec.message());

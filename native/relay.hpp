@@ -182,7 +182,10 @@ private:
     net::io_context& io_;
     net::thread_pool pool_;
     net::thread_pool hash_pool_;
-    ssl::context server_tls_, client_tls_;
+    // Server TLS per listener role (tls_profile.hpp): mx_tls_ broad (port 25, opportunistic),
+    // submission_tls_ Mozilla intermediate (submission and submissions).
+    ssl::context mx_tls_, submission_tls_, client_tls_;
+    ssl::context& server_tls(Role role) { return role == Role::mx ? mx_tls_ : submission_tls_; }
     Spool spool_;
     UserDb users_;
     std::int64_t users_mtime_ = -1;
