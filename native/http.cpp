@@ -132,10 +132,48 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
     beast::flat_buffer buffer;
     for (;;) {
         boost::system::error_code ec;
-        http::request<http::string_body> req;
+        // Bounded requests (Beast's parser limits): the request line and header fields at most
+        // k_header_limit octets, at most k_max_fields fields, a target of at most k_max_target
+        // octets, a small body. Beyond: 414 URI Too Long (RFC 9110 §15.5.15) or 431 Request
+        // Header Fields Too Large (RFC 6585 §5), and the connection is closed.
+        constexpr std::size_t k_header_limit = 8192, k_max_target = 2048, k_max_fields = 64;
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(k_header_limit);
+        parser.body_limit(65536);
         stream.expires_after(30s);
-        co_await http::async_read(stream, buffer, req, net::redirect_error(use_awaitable, ec));
-        if (ec) break;
+        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+        http::status too_large{};
+        if (ec == http::error::header_limit) {
+            // Which part is too long: the request line (the parser never got through it, so the
+            // message has no method yet) or the fields after it.
+            too_large = parser.get().method_string().empty() ? http::status::uri_too_long
+                                                             : http::status::request_header_fields_too_large;
+        } else if (ec) {
+            break;
+        } else if (parser.get().target().size() > k_max_target) {
+            too_large = http::status::uri_too_long;
+        } else if (static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end())) > k_max_fields) {
+            too_large = http::status::request_header_fields_too_large;
+        }
+        if (too_large != http::status{}) {
+            http::response<http::string_body> res{too_large, 11};
+            res.set(http::field::server, "relaylab");
+            res.set(http::field::content_type, "text/plain");
+            res.keep_alive(false);
+            res.body() = too_large == http::status::uri_too_long ? "URI too long\n" : "request header fields too large\n";
+            res.prepare_payload();
+            stream.expires_after(10s);
+            co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+            // Closing with unread input would send a reset that can overtake the reply: say we
+            // are done, then read and drop what the client is still sending (bounded).
+            stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+            stream.expires_after(2s);
+            char sink[4096];
+            for (std::size_t dropped = 0; !ec && dropped < (1u << 20);)
+                dropped += co_await stream.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+            break;
+        }
+        http::request<http::string_body>& req = parser.get();
         http::response<http::string_body> res;
         res.version(req.version());
         res.keep_alive(req.keep_alive());
