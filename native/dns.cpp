@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
-#include <sys/select.h>
+#include <poll.h>
 
 #include <cstring>
 #include <mutex>
@@ -54,16 +54,33 @@ Result query(const std::vector<std::string>& servers, const std::string& name, i
         ares_set_servers_ports_csv(ch, csv.c_str());
     }
     ares_query(ch, name.c_str(), ns_c_in, type, on_answer, &result);
+    // poll(), not select(): select() is undefined for descriptors >= 1024, which a busy relay
+    // (limits.connections in the thousands) reaches. ares_getsock names the sockets c-ares
+    // waits on; ares_process_fd handles each one that is ready, and timeouts.
     for (int guard = 0; !result.done && guard < 10000; ++guard) {
-        fd_set rfds, wfds;
-        FD_ZERO(&rfds);
-        FD_ZERO(&wfds);
-        const int nfds = ares_fds(ch, &rfds, &wfds);
-        if (nfds == 0) break;
+        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+        const int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+        pollfd pfds[ARES_GETSOCK_MAXNUM];
+        nfds_t n = 0;
+        for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+            const bool r = ARES_GETSOCK_READABLE(bits, i), w = ARES_GETSOCK_WRITABLE(bits, i);
+            if (!r && !w) continue;
+            pfds[n++] = pollfd{socks[i], static_cast<short>((r ? POLLIN : 0) | (w ? POLLOUT : 0)), 0};
+        }
+        if (n == 0) break;
         timeval tv{};
-        timeval* tvp = ares_timeout(ch, nullptr, &tv);
-        ::select(nfds, &rfds, &wfds, nullptr, tvp);
-        ares_process(ch, &rfds, &wfds);
+        const timeval* tvp = ares_timeout(ch, nullptr, &tv);
+        const int ms = tvp ? static_cast<int>(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000) : 1000;
+        if (::poll(pfds, n, ms) <= 0) {
+            ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
+            continue;
+        }
+        for (nfds_t i = 0; i < n; ++i) {
+            if (pfds[i].revents == 0) continue;
+            const bool readable = (pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+            const bool writable = (pfds[i].revents & POLLOUT) != 0;
+            ares_process_fd(ch, readable ? pfds[i].fd : ARES_SOCKET_BAD, writable ? pfds[i].fd : ARES_SOCKET_BAD);
+        }
     }
     ares_destroy(ch);  // completes a pending query with ARES_EDESTRUCTION
     if (!result.done) result.status = ARES_ETIMEOUT;

@@ -1,5 +1,6 @@
 #pragma once
-// Blocking DNS look-ups with c-ares (called from worker threads, never on the I/O thread).
+// Blocking DNS look-ups with c-ares (called from worker threads, never on the I/O thread),
+// waiting with poll() (any descriptor number), never select().
 #include <string>
 #include <vector>
 
