@@ -43,7 +43,7 @@ Relay::Relay(Config cfg, net::io_context& io)
     : cfg_(std::move(cfg)),
       delivery_(delivery_policy(cfg_)),
       io_(io),
-      pool_(16),  // fsyncs and DNS block: concurrent fsyncs share journal commits
+      pool_(16),  // fsyncs block: concurrent fsyncs share journal commits
       hash_pool_(static_cast<std::size_t>(cfg_.limits.concurrent_hashes)),  // argon2id only
       mx_tls_(ssl::context::tls_server),
       submission_tls_(ssl::context::tls_server),
