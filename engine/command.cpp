@@ -11,6 +11,19 @@ namespace {
 
 bool is_alpha(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+// ENVID and ORCPT are decoded from xtext (RFC 3461 §4), which can encode any octet ("+0D"
+// is CR). The decoded value ends up in DSNs (RFC 3464 Original-Envelope-Id,
+// Original-Recipient fields), logs and the spool: a control octet there is header or log
+// injection. RFC 3461 §4.2 and §4.4 describe printable text (an address, an envelope id
+// of printable characters), and RFC 5321 §4.1.3 / §2.3.8 allow no control characters in
+// the command syntax, so such a value is a syntax error: "501 5.5.4".
+bool has_control(std::string_view s) {
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F) return true;
+    }
+    return false;
+}
 
 struct VerbEntry {
     Verb verb;
@@ -228,7 +241,7 @@ ParamResult parse_mail_params(const std::vector<EsmtpParam>& params, MailParams&
         } else if (k == "ENVID") {  // RFC 3461 §4.4: xtext, at most 100 characters
             if (!once(seen_envid)) return bad(ParamError::duplicate);
             auto v = p.has_value && p.value.size() <= 100 ? xtext_decode(p.value) : std::nullopt;
-            if (!v) return bad(ParamError::bad_value);
+            if (!v || has_control(*v)) return bad(ParamError::bad_value);
             out.envid = std::move(*v);
         } else if (k == "AUTH") {  // RFC 4954 §5: AUTH=xtext (the mailbox, or "<>")
             if (!once(seen_auth)) return bad(ParamError::duplicate);
@@ -268,7 +281,7 @@ ParamResult parse_rcpt_params(const std::vector<EsmtpParam>& params, RcptParams&
                 if (!is_alpha(c) && !is_digit(c) && c != '-') return bad(ParamError::bad_value);
             }
             auto addr = xtext_decode(std::string_view(p.value).substr(semi + 1));
-            if (!addr || addr->empty()) return bad(ParamError::bad_value);
+            if (!addr || addr->empty() || has_control(*addr)) return bad(ParamError::bad_value);
             out.orcpt = std::string(type) + ";" + *addr;
         } else {
             return bad(ParamError::unknown_keyword);

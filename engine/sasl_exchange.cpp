@@ -34,6 +34,12 @@ SaslStep SaslExchange::ask(Step next, std::string_view challenge) {
 SaslStep SaslExchange::plain(std::string_view decoded) {
     std::optional<PlainCredentials> c = parse_sasl_plain(decoded);
     if (!c) return fail(501, "5.5.2", "Malformed PLAIN response");  // RFC 4616 §2
+    // RFC 4616 §2: an authzid other than the login asks to act as someone else; the server
+    // must refuse an identity the user may not act as, and relaylab has no proxy rights at
+    // all. "535 5.7.8" (RFC 4954 §6, RFC 3463 X.7.8): the exchange failed as a whole, so the
+    // reply says nothing about whether the password was right, and no password is checked.
+    if (!c->authzid.empty() && c->authzid != c->authcid)
+        return fail(535, "5.7.8", "Authorization identity not permitted for this user");
     cancel();
     SaslStep s;
     s.kind = SaslStep::Kind::done;

@@ -12,6 +12,8 @@
 // Choices where the RFCs leave room:
 //  - "*" cancels (RFC 4954 §4): "501 5.0.0"; undecodable base64 and a malformed PLAIN
 //    message are "501 5.5.2"; an unknown mechanism is "504 5.5.4".
+//  - PLAIN with an authorization identity other than the login (RFC 4616 §2) is refused
+//    "535 5.7.8" before any password check: nobody may act as another user here.
 //  - An initial response "=" is an empty response (RFC 4954 §4); parse_auth_args gives "".
 // Security notes: credentials are never traced (the session traces "<credentials hidden>");
 // each decoded part is bounded by the line length the session allows (RFC 4954 §4: 12288).

@@ -142,7 +142,18 @@ void ServerSession::cmd_rcpt(std::string_view args) {
     emit<RcptEvent>(PendingRcpt{{mail_args_.path, params}}, mail_args_.path, std::move(params));
 }
 
+// NOOP, RSET, VRFY and HELP move no mail: a client that sends more than max_junk_commands
+// of them (since its last message) is holding a slot, not sending mail (Postfix's
+// smtpd_junk_command_limit, default 100). "421 4.7.0" and close (RFC 5321 §3.8, §4.2.4 allow
+// the server to close with 421; RFC 3463 X.7.0 security/policy). True when closed.
+bool ServerSession::junk_command() {
+    if (config_.max_junk_commands <= 0 || ++conn_.junk_commands <= config_.max_junk_commands) return false;
+    close_with(421, "4.7.0", "Too many commands that send no mail, closing connection");
+    return true;
+}
+
 void ServerSession::cmd_rset(std::string_view args) {
+    if (junk_command()) return;
     if (!args.empty()) {
         protocol_error(501, "5.5.4", "Syntax: RSET");  // RFC 5321 §4.1.1.5
         return;
@@ -154,6 +165,7 @@ void ServerSession::cmd_rset(std::string_view args) {
 }
 
 void ServerSession::cmd_noop(std::string_view) {
+    if (junk_command()) return;
     reply(250, "2.0.0", "Ok");  // RFC 5321 §4.1.1.9: a parameter is ignored
 }
 
@@ -169,6 +181,7 @@ void ServerSession::cmd_quit(std::string_view args) {
 }
 
 void ServerSession::cmd_vrfy(std::string_view args) {
+    if (junk_command()) return;
     if (args.empty()) {
         protocol_error(501, "5.5.4", "Syntax: VRFY address");  // RFC 5321 §4.1.1.6
         return;
@@ -182,6 +195,7 @@ void ServerSession::cmd_expn(std::string_view) {
 }
 
 void ServerSession::cmd_help(std::string_view) {
+    if (junk_command()) return;
     // RFC 5321 §4.1.1.8
     static constexpr std::string_view lines[] = {
         "relaylab: a teaching SMTP relay",

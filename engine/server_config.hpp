@@ -38,6 +38,13 @@ struct ServerConfig {
     // a more generous 10 minutes while message content is arriving.
     std::int64_t command_timeout_ms = 300000;
     std::int64_t data_timeout_ms = 600000;
+    // Total deadlines, not only idle timers: a command line must be complete within
+    // command_timeout_ms of its first byte, and a DATA/BDAT transfer within data_timeout_ms
+    // plus its octets at this rate (0: no rate bound, idle timer only).
+    std::uint64_t min_data_rate_bps = 1024;
+    // NOOP/RSET/VRFY/HELP allowed between messages before "421 4.7.0" (Postfix's
+    // smtpd_junk_command_limit); 0: no limit.
+    int max_junk_commands = 100;
     bool offer_pipelining = true, offer_chunking = true, offer_8bitmime = true, offer_smtputf8 = true,
          offer_dsn = true, offer_auth = true;
     // Undeclared 8-bit content (no BODY=8BITMIME, no SMTPUTF8): false accepts it (Postfix's

@@ -130,16 +130,33 @@ void ServerSession::feed_eof(std::int64_t now_ms) {
 }
 
 void ServerSession::process() {
+    bool progressed = false;  // a line or some message content was completed or read
     while (!awaiting_answer() && conn_.state != ServerState::closed && in_pos_ < in_.size()) {
-        if (conn_.state == ServerState::data) {
-            process_data();
-        } else if (conn_.state == ServerState::bdat) {
-            process_bdat();
+        if (conn_.state == ServerState::data || conn_.state == ServerState::bdat) {
+            const std::size_t before = in_pos_;
+            if (conn_.state == ServerState::data) {
+                process_data();
+            } else {
+                process_bdat();
+            }
+            transfer_bytes_ += in_pos_ - before;
+            progressed = true;
         } else if (conn_.state == ServerState::starttls) {
             in_pos_ = in_.size();  // defence in depth: cmd_starttls already dropped it
         } else if (!process_line()) {
             break;  // no complete line yet
+        } else {
+            progressed = true;
         }
+    }
+    // The command-line deadline runs from when the unfinished line began (see next_deadline).
+    const bool command_state = conn_.state != ServerState::data && conn_.state != ServerState::bdat &&
+                               conn_.state != ServerState::closed && conn_.state != ServerState::starttls;
+    const bool partial = command_state && !awaiting_answer() && (in_pos_ < in_.size() || lines_.discarding());
+    if (!partial) {
+        line_started_ = k_no_time;
+    } else if (line_started_ == k_no_time || progressed) {
+        line_started_ = now_;
     }
     if (in_pos_ >= in_.size()) {
         in_.clear();
@@ -274,6 +291,7 @@ bool ServerSession::accept(std::int64_t now_ms) {
         reply(235, "2.7.0", "Authentication successful");  // RFC 4954 §6
     } else if (std::holds_alternative<PendingMessage>(p)) {
         ++conn_.messages;
+        conn_.junk_commands = 0;
         reset_transaction();
         enter_state(ServerState::ready);
         reply(250, "2.0.0", "Ok: queued");  // RFC 5321 §4.1.1.4
@@ -287,6 +305,7 @@ bool ServerSession::accept_message(std::string_view queue_id, std::int64_t now_m
     if (!std::holds_alternative<PendingMessage>(pending_) || conn_.state == ServerState::closed) return false;
     pending_ = std::monostate{};
     ++conn_.messages;
+    conn_.junk_commands = 0;  // a client that hands over messages is not idling on junk
     reset_transaction();
     enter_state(ServerState::ready);
     std::string text = "Ok: queued as ";
@@ -350,7 +369,9 @@ bool ServerSession::tls_established(std::string_view version, std::int64_t now_m
     const int errors = conn_.errors;
     const bool any = conn_.any_command;
     const std::uint64_t messages = conn_.messages;
+    const int junk = conn_.junk_commands;
     conn_ = ServerConnection{};
+    conn_.junk_commands = junk;
     conn_.state = ServerState::starttls;
     conn_.errors = errors;
     conn_.any_command = any;
@@ -407,6 +428,10 @@ void ServerSession::close_with(int code, std::string_view enhanced, std::string_
 
 void ServerSession::enter_state(ServerState next) {
     if (next == conn_.state) return;
+    if (next == ServerState::data || next == ServerState::bdat) {  // a transfer starts
+        transfer_started_ = now_;
+        transfer_bytes_ = 0;
+    }
     if (config_.trace) {
         TraceEvent& ev = trace_.emplace_back();
         ev.t_ms = now_;
@@ -446,10 +471,24 @@ std::string ServerSession::take_output() {
     return result;
 }
 
+// Idle timers alone let a client hold a connection for ever by sending one byte every few
+// seconds (slowloris). So besides the idle timer (RFC 5321 §4.5.3.2.7: time since the last
+// byte), each command line and each DATA/BDAT transfer has a total deadline:
+//  - a command line must be complete within command_timeout of its first byte;
+//  - content within data_timeout of its start (the 354, the BDAT command) plus the time the
+//    octets received so far need at min_data_rate_bps: a client sending fast keeps
+//    extending its deadline, one trickling a byte at a time runs out of it.
 std::int64_t ServerSession::next_deadline() const {
     if (conn_.state == ServerState::closed || awaiting_answer()) return k_no_deadline;
     const bool content = conn_.state == ServerState::data || conn_.state == ServerState::bdat;
-    return last_activity_ + (content ? config_.data_timeout_ms : config_.command_timeout_ms);
+    std::int64_t deadline = last_activity_ + (content ? config_.data_timeout_ms : config_.command_timeout_ms);
+    if (content && config_.min_data_rate_bps > 0) {
+        const auto allowance = static_cast<std::int64_t>(transfer_bytes_ * 1000 / config_.min_data_rate_bps);
+        deadline = std::min(deadline, transfer_started_ + config_.data_timeout_ms + allowance);
+    } else if (!content && line_started_ != k_no_time) {
+        deadline = std::min(deadline, line_started_ + config_.command_timeout_ms);
+    }
+    return deadline;
 }
 
 void ServerSession::on_timeout(std::int64_t now_ms) {
@@ -457,7 +496,12 @@ void ServerSession::on_timeout(std::int64_t now_ms) {
     if (now_ms < next_deadline()) return;
     if (config_.trace) {
         trace_phase_ = TracePhase::connect;
-        trace_note(TraceKind::note, TraceNote::idle_timeout, "timeout: the client sent nothing for too long");
+        const bool content = conn_.state == ServerState::data || conn_.state == ServerState::bdat;
+        const bool idle = now_ms - last_activity_ >= (content ? config_.data_timeout_ms : config_.command_timeout_ms);
+        trace_note(TraceKind::note, TraceNote::idle_timeout,
+                   idle ? "timeout: the client sent nothing for too long"
+                        : (content ? "timeout: the message content arrived too slowly"
+                                   : "timeout: the command line arrived too slowly"));
         trace_.back().outcome = TraceOutcome::timed_out;
     }
     close_with(421, "4.4.2", config_.hostname + " Timeout, closing connection");  // RFC 5321 §4.5.3.2, §3.8

@@ -148,6 +148,7 @@ struct ServerConnection {
     bool pipelining_seen = false;        // an EHLO reply offering PIPELINING was taken (sent)
     bool any_command = false;            // a command line was already dispatched
     int errors = 0;
+    int junk_commands = 0;               // NOOP RSET VRFY HELP since the last message
     std::uint64_t messages = 0;
 };
 
@@ -194,7 +195,9 @@ public:
     // False while an answer is awaited: the host may stop reading (backpressure).
     bool wants_input() const { return !wants_close() && !awaiting_answer(); }
 
-    std::int64_t next_deadline() const;  // k_no_deadline when none
+    // k_no_deadline when none. Idle timers plus total deadlines per command line and per
+    // DATA/BDAT transfer (see server_session.cpp): a trickling client cannot hold a slot.
+    std::int64_t next_deadline() const;
     void on_timeout(std::int64_t now_ms);  // past the deadline: "421 4.4.2" and close
 
     std::vector<TraceEvent> take_trace();
@@ -256,6 +259,7 @@ private:
     void cmd_helo(std::string_view args);
     void cmd_mail(std::string_view args);
     void cmd_rcpt(std::string_view args);
+    bool junk_command();
     void cmd_rset(std::string_view args);
     void cmd_noop(std::string_view args);
     void cmd_quit(std::string_view args);
@@ -301,6 +305,9 @@ private:
     ServerTransaction tx_;
     std::int64_t now_ = 0;
     std::int64_t last_activity_ = 0;
+    std::int64_t line_started_ = k_no_time;  // first byte of the unfinished command line
+    std::int64_t transfer_started_ = 0;      // the DATA/BDAT transfer under way began
+    std::uint64_t transfer_bytes_ = 0;       // octets of it read so far
 
     std::string in_;
     std::size_t in_pos_ = 0;

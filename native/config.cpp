@@ -234,7 +234,9 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     if (auto* t = ck.table(root, "limits")) {
         ck.known_keys(*t, "limits.", {"connections", "per_ip", "deliveries", "command_timeout_ms", "auth_failures",
                                       "auth_lockout_ms", "auth_failure_delay_ms", "concurrent_hashes",
-                                      "hash_memory_budget_mb"});
+                                      "hash_memory_budget_mb", "min_data_rate_bps", "junk_commands",
+                                      "http_connections", "connections_per_minute", "messages_per_hour",
+                                      "recipients_per_hour"});
         std::int64_t v = c.limits.connections;
         ck.integer(*t, "connections", "limits.connections", 1, 100000, v);
         c.limits.connections = static_cast<int>(v);
@@ -244,7 +246,21 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         v = c.limits.deliveries;
         ck.integer(*t, "deliveries", "limits.deliveries", 1, 10000, v);
         c.limits.deliveries = static_cast<int>(v);
+        for (auto [key, field] : {std::pair{"connections_per_minute", &c.limits.connections_per_minute},
+                                  std::pair{"messages_per_hour", &c.limits.messages_per_hour},
+                                  std::pair{"recipients_per_hour", &c.limits.recipients_per_hour}}) {
+            v = *field;
+            ck.integer(*t, key, std::string("limits.") + key, 0, 100'000'000, v);
+            *field = static_cast<int>(v);
+        }
+        v = c.limits.http_connections;
+        ck.integer(*t, "http_connections", "limits.http_connections", 1, 100000, v);
+        c.limits.http_connections = static_cast<int>(v);
         ck.integer(*t, "command_timeout_ms", "limits.command_timeout_ms", 100, 3'600'000, c.limits.command_timeout_ms);
+        ck.integer(*t, "min_data_rate_bps", "limits.min_data_rate_bps", 0, 1LL << 30, c.limits.min_data_rate_bps);
+        v = c.limits.junk_commands;
+        ck.integer(*t, "junk_commands", "limits.junk_commands", 0, 100000, v);
+        c.limits.junk_commands = static_cast<int>(v);
         v = c.limits.auth_failures;
         ck.integer(*t, "auth_failures", "limits.auth_failures", 0, 100000, v);
         c.limits.auth_failures = static_cast<int>(v);

@@ -56,8 +56,20 @@ struct Config {
         int connections = 1000;  // concurrent SMTP connections, all listeners
         int per_ip = 50;         // concurrent SMTP connections from one client address
         int deliveries = 20;     // concurrent outbound deliveries
+        int http_connections = 64;  // concurrent HTTP connections (more: 503 and close)
+        // Rates (0 = off, the default): new SMTP connections per client address per minute
+        // ("421 4.7.0" at connect), messages and recipients per authenticated user per hour
+        // ("450 4.7.1" at MAIL, "452 4.5.3" at RCPT).
+        int connections_per_minute = 0;
+        int messages_per_hour = 0;
+        int recipients_per_hour = 0;
         // RFC 5321 §4.5.3.2.7: at least 5 minutes for the next command (DATA gets twice that).
         std::int64_t command_timeout_ms = 300'000;
+        // Total deadlines (a trickling client cannot hold a slot): DATA/BDAT content must keep
+        // at least this rate after the data timeout (0 = idle timer only), and NOOP/RSET/VRFY/
+        // HELP beyond junk_commands between messages get "421 4.7.0" (0 = no limit).
+        std::int64_t min_data_rate_bps = 1024;
+        int junk_commands = 100;
         // AUTH throttling per client address: failed AUTH answers are delayed (first delay,
         // doubling up to 16×), and after auth_failures failures the address gets 454 4.7.0
         // for auth_lockout_ms (RFC 4954 §6). auth_failures = 0: no lockout.

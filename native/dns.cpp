@@ -1,12 +1,13 @@
-#include "native/dns.hpp"
+#include "native/dns.hpp"  // first: Asio (and <utility> before it)
 
 #include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
-#include <sys/select.h>
 
 #include <cstring>
+#include <map>
+#include <memory>
 #include <mutex>
 
 namespace relaylab::native {
@@ -36,52 +37,127 @@ DnsStatus status_of(int ares_status) {
     }
 }
 
-Result query(const std::vector<std::string>& servers, const std::string& name, int type) {
+// One query, driven by the relay's io_context: c-ares tells us (sock_state_cb) which sockets
+// it wants watched; each is wrapped in a posix::stream_descriptor whose async_wait calls
+// ares_process_fd when the socket is ready, and a timer calls it for c-ares's own timeouts.
+// No thread blocks, and any descriptor number works (select() is undefined for >= 1024).
+struct AresQuery : std::enable_shared_from_this<AresQuery> {
+    explicit AresQuery(net::any_io_executor e) : ex(e), timer(e) {}
+    struct Watch {
+        std::unique_ptr<net::posix::stream_descriptor> d;
+        bool want_read = false, want_write = false, waiting_read = false, waiting_write = false;
+        std::uint64_t generation = 0;
+    };
+    net::any_io_executor ex;
+    net::steady_timer timer;  // c-ares timeouts; cancelled when a socket made progress
+    ares_channel ch = nullptr;
+    Result result;
+    std::map<ares_socket_t, Watch> watches;
+    std::uint64_t generations = 0;
+
+    static void on_state(void* data, ares_socket_t fd, int readable, int writable) {
+        static_cast<AresQuery*>(data)->state(fd, readable != 0, writable != 0);
+    }
+    void state(ares_socket_t fd, bool readable, bool writable) {
+        if (!readable && !writable) {  // c-ares is about to close it: let go first
+            auto it = watches.find(fd);
+            if (it != watches.end()) {
+                boost::system::error_code ec;
+                it->second.d->cancel(ec);
+                it->second.d->release();
+                watches.erase(it);
+            }
+            return;
+        }
+        Watch& w = watches[fd];
+        if (!w.d) {
+            w.d = std::make_unique<net::posix::stream_descriptor>(ex, fd);
+            w.generation = ++generations;
+        }
+        w.want_read = readable;
+        w.want_write = writable;
+        arm(fd);
+    }
+    void arm(ares_socket_t fd) {
+        auto it = watches.find(fd);
+        if (it == watches.end()) return;
+        Watch& w = it->second;
+        auto wait = [&](bool read) {
+            auto self = shared_from_this();
+            const std::uint64_t gen = w.generation;
+            w.d->async_wait(read ? net::posix::descriptor_base::wait_read : net::posix::descriptor_base::wait_write,
+                            [self, fd, gen, read](const boost::system::error_code& ec) { self->ready(fd, gen, read, ec); });
+        };
+        if (w.want_read && !w.waiting_read) {
+            w.waiting_read = true;
+            wait(true);
+        }
+        if (w.want_write && !w.waiting_write) {
+            w.waiting_write = true;
+            wait(false);
+        }
+    }
+    void ready(ares_socket_t fd, std::uint64_t gen, bool read, const boost::system::error_code& ec) {
+        auto it = watches.find(fd);
+        if (it == watches.end() || it->second.generation != gen) return;  // released meanwhile
+        (read ? it->second.waiting_read : it->second.waiting_write) = false;
+        if (ec == net::error::operation_aborted || !ch) return;
+        ares_process_fd(ch, read ? fd : ARES_SOCKET_BAD, read ? ARES_SOCKET_BAD : fd);
+        arm(fd);  // still wanted (the watch may be gone: arm checks)
+        timer.cancel();  // the coroutine re-reads ares_timeout, or sees the answer
+    }
+};
+
+awaitable<Result> query(const std::vector<std::string>& servers, const std::string& name, int type) {
     static std::once_flag once;
     std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
-    Result result;
-    ares_channel ch = nullptr;
+    auto q = std::make_shared<AresQuery>(co_await net::this_coro::executor);
     ares_options opts{};
     opts.timeout = 2000;  // ms per try (ARES_OPT_TIMEOUTMS)
     opts.tries = 2;
-    if (ares_init_options(&ch, &opts, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES) != ARES_SUCCESS) {
-        result.status = ARES_ESERVFAIL;
-        return result;
+    opts.sock_state_cb = &AresQuery::on_state;
+    opts.sock_state_cb_data = q.get();
+    if (ares_init_options(&q->ch, &opts, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB) != ARES_SUCCESS) {
+        q->result.status = ARES_ESERVFAIL;
+        co_return q->result;
     }
     if (!servers.empty()) {
         std::string csv;
         for (const auto& s : servers) csv += (csv.empty() ? "" : ",") + s;
-        ares_set_servers_ports_csv(ch, csv.c_str());
+        ares_set_servers_ports_csv(q->ch, csv.c_str());
     }
-    ares_query(ch, name.c_str(), ns_c_in, type, on_answer, &result);
-    for (int guard = 0; !result.done && guard < 10000; ++guard) {
-        fd_set rfds, wfds;
-        FD_ZERO(&rfds);
-        FD_ZERO(&wfds);
-        const int nfds = ares_fds(ch, &rfds, &wfds);
-        if (nfds == 0) break;
+    ares_query(q->ch, name.c_str(), ns_c_in, type, on_answer, &q->result);
+    // Bounded: c-ares gives up after its tries; the guard and the 30 s cap are belts and braces.
+    const auto give_up = steady::now() + 30s;
+    for (int guard = 0; !q->result.done && guard < 10000 && steady::now() < give_up; ++guard) {
         timeval tv{};
-        timeval* tvp = ares_timeout(ch, nullptr, &tv);
-        ::select(nfds, &rfds, &wfds, nullptr, tvp);
-        ares_process(ch, &rfds, &wfds);
+        const timeval* tvp = ares_timeout(q->ch, nullptr, &tv);
+        const auto wait = tvp ? std::chrono::milliseconds(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000)
+                              : std::chrono::milliseconds(1000);
+        q->timer.expires_after(wait);
+        boost::system::error_code ec;
+        co_await q->timer.async_wait(net::redirect_error(use_awaitable, ec));
+        if (!ec && !q->result.done) ares_process_fd(q->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts
     }
-    ares_destroy(ch);  // completes a pending query with ARES_EDESTRUCTION
-    if (!result.done) result.status = ARES_ETIMEOUT;
-    return result;
+    ares_channel ch = q->ch;
+    q->ch = nullptr;
+    ares_destroy(ch);  // completes a pending query with ARES_EDESTRUCTION; releases the watches
+    if (!q->result.done) q->result.status = ARES_ETIMEOUT;
+    co_return q->result;
 }
 
 }  // namespace
 
-DnsMxAnswer resolve_mx(const std::vector<std::string>& servers, const std::string& domain) {
+awaitable<DnsMxAnswer> resolve_mx(const std::vector<std::string>& servers, const std::string& domain) {
     DnsMxAnswer out;
-    Result r = query(servers, domain, ns_t_mx);
+    Result r = co_await query(servers, domain, ns_t_mx);
     out.status = status_of(r.status);
-    if (out.status != DnsStatus::ok) return out;
+    if (out.status != DnsStatus::ok) co_return out;
     ares_mx_reply* mx = nullptr;
     const int st = ares_parse_mx_reply(r.answer.data(), static_cast<int>(r.answer.size()), &mx);
     if (st != ARES_SUCCESS) {
         out.status = st == ARES_ENODATA ? DnsStatus::nodata : DnsStatus::servfail;
-        return out;
+        co_return out;
     }
     for (auto* p = mx; p; p = p->next) {
         std::string host = p->host ? p->host : "";
@@ -89,14 +165,14 @@ DnsMxAnswer resolve_mx(const std::vector<std::string>& servers, const std::strin
     }
     ares_free_data(mx);
     if (out.records.empty()) out.status = DnsStatus::nodata;
-    return out;
+    co_return out;
 }
 
-DnsAddressAnswer resolve_a(const std::vector<std::string>& servers, const std::string& name) {
+awaitable<DnsAddressAnswer> resolve_a(const std::vector<std::string>& servers, const std::string& name) {
     DnsAddressAnswer out;
-    Result r = query(servers, name, ns_t_a);
+    Result r = co_await query(servers, name, ns_t_a);
     out.status = status_of(r.status);
-    if (out.status != DnsStatus::ok) return out;
+    if (out.status != DnsStatus::ok) co_return out;
     ares_addrttl addrs[16];
     int n = 16;
     hostent* host = nullptr;
@@ -104,14 +180,14 @@ DnsAddressAnswer resolve_a(const std::vector<std::string>& servers, const std::s
     if (host) ares_free_hostent(host);
     if (st != ARES_SUCCESS) {
         out.status = st == ARES_ENODATA ? DnsStatus::nodata : DnsStatus::servfail;
-        return out;
+        co_return out;
     }
     for (int i = 0; i < n; ++i) {
         char buf[INET_ADDRSTRLEN];
         if (inet_ntop(AF_INET, &addrs[i].ipaddr, buf, sizeof buf)) out.addresses.push_back(buf);
     }
     if (out.addresses.empty()) out.status = DnsStatus::nodata;
-    return out;
+    co_return out;
 }
 
 }  // namespace relaylab::native

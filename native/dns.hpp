@@ -1,14 +1,18 @@
 #pragma once
-// Blocking DNS look-ups with c-ares (called from worker threads, never on the I/O thread).
+// DNS look-ups with c-ares, driven by the relay's io_context (its sockets are watched with
+// posix::stream_descriptor, its timeouts with a steady_timer): no worker thread blocks in
+// select(), and descriptors of any number work.
 #include <string>
 #include <vector>
 
 #include "engine/mx.hpp"
+#include "native/asio.hpp"
 
 namespace relaylab::native {
 
 // servers: "127.0.0.1:5353" or "192.0.2.1"; empty → the system's resolv.conf.
-DnsMxAnswer resolve_mx(const std::vector<std::string>& servers, const std::string& domain);
-DnsAddressAnswer resolve_a(const std::vector<std::string>& servers, const std::string& name);
+// The arguments must outlive the co_await (named locals of the caller).
+awaitable<DnsMxAnswer> resolve_mx(const std::vector<std::string>& servers, const std::string& domain);
+awaitable<DnsAddressAnswer> resolve_a(const std::vector<std::string>& servers, const std::string& name);
 
 }  // namespace relaylab::native

@@ -59,6 +59,23 @@ std::string Relay::metrics_text() const {
     metric("relaylab_auth_throttle_addresses", "gauge", "client addresses with failures remembered",
            auth_throttle_.size());
     metric("relaylab_bytes_accepted_total", "counter", "message bytes accepted", m_.bytes_accepted);
+    metric("relaylab_fd_limit", "gauge", "soft RLIMIT_NOFILE in force", m_.fd_limit);
+    metric("relaylab_connections_limit", "gauge",
+           "SMTP connections allowed (limits.connections, lowered when the descriptor limit is too small)",
+           m_.connections_limit);
+    metric("relaylab_accept_fd_exhausted_total", "counter", "accepts that failed with EMFILE/ENFILE",
+           m_.accept_fd_exhausted);
+    metric("relaylab_fd_refused_total", "counter", "connections answered 421 4.3.2 with the reserve descriptor",
+           m_.fd_refused);
+    metric("relaylab_rate_limited_connections_total", "counter",
+           "connections refused 421 4.7.0 by limits.connections_per_minute", m_.rate_connections);
+    metric("relaylab_rate_limited_messages_total", "counter", "MAIL refused 450 4.7.1 by limits.messages_per_hour",
+           m_.rate_messages);
+    metric("relaylab_rate_limited_recipients_total", "counter",
+           "RCPT refused 452 4.5.3 by limits.recipients_per_hour", m_.rate_recipients);
+    metric("relaylab_http_active", "gauge", "HTTP connections open now", m_.http_active);
+    metric("relaylab_http_refused_total", "counter", "HTTP connections refused by limits.http_connections",
+           m_.http_refused);
     return s;
 }
 
@@ -86,7 +103,19 @@ awaitable<void> Relay::http_loop(tcp::acceptor& acc) {
         boost::system::error_code ec;
         tcp::socket sock = co_await acc.async_accept(net::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (stopping_ || !acc.is_open()) co_return;
+            static const std::string refusal =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            if (!co_await accept_failed(acc, ec, refusal)) co_return;
+            continue;
+        }
+        // limits.http_connections: a flood of idle HTTP connections cannot take every descriptor.
+        if (m_.http_active >= static_cast<std::uint64_t>(cfg_.limits.http_connections)) {
+            ++m_.http_refused;
+            static const std::string busy =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            sock.non_blocking(true, ec);
+            if (!ec) sock.send(net::buffer(busy), 0, ec);
+            sock.close(ec);
             continue;
         }
         net::co_spawn(io_, http_session(std::move(sock)), net::detached);
@@ -94,14 +123,57 @@ awaitable<void> Relay::http_loop(tcp::acceptor& acc) {
 }
 
 awaitable<void> Relay::http_session(tcp::socket sock) {
+    ++m_.http_active;
+    struct Leave {
+        std::uint64_t& n;
+        ~Leave() { --n; }
+    } leave{m_.http_active};
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
     for (;;) {
         boost::system::error_code ec;
-        http::request<http::string_body> req;
+        // Bounded requests (Beast's parser limits): the request line and header fields at most
+        // k_header_limit octets, at most k_max_fields fields, a target of at most k_max_target
+        // octets, a small body. Beyond: 414 URI Too Long (RFC 9110 §15.5.15) or 431 Request
+        // Header Fields Too Large (RFC 6585 §5), and the connection is closed.
+        constexpr std::size_t k_header_limit = 8192, k_max_target = 2048, k_max_fields = 64;
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(k_header_limit);
+        parser.body_limit(65536);
         stream.expires_after(30s);
-        co_await http::async_read(stream, buffer, req, net::redirect_error(use_awaitable, ec));
-        if (ec) break;
+        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+        http::status too_large{};
+        if (ec == http::error::header_limit) {
+            // Which part is too long: the request line (the parser never got through it, so the
+            // message has no method yet) or the fields after it.
+            too_large = parser.get().method_string().empty() ? http::status::uri_too_long
+                                                             : http::status::request_header_fields_too_large;
+        } else if (ec) {
+            break;
+        } else if (parser.get().target().size() > k_max_target) {
+            too_large = http::status::uri_too_long;
+        } else if (static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end())) > k_max_fields) {
+            too_large = http::status::request_header_fields_too_large;
+        }
+        if (too_large != http::status{}) {
+            http::response<http::string_body> res{too_large, 11};
+            res.set(http::field::server, "relaylab");
+            res.set(http::field::content_type, "text/plain");
+            res.keep_alive(false);
+            res.body() = too_large == http::status::uri_too_long ? "URI too long\n" : "request header fields too large\n";
+            res.prepare_payload();
+            stream.expires_after(10s);
+            co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+            // Closing with unread input would send a reset that can overtake the reply: say we
+            // are done, then read and drop what the client is still sending (bounded).
+            stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+            stream.expires_after(2s);
+            char sink[4096];
+            for (std::size_t dropped = 0; !ec && dropped < (1u << 20);)
+                dropped += co_await stream.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+            break;
+        }
+        http::request<http::string_body>& req = parser.get();
         http::response<http::string_body> res;
         res.version(req.version());
         res.keep_alive(req.keep_alive());

@@ -20,8 +20,10 @@ awaitable<void> Relay::accept_loop(Listener& l) {
         boost::system::error_code ec;
         tcp::socket sock = co_await l.acceptor->async_accept(net::redirect_error(use_awaitable, ec));
         if (ec) {
-            if (stopping_ || !l.acceptor->is_open()) co_return;
-            continue;  // e.g. EMFILE: keep serving the others
+            // EMFILE/ENFILE: "421 4.3.2" with the reserve descriptor, then a pause (accept.cpp).
+            const std::string refusal = "421 4.3.2 " + cfg_.hostname + " out of resources, try again later\r\n";
+            if (!co_await accept_failed(*l.acceptor, ec, refusal)) co_return;
+            continue;
         }
         net::co_spawn(io_, smtp_session(std::move(sock), l.role), net::detached);
     }
@@ -38,11 +40,18 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
     conn->start_watchdog();
     const std::uint64_t sid = ++session_counter_;
     // Connection limits: overall and per client address (RFC 5321 §4.3.2: 421 at greeting).
-    if (active_ >= cfg_.limits.connections || per_ip_[ip] >= cfg_.limits.per_ip || stopping_) {
+    // limits.connections_per_minute: new connections per address (GCRA, engine/rate_limit.hpp).
+    const bool too_fast = !stopping_ && !connection_rate_.allow(ip, steady_ms());
+    if (too_fast || active_ >= cfg_.limits.connections || per_ip_[ip] >= cfg_.limits.per_ip || stopping_) {
         ++m_.sessions_refused;
-        log_event("session-refused", {{"session", std::to_string(sid)}, {"ip", ip}, {"reason", "connection limit"}});
+        if (too_fast) ++m_.rate_connections;
+        log_event("session-refused", {{"session", std::to_string(sid)}, {"ip", ip},
+                                      {"reason", too_fast ? "connection rate" : "connection limit"}});
         conn->expires_after(5s);
-        const std::string busy = "421 4.7.0 " + cfg_.hostname + " too many connections, try again later\r\n";
+        const std::string busy =
+            "421 4.7.0 " + cfg_.hostname +
+            (too_fast ? " too many connections from your address per minute, try again later\r\n"
+                      : " too many connections, try again later\r\n");
         co_await conn->write(busy, ec);
         conn->close();
         if (per_ip_[ip] == 0) per_ip_.erase(ip);
@@ -63,7 +72,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         std::string tls_version;
         if (implicit) {  // RFC 8314 §3.3: TLS from the first byte
             conn->expires_after(30s);
-            co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+            co_await conn->handshake(server_tls(role), ssl::stream_base::server, no_sni, ec);
             if (ec) {
                 ++m_.tls_failures;
                 throw std::runtime_error("tls handshake: " + ec.message());
@@ -80,6 +89,8 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         sc.trace = false;
         sc.command_timeout_ms = cfg_.limits.command_timeout_ms;
         sc.data_timeout_ms = 2 * cfg_.limits.command_timeout_ms;
+        sc.min_data_rate_bps = static_cast<std::uint64_t>(cfg_.limits.min_data_rate_bps);
+        sc.max_junk_commands = cfg_.limits.junk_commands;
         sc.strict_8bitmime = cfg_.relay.strict_8bitmime;  // RFC 6152 §3; Postfix's strict_8bitmime
         ServerSession s(sc, steady_ms(), implicit);
         if (implicit) s.set_tls_version(tls_version);
@@ -102,7 +113,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
             }
             if (starttls) {
                 conn->expires_after(30s);
-                co_await conn->handshake(server_tls_, ssl::stream_base::server, no_sni, ec);
+                co_await conn->handshake(server_tls(role), ssl::stream_base::server, no_sni, ec);
                 if (ec) {
                     ++m_.tls_failures;
                     throw std::runtime_error("starttls handshake: " + ec.message());
@@ -153,11 +164,31 @@ awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const Rel
     if (std::holds_alternative<HeloEvent>(ev)) {
         s.accept(now);
     } else if (auto* mail = std::get_if<MailEvent>(&ev)) {
-        if (auto r = check_sender(policy(), client, mail->from)) s.reject(*r, now);
-        else s.accept(now);
+        if (auto r = check_sender(policy(), client, mail->from)) {
+            s.reject(*r, now);
+        } else if (client.auth_user && !message_rate_.allow(*client.auth_user, now)) {
+            // limits.messages_per_hour. RFC 5321 §4.2.2, §4.3.2: 450 is a transient refusal of
+            // MAIL; RFC 3463 X.7.1: the sender is not (now) authorized to send more.
+            ++m_.rate_messages;
+            log_event("rate-limited", {{"session", std::to_string(sid)}, {"user", *client.auth_user},
+                                       {"limit", "messages_per_hour"}});
+            s.reject(Reply{450, "4.7.1", {"Too many messages from this user per hour, try again later"}}, now);
+        } else {
+            s.accept(now);
+        }
     } else if (auto* rcpt = std::get_if<RcptEvent>(&ev)) {
-        if (auto r = check_recipient(policy(), client, rcpt->to)) s.reject(*r, now);
-        else s.accept(now);
+        if (auto r = check_recipient(policy(), client, rcpt->to)) {
+            s.reject(*r, now);
+        } else if (client.auth_user && !recipient_rate_.allow(*client.auth_user, now)) {
+            // limits.recipients_per_hour. RFC 5321 §4.5.3.1.10: "452 too many recipients";
+            // RFC 3463 X.5.3: too many recipients. The recipients accepted so far stay.
+            ++m_.rate_recipients;
+            log_event("rate-limited", {{"session", std::to_string(sid)}, {"user", *client.auth_user},
+                                       {"limit", "recipients_per_hour"}});
+            s.reject(Reply{452, "4.5.3", {"Too many recipients from this user per hour, try again later"}}, now);
+        } else {
+            s.accept(now);
+        }
     } else if (auto* auth = std::get_if<AuthEvent>(&ev)) {
         co_await authenticate(s, *auth, client, sid);
     } else if (std::holds_alternative<StartTlsEvent>(ev)) {

@@ -11,9 +11,10 @@ set(RELAYLAB_NATIVE_CORE_SOURCES
   ${CMAKE_SOURCE_DIR}/native/spool.cpp ${CMAKE_SOURCE_DIR}/native/spool_record.cpp
   ${CMAKE_SOURCE_DIR}/native/config.cpp
   ${CMAKE_SOURCE_DIR}/native/users.cpp ${CMAKE_SOURCE_DIR}/native/local_delivery.cpp
-  ${CMAKE_SOURCE_DIR}/native/log.cpp)
+  ${CMAKE_SOURCE_DIR}/native/log.cpp ${CMAKE_SOURCE_DIR}/native/fd_budget.cpp
+  ${CMAKE_SOURCE_DIR}/native/tls_cert.cpp)
 add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})
-target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM)
+target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM OpenSSL::Crypto)
 target_include_directories(native_core SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})
 
 file(GLOB RELAYLAB_NATIVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/native/*.cpp)

@@ -125,8 +125,7 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
 awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
     if (parse_ip_address(name)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
     const auto servers = cfg_.relay.dns_servers;
-    auto job = [&] { return resolve_a(servers, name); };
-    DnsAddressAnswer a = co_await blocking(job);
+    DnsAddressAnswer a = co_await resolve_a(servers, name);  // on the I/O thread (dns.cpp)
     if (a.status != DnsStatus::ok && cfg_.relay.mode == RelayMode::smarthost) {
         // A smarthost may be named in /etc/hosts: ask the system resolver too.
         auto sys = [&] {
@@ -154,8 +153,7 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
         if (auto* mx = std::get_if<LookupMx>(&step)) {
             const auto servers = cfg_.relay.dns_servers;
             const std::string domain = mx->domain;
-            auto job = [&] { return resolve_mx(servers, domain); };
-            DnsMxAnswer answer = co_await blocking(job);
+            DnsMxAnswer answer = co_await resolve_mx(servers, domain);
             log_event("dns", {{"id", q.id},
                               {"query", domain + " MX"},
                               {"status", dns_status_name(answer.status)},

@@ -13,6 +13,7 @@
 #include "native/commands.hpp"
 #include "native/log.hpp"
 #include "native/tls_cert.hpp"
+#include "native/tls_profile.hpp"
 
 namespace relaylab::native {
 
@@ -42,9 +43,10 @@ Relay::Relay(Config cfg, net::io_context& io)
     : cfg_(std::move(cfg)),
       delivery_(delivery_policy(cfg_)),
       io_(io),
-      pool_(16),  // fsyncs and DNS block: concurrent fsyncs share journal commits
+      pool_(16),  // fsyncs block: concurrent fsyncs share journal commits
       hash_pool_(static_cast<std::size_t>(cfg_.limits.concurrent_hashes)),  // argon2id only
-      server_tls_(ssl::context::tls_server),
+      mx_tls_(ssl::context::tls_server),
+      submission_tls_(ssl::context::tls_server),
       client_tls_(ssl::context::tls_client),
       spool_(cfg_.state_dir, cfg_.relay.fsync),
       wake_(io) {
@@ -62,6 +64,9 @@ Relay::Relay(Config cfg, net::io_context& io)
     tp.first_delay_ms = cfg_.limits.auth_failure_delay_ms;
     tp.max_delay_ms = 16 * cfg_.limits.auth_failure_delay_ms;  // 0.25 s doubling up to 4 s by default
     auth_throttle_.set_policy(tp);
+    connection_rate_.set_policy(RateLimitPolicy{cfg_.limits.connections_per_minute, 60'000});
+    message_rate_.set_policy(RateLimitPolicy{cfg_.limits.messages_per_hour, 3'600'000});
+    recipient_rate_.set_policy(RateLimitPolicy{cfg_.limits.recipients_per_hour, 3'600'000});
     cache_key_.resize(crypto_generichash_KEYBYTES);
     randombytes_buf(cache_key_.data(), cache_key_.size());
 }
@@ -127,6 +132,7 @@ RelayPolicy Relay::policy() const {
 }
 
 bool Relay::setup(bool demo_user, std::string& error) {
+    fit_descriptors();  // accept.cpp: raise RLIMIT_NOFILE, or fit limits.connections in it
     std::error_code ec;
     std::filesystem::create_directories(cfg_.state_dir, ec);
     if (ec) {
@@ -152,24 +158,10 @@ bool Relay::setup(bool demo_user, std::string& error) {
     std::string cert = cfg_.tls.cert, key = cfg_.tls.key;
     if (cert.empty() && !ensure_self_signed(cfg_.state_dir + "/tls", cfg_.hostname, cert, key, error)) return false;
     try {
-        // RFC 8996 / RFC 8314 §4.1: TLS 1.2 or later only.
-        server_tls_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                                ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
-        SSL_CTX_set_min_proto_version(server_tls_.native_handle(), TLS1_2_VERSION);
-        server_tls_.use_certificate_chain_file(cert);
-        server_tls_.use_private_key_file(key, ssl::context::pem);
-        // Session resumption on every TLS listener (one server context): a returning client
-        // skips the full handshake. TLS 1.3 tickets (two per handshake, OpenSSL's default) and
-        // TLS 1.2 tickets or session IDs from the server-side cache; a session ID context is set
-        // so cached sessions are resumable.
-        SSL_CTX* ctx = server_tls_.native_handle();
-        static const unsigned char sid_ctx[] = "relaylab-smtp";
-        SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-        SSL_CTX_sess_set_cache_size(ctx, 20'000);
-        SSL_CTX_set_timeout(ctx, 7200);
-        SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET);
-        SSL_CTX_set_num_tickets(ctx, 2);
+        // One context per listener role, each with its profile (tls_profile.hpp): port 25 a
+        // broad list for opportunistic TLS, the submission ports Mozilla's intermediate.
+        configure_server_tls(mx_tls_, TlsProfile::broad, cert, key, "relaylab-mx");
+        configure_server_tls(submission_tls_, TlsProfile::intermediate, cert, key, "relaylab-submission");
     } catch (const std::exception& e) {
         error = "TLS certificate " + cert + " / key " + key + ": " + e.what();
         return false;

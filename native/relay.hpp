@@ -22,6 +22,7 @@
 #include "engine/delivery.hpp"
 #include "engine/ids.hpp"
 #include "engine/queue_model.hpp"
+#include "engine/rate_limit.hpp"
 #include "engine/relay_policy.hpp"
 #include "engine/role.hpp"
 #include "engine/server_session.hpp"
@@ -43,6 +44,13 @@ struct Metrics {
     // lockouts begun and AUTH commands refused with 454 4.7.0 while locked out.
     std::uint64_t auth_hashes = 0, auth_hashes_active = 0, auth_delayed = 0, auth_lockouts = 0,
                   auth_locked_refusals = 0;
+    // Descriptors: the soft RLIMIT_NOFILE in force, the SMTP connection limit that fits in it,
+    // accepts that failed for want of descriptors (EMFILE/ENFILE) and connections answered
+    // "421 4.3.2" with the reserve descriptor; HTTP connections open and refused by the cap.
+    std::uint64_t fd_limit = 0, connections_limit = 0, accept_fd_exhausted = 0, fd_refused = 0;
+    std::uint64_t http_active = 0, http_refused = 0;
+    // Refused by the rate limits: connections per address, messages and recipients per user.
+    std::uint64_t rate_connections = 0, rate_messages = 0, rate_recipients = 0;
 };
 
 struct QEntry {
@@ -134,6 +142,10 @@ private:
     std::string credentials_digest(const std::string& user, const std::string& password, const std::string& hash) const;
     std::string new_queue_id() { return make_queue_id(seed_, ++id_counter_); }
 
+    // accept.cpp: descriptor limits, and accepting when the descriptor table is full
+    void fit_descriptors();
+    awaitable<bool> accept_failed(tcp::acceptor& acc, const boost::system::error_code& ec, std::string_view refusal);
+
     // inbound.cpp
     awaitable<void> accept_loop(Listener& l);
     awaitable<void> smtp_session(tcp::socket sock, Role role);
@@ -170,13 +182,17 @@ private:
     net::io_context& io_;
     net::thread_pool pool_;
     net::thread_pool hash_pool_;
-    ssl::context server_tls_, client_tls_;
+    // Server TLS per listener role (tls_profile.hpp): mx_tls_ broad (port 25, opportunistic),
+    // submission_tls_ Mozilla intermediate (submission and submissions).
+    ssl::context mx_tls_, submission_tls_, client_tls_;
+    ssl::context& server_tls(Role role) { return role == Role::mx ? mx_tls_ : submission_tls_; }
     Spool spool_;
     UserDb users_;
     std::int64_t users_mtime_ = -1;
     std::string dummy_hash_;
     AuthCache auth_cache_;
     AuthThrottle auth_throttle_;
+    RateLimiter connection_rate_, message_rate_, recipient_rate_;  // limits.*_per_minute/_per_hour
     std::string cache_key_;  // random per process: the cache's digests are useless elsewhere
     std::uint64_t seed_ = 0, id_counter_ = 0, session_counter_ = 0, dsn_counter_ = 0;
     Metrics m_;
@@ -185,6 +201,7 @@ private:
     std::string web_dir_;
     std::map<std::string, int> per_ip_;
     int active_ = 0;
+    int reserve_fd_ = -1;  // spent to accept and refuse a connection when the table is full
     bool stopping_ = false;
 
     std::map<std::string, QEntry> queue_;

@@ -5,7 +5,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -48,10 +50,15 @@ bool ensure_self_signed(const std::string& dir, const std::string& hostname, std
         ok = X509_sign(x, pkey, EVP_sha256()) > 0;
     }
     if (ok) {
-        FILE* kf = std::fopen(key_path.c_str(), "wb");
+        // The private key is created with mode 0600 from its first byte (O_CREAT|O_EXCL, not
+        // fopen then chmod: between the two the key would be readable under a loose umask).
+        // A leftover key without its certificate is replaced through the same exclusive create.
+        ::unlink(key_path.c_str());
+        const int kfd = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        FILE* kf = kfd >= 0 ? ::fdopen(kfd, "wb") : nullptr;
+        if (kfd >= 0 && !kf) ::close(kfd);
         ok = kf && PEM_write_PrivateKey(kf, pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1;
-        if (kf) std::fclose(kf);
-        ::chmod(key_path.c_str(), 0600);
+        if (kf) ok = std::fclose(kf) == 0 && ok;
         FILE* cf = ok ? std::fopen(cert_path.c_str(), "wb") : nullptr;
         ok = ok && cf && PEM_write_X509(cf, x) == 1;
         if (cf) std::fclose(cf);

@@ -169,6 +169,9 @@ TEST_CASE("command: typed MAIL parameters") {
             {"RET=full", ParamError::none},           {"RET=ALL", ParamError::bad_value},
             {"ENVID=abc+", ParamError::bad_value},    {"ENVID=" + std::string(101, 'x'), ParamError::bad_value},
             {"ENVID=" + std::string(100, 'x'), ParamError::none},
+            // RFC 3461 §4.4 + RFC 5321 §4.1.3: no control octets once decoded (CR, LF, DEL)
+            {"ENVID=id+0D+0ABcc:x", ParamError::bad_value}, {"ENVID=a+7F", ParamError::bad_value},
+            {"ENVID=a+00", ParamError::bad_value},    {"ENVID=a+20b", ParamError::none},
             {"AUTH=a+4", ParamError::bad_value},      {"AUTH=a+40b.example", ParamError::none},
             {"AUTH=a+2Bb@c.example", ParamError::none}, {"AUTH", ParamError::bad_value},
             {"X-FOO=1", ParamError::unknown_keyword}, {"NOTIFY=NEVER", ParamError::unknown_keyword},
@@ -212,7 +215,9 @@ TEST_CASE("command: typed RCPT parameters (RFC 3461 §4.1, §4.2)") {
         CHECK(rcpt("ORCPT=rfc822;user+2Bx@example.org", p).error == ParamError::none);
         CHECK(p.orcpt == "rfc822;user+x@example.org");
         for (std::string bad : std::vector<std::string>{"ORCPT=rfc822", "ORCPT=;a@b", "ORCPT=rfc822;", "ORCPT=rfc822;a+zz",
-                                "ORCPT=rfc822;" + std::string(495, 'a')}) {
+                                "ORCPT=rfc822;" + std::string(495, 'a'),
+                                // RFC 3461 §4.2: control octets in the decoded address
+                                "ORCPT=rfc822;a+0D+0A@b", "ORCPT=rfc822;a+09b@c", "ORCPT=rfc822;a+7F@b"}) {
             CAPTURE(bad);
             RcptParams q;
             CHECK(rcpt(bad, q).error == ParamError::bad_value);

@@ -50,6 +50,26 @@ TEST_CASE("sasl exchange: PLAIN") {
     }
 }
 
+TEST_CASE("sasl exchange: PLAIN authorization identity (RFC 4616 §2)") {
+    SaslExchange x;
+    SUBCASE("the login itself as authzid is fine") {
+        SaslStep s = x.start("PLAIN", b64(make_sasl_plain("alice", "alice", "secret")));
+        CHECK(s.kind == SaslStep::Kind::done);
+        CHECK(s.username == "alice");
+    }
+    SUBCASE("acting as another user is refused, before any password check") {
+        SaslStep s = x.start("PLAIN", b64(make_sasl_plain("bob", "alice", "secret")));
+        CHECK(s.kind == SaslStep::Kind::error);
+        CHECK(s.code == 535);
+        CHECK(s.enhanced == "5.7.8");
+        CHECK(s.password.empty());
+        CHECK_FALSE(x.active());
+        x.start("PLAIN", std::nullopt);
+        s = x.respond(b64(make_sasl_plain("root", "alice", "secret")));
+        CHECK(s.code == 535);
+    }
+}
+
 TEST_CASE("sasl exchange: LOGIN") {
     SaslExchange x;
     SaslStep s = x.start("LOGIN", std::nullopt);

@@ -789,7 +789,9 @@ TEST_CASE("server session: timeouts (RFC 5321 §4.5.3.2)") {
         CHECK(s.next_deadline() == ServerSession::k_no_deadline);
     }
     SUBCASE("10 minutes while the message content arrives; activity moves the deadline") {
-        ServerSession s(mx_config(), 0);
+        ServerConfig c = mx_config();
+        c.min_data_rate_bps = 0;  // the idle timer alone
+        ServerSession s(c, 0);
         s.feed(k_ehlo, 10);
         while (auto e = s.next_event()) s.accept();
         s.take_output();
@@ -800,6 +802,32 @@ TEST_CASE("server session: timeouts (RFC 5321 §4.5.3.2)") {
         CHECK(s.next_deadline() == 20 + 600000);
         s.feed("some", 500);
         CHECK(s.next_deadline() == 500 + 600000);
+    }
+    SUBCASE("a DATA transfer's total deadline: data timeout + octets at min_data_rate_bps") {
+        ServerConfig c = mx_config();
+        c.min_data_rate_bps = 1000;  // 1 octet per ms
+        ServerSession s(c, 0);
+        s.feed(k_ehlo, 10);
+        while (auto e = s.next_event()) s.accept();
+        s.take_output();
+        s.feed(k_envelope, 20);
+        while (auto e = s.next_event()) s.accept();
+        s.take_output();
+        CHECK(s.state() == ServerState::data);
+        s.feed("some", 500);  // 4 octets: 4 ms more than the data timeout from the start
+        CHECK(s.next_deadline() == 20 + 600000 + 4);
+        s.feed(std::string(100000, 'x'), 1000);  // fast: the allowance grows past the idle timer
+        CHECK(s.next_deadline() == 1000 + 600000);
+    }
+    SUBCASE("a command line's total deadline runs from its first byte") {
+        ServerSession s(mx_config(), 0);
+        s.take_output();
+        s.feed("NO", 100);
+        s.feed("O", 200000);
+        CHECK(s.next_deadline() == 100 + 300000);
+        s.feed("P\r\n", 250000);  // complete: back to the idle timer
+        s.take_output();
+        CHECK(s.next_deadline() == 250000 + 300000);
     }
     SUBCASE("no client deadline while the host decides") {
         ServerSession s(mx_config(), 0);

@@ -10,7 +10,7 @@
 //                            max_size=N max_recipients=N max_errors=N max_line=N max_text_line=N
 //                            pipelining|chunking|8bitmime|smtputf8|dsn|auth=on|off
 //                            strict_8bitmime=on|off  (refuse undeclared 8-bit content)
-//                            command_timeout=MS data_timeout=MS
+//                            command_timeout=MS data_timeout=MS min_data_rate=BPS max_junk=N
 //   S: pattern             the next line the server sent; "*" matches any run of characters
 //   C: text                the client sends text + CRLF
 //   R: text                the client sends raw bytes: \r \n \t \0 \\ \xNN escapes, nothing added
@@ -319,6 +319,10 @@ private:
                 config_.command_timeout_ms = std::stoll(v);
             } else if (k == "data_timeout") {
                 config_.data_timeout_ms = std::stoll(v);
+            } else if (k == "min_data_rate") {
+                config_.min_data_rate_bps = std::stoull(v);
+            } else if (k == "max_junk") {
+                config_.max_junk_commands = std::stoi(v);
             } else if (k == "pipelining") {
                 ok = on(config_.offer_pipelining);
             } else if (k == "chunking") {
