@@ -4,6 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <set>
+#include <vector>
+
 namespace relaylab::sim {
 
 using json = nlohmann::json;
@@ -37,6 +41,9 @@ public:
             fail(path, "expected an object");
             return nullptr;
         }
+        auto [seen, fresh] = asked_.try_emplace(&obj);
+        if (fresh) visited_.emplace_back(&obj, path);
+        seen->second.insert(key);
         auto it = obj.find(key);
         if (it == obj.end()) {
             if (required) fail(path, std::string("missing \"") + key + "\"");
@@ -79,6 +86,15 @@ public:
             out.push_back(item.get<std::string>());
         }
     }
+    // Every key of every object read must be one the reader asked for: a misspelt key
+    // ("local_domain") would otherwise be ignored silently and the world quietly differ.
+    void check_unknown_keys() {
+        for (const auto& [obj, path] : visited_) {
+            const auto& asked = asked_[obj];
+            for (const auto& item : obj->items())
+                if (!asked.count(item.key())) fail(path + "." + item.key(), "unknown key (misspelt?)");
+        }
+    }
     const json* array(const json& obj, const std::string& path, const char* key, bool required = false) {
         const json* v = field(obj, path, key, required);
         if (v && !v->is_array()) {
@@ -87,6 +103,10 @@ public:
         }
         return v;
     }
+
+private:
+    std::map<const json*, std::set<std::string>> asked_;
+    std::vector<std::pair<const json*, std::string>> visited_;  // in the order first read
 };
 
 std::string at(const std::string& path, const char* key, std::size_t i) {
@@ -323,6 +343,7 @@ ScenarioLoad parse_scenario(std::string_view json_text) {
             s.expect.push_back(std::move(e));
         }
     }
+    if (r.ok()) r.check_unknown_keys();
     // Cross-references.
     for (std::size_t i = 0; i < s.messages.size() && r.ok(); ++i) {
         const auto& m = s.messages[i];

@@ -367,6 +367,10 @@ TEST_CASE("scenario files: clear errors for malformed input") {
         {R"({"name": "x", "hosts": [], "messages": [], "switches": [{"name": "s", "label": "l", "effects": [{"type": "dns", "name": "d", "result": "maybe"}]}]})",
          "switches[0].effects[0].result"},
         {R"({"name": 5, "hosts": [], "messages": []})", "scenario.name: expected a string"},
+        // A misspelt key is refused with its path, never ignored.
+        {R"({"name": "x", "hosts": [{"name": "a", "kind": "mx", "local_domain": ["d"]}], "messages": []})",
+         "scenario.hosts[0].local_domain: unknown key"},
+        {R"({"name": "x", "hosts": [], "messages": [], "seeed": 3})", "scenario.seeed: unknown key"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);
