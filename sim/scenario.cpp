@@ -319,6 +319,12 @@ ScenarioLoad parse_scenario(std::string_view json_text) {
             NoteSpec n;
             const std::string p = at(root, "notes", i);
             r.str((*notes)[i], p, "phase", n.phase, true);
+            bool known = n.phase == "outcome";  // shown at the last step: what happened and why
+            for (const char* t : {"intro", "submission", "auth", "tls", "dns", "relay", "delivery", "queue", "bounce"})
+                known = known || n.phase == t;
+            if (!known && r.ok())
+                r.fail(p + ".phase", "unknown phase \"" + n.phase +
+                                         "\" (intro, submission, auth, tls, dns, relay, delivery, queue, bounce, outcome)");
             r.str((*notes)[i], p, "text", n.text, true);
             r.str((*notes)[i], p, "rfc", n.rfc);
             s.notes.push_back(std::move(n));

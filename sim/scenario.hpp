@@ -109,7 +109,9 @@ struct MessageSpec {
 };
 
 struct NoteSpec {
-    std::string phase;  // a topic_name (sim/step.hpp): the note shows on steps of that Topic
+    // A topic_name (sim/step.hpp): the note shows on steps of that Topic. "outcome": shown at
+    // the last step, saying what happened and why.
+    std::string phase;
     std::string text;
     std::string rfc;
 };

@@ -45,6 +45,10 @@ bool Simulation::set_switch(const std::string& name, bool on) {
 }
 
 const NoteSpec* Simulation::note() const {
+    // At the last step the scenario says what happened and why, when it has such a note.
+    if (step_ > 0 && step_ == total_steps())
+        for (const auto& n : scenario_.notes)
+            if (n.phase == "outcome") return &n;
     const char* topic = topic_name(current() ? current()->topic : Topic::intro);
     for (const auto& n : scenario_.notes)
         if (n.phase == topic) return &n;

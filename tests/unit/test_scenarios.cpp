@@ -351,6 +351,21 @@ TEST_CASE("a scenario file of one's own may leave out the expect block") {
     CHECK(run.messages[0].status == MessageState::delivered);
 }
 
+TEST_CASE("every built-in scenario ends with a note that says what happened and why") {
+    for (const auto& b : builtin_scenarios()) {
+        CAPTURE(b.name);
+        Simulation sim(builtin(b.name));
+        sim.seek(sim.total_steps());
+        const NoteSpec* n = sim.note();
+        REQUIRE(n != nullptr);
+        CHECK(n->phase == "outcome");
+        CHECK(n->text.size() > 40);
+        CHECK_FALSE(n->rfc.empty());
+        sim.seek(1);  // earlier steps keep their topic's note
+        CHECK((sim.note() == nullptr || sim.note()->phase != "outcome"));
+    }
+}
+
 TEST_CASE("scenario files: clear errors for malformed input") {
     struct Case {
         const char* json;
@@ -371,6 +386,8 @@ TEST_CASE("scenario files: clear errors for malformed input") {
         {R"({"name": "x", "hosts": [{"name": "a", "kind": "mx", "local_domain": ["d"]}], "messages": []})",
          "scenario.hosts[0].local_domain: unknown key"},
         {R"({"name": "x", "hosts": [], "messages": [], "seeed": 3})", "scenario.seeed: unknown key"},
+        {R"({"name": "x", "hosts": [], "messages": [], "notes": [{"phase": "sumbission", "text": "t"}]})",
+         "scenario.notes[0].phase: unknown phase"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);
