@@ -387,9 +387,14 @@ Explanation explain_note(TraceNote note) {
         case TraceNote::line_too_long:
             return {"A command line is at most 512 octets including CRLF.", "RFC 5321 §4.5.3.1.4"};
         case TraceNote::tls_established:
-            return {"From here on the session is encrypted; the client forgets what it learned before and says EHLO "
-                    "again.",
-                    "RFC 3207 §4.2"};
+            // RFC 3207 §6, RFC 7435: STARTTLS between servers protects against someone who only
+            // listens; an attacker on the path can remove STARTTLS from the EHLO reply unless
+            // the sender insists (MTA-STS, DANE).
+            return {"From here on the session is encrypted against anyone who only listens; the client forgets what "
+                    "it learned before and says EHLO again. Between mail servers this is opportunistic: an attacker "
+                    "on the path could have removed STARTTLS from the EHLO reply, which MTA-STS (RFC 8461) and DANE "
+                    "(RFC 7672) exist to prevent.",
+                    "RFC 3207 §4.2, §6; RFC 7435"};
         case TraceNote::tls_failed:
             return {"The TLS handshake failed; a client that requires TLS stops here.", "RFC 3207 §4.1"};
         case TraceNote::starttls_refused:
