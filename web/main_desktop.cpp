@@ -15,19 +15,23 @@
 namespace {
 relaylab::ui::App* g_app = nullptr;
 
-// Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
-void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
-                                                  (mods & GLFW_MOD_SHIFT) != 0);
+// Keys for the App (play, step, font size), installed over imgui_impl_glfw's callback:
+// the App's shortcuts stop here, every other key goes on to Dear ImGui (text fields,
+// Tab / Enter / Space keyboard navigation).
+GLFWkeyfun g_imgui_key = nullptr;
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+    const bool shortcut = g_app && action != GLFW_RELEASE &&
+                          g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
+                                        (mods & GLFW_MOD_SHIFT) != 0);
+    if (!shortcut && g_imgui_key) g_imgui_key(window, key, scancode, action, mods);
 }
 
 // The wheel: GLFW gives notches (fractions from a touchpad), positive up, as Dear ImGui
 // wants, but ImGui scrolls 5 lines a notch; the page scrolls 3 (main_web.cpp).
 void on_scroll(GLFWwindow*, double x, double y) {
     constexpr float k_lines_per_notch = 3, k_imgui_lines_per_unit = 5;
-    ImGuiIO& io = ImGui::GetIO();
-    io.MouseWheelH += static_cast<float>(x) * k_lines_per_notch / k_imgui_lines_per_unit;
-    io.MouseWheel += static_cast<float>(y) * k_lines_per_notch / k_imgui_lines_per_unit;
+    ImGui::GetIO().AddMouseWheelEvent(static_cast<float>(x) * k_lines_per_notch / k_imgui_lines_per_unit,
+                                      static_cast<float>(y) * k_lines_per_notch / k_imgui_lines_per_unit);
 }
 
 }  // namespace
@@ -54,12 +58,13 @@ int main(int argc, char** argv) {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab / Shift-Tab, Enter / Space
     relaylab::ui::App app(options);
     if (!link.empty() && !app.open_link(link)) std::fprintf(stderr, "relaylab-desktop: cannot open link %s\n", link.c_str());
     app.init_fonts();
     g_app = &app;
-    glfwSetKeyCallback(window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
+    g_imgui_key = glfwSetKeyCallback(window, on_key);
     glfwSetScrollCallback(window, on_scroll);  // instead of the backend's 5 lines a notch
     ImGui_ImplOpenGL3_Init("#version 130");
 

@@ -39,6 +39,9 @@ EM_BOOL on_touch(int, const EmscriptenTouchEvent*, void*) { request_redraw(); re
 // ImGui wants notches, positive upwards (and scrolls 5 lines per notch): the wheel ran
 // backwards and jumped ~100 times too far. Here: browser deltas → lines (3 per 100 px
 // notch; a touchpad's few pixels give a fraction), then ImGui's units, sign flipped.
+// Dear ImGui 1.90's GLFW backend ignores GLFW's scroll callback under Emscripten and
+// installs its own wheel handler on the document (a notch = 5 lines): main() removes
+// that one, so this is the only wheel input Dear ImGui gets.
 EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
     auto lines = [&](double delta) {
         switch (e->deltaMode) {
@@ -48,9 +51,8 @@ EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
         }
     };
     constexpr double k_imgui_lines_per_unit = 5;
-    ImGuiIO& io = ImGui::GetIO();
-    io.MouseWheel -= static_cast<float>(lines(e->deltaY) / k_imgui_lines_per_unit);
-    io.MouseWheelH -= static_cast<float>(lines(e->deltaX) / k_imgui_lines_per_unit);
+    ImGui::GetIO().AddMouseWheelEvent(-static_cast<float>(lines(e->deltaX) / k_imgui_lines_per_unit),
+                                      -static_cast<float>(lines(e->deltaY) / k_imgui_lines_per_unit));
     request_redraw();
     return EM_TRUE;  // the page itself never scrolls
 }
@@ -68,10 +70,15 @@ void sync_fragment() {
     EM_ASM({ history.replaceState(null, document.title, '#' + UTF8ToString($0)); }, fragment.c_str());
 }
 
-// Keys for the App (play, step, font size); imgui_impl_glfw chains to this callback.
-void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (g_app && action != GLFW_RELEASE) g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
-                                                  (mods & GLFW_MOD_SHIFT) != 0);
+// Keys for the App (play, step, font size), installed over imgui_impl_glfw's callback:
+// the App's shortcuts stop here, every other key goes on to Dear ImGui (text fields,
+// Tab / Enter / Space keyboard navigation).
+GLFWkeyfun g_imgui_key = nullptr;
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+    const bool shortcut = g_app && action != GLFW_RELEASE &&
+                          g_app->on_key(key, (mods & (GLFW_MOD_CONTROL | GLFW_MOD_SUPER)) != 0, action == GLFW_REPEAT,
+                                        (mods & GLFW_MOD_SHIFT) != 0);
+    if (!shortcut && g_imgui_key) g_imgui_key(window, key, scancode, action, mods);
 }
 
 void frame() {
@@ -154,6 +161,7 @@ int main() {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab / Shift-Tab, Enter / Space
     static relaylab::ui::App app({});
     g_app = &app;
     // A shared link reopens its scenario, switches and step.
@@ -161,9 +169,12 @@ int main() {
     if (hash && *hash) app.open_link(hash);
     app.set_ui_scale(static_cast<float>(dpr));
     app.init_fonts();
-    glfwSetKeyCallback(g_window, on_key);
     ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+    g_imgui_key = glfwSetKeyCallback(g_window, on_key);
     glfwSetScrollCallback(g_window, nullptr);  // on_wheel feeds Dear ImGui instead
+    // The backend's own wheel handler (on the document, where the canvas's events bubble
+    // to) goes: on_wheel alone converts the wheel, once.
+    emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, EM_FALSE, nullptr);
     emscripten_set_wheel_callback("#canvas", nullptr, EM_TRUE, on_wheel);
     const char* win = EMSCRIPTEN_EVENT_TARGET_WINDOW;
     emscripten_set_mousemove_callback(win, nullptr, EM_TRUE, on_mouse);

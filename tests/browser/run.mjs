@@ -6,6 +6,7 @@ import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert 
 import { simulatorTests } from './simulator.mjs';
 import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests, presenterTests } from './classroom.mjs';
 import { findRelaylab } from './simulator.mjs';
+import { keyboardTests } from './keyboard.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -81,6 +82,7 @@ try {
     ...orderTests({ browser, url, figures }),
     ...switchTests({ browser, url, figures }),
     ...presenterTests({ browser, url, figures }),
+    ...keyboardTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');

@@ -50,6 +50,10 @@ json state_json(const App& app) {
     s["playing"] = model.playing();
     s["speed"] = model.speed();
     s["link"] = model.fragment();
+    // The widget with keyboard-navigation focus (Tab / Shift-Tab) in the last frame drawn:
+    // its Dear ImGui id and label ("▶ Play##play"; empty for a combo), and whether the
+    // focus rectangle shows.
+    s["focus"] = json{{"id", App::focused_id()}, {"label", App::focused_label()}, {"visible", App::focus_visible()}};
     // What the scrolling panels showed in the last frame drawn (device pixels).
     s["views"] = json{{"transcript", view_json(app.transcript_view())},
                       {"sequence", view_json(app.sequence_view())},

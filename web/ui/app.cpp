@@ -30,6 +30,9 @@ bool begin_at(const char* name, const Rect& r, ImGuiWindowFlags extra = 0) {
 
 const char* version() { return RELAYLAB_VERSION; }
 
+void focus_probe_begin_frame();  // focus_probe.cpp
+void focus_probe_end_frame();
+
 App::App(AppOptions options) : options_(std::move(options)) {}
 
 bool App::fonts_dirty() const {
@@ -132,6 +135,30 @@ double App::average_frame_ms() const {
 
 void App::apply_commands(const Commands& commands) { model_.apply_all(commands); }
 
+bool App::on_key(int glfw_key, bool ctrl, bool repeat, bool shift) {
+    const ImGuiIO& io = ImGui::GetIO();  // as the last frame left it
+    if (io.WantTextInput) return false;
+    if (ctrl) {
+        keys_.push_back({glfw_key, ctrl, repeat, shift});
+        return false;  // Dear ImGui still sees Ctrl combinations
+    }
+    // In an open popup (a combo's list) opened from the keyboard, arrows move in the list.
+    const bool nav_in_popup = io.NavVisible && ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
+    switch (glfw_key) {
+        case k_glfw_key_space:
+            if (io.NavVisible) return false;  // activates the focused widget
+            [[fallthrough]];
+        case k_glfw_key_right: case k_glfw_key_left: case k_glfw_key_home: case k_glfw_key_end:
+            if (nav_in_popup) return false;
+            [[fallthrough]];
+        case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n:
+            keys_.push_back({glfw_key, ctrl, repeat, shift});
+            return true;
+        default:
+            return false;
+    }
+}
+
 void App::handle_keys() {
     const ImGuiIO& io = ImGui::GetIO();
     std::vector<KeyPress> keys;
@@ -162,6 +189,7 @@ void App::handle_keys() {
 
 void App::frame(float width, float height) {
     ++frames_;
+    focus_probe_begin_frame();
     if (!styled_once_ || styled_.high_contrast != model_.prefs().high_contrast ||
         styled_.large_controls != model_.prefs().large_controls || styled_ui_scale_ != ui_scale_) {
         apply_style(model_.prefs());
@@ -242,6 +270,7 @@ void App::frame(float width, float height) {
     }
     ImGui::End();
     draw_notice(width);
+    focus_probe_end_frame();
     apply_commands(out);
 }
 

@@ -60,7 +60,17 @@ public:
 
     // A key went down (GLFW key code; both platform layers use GLFW). Queued by the
     // platform's key callback, so a press and release within one frame still count.
-    void on_key(int glfw_key, bool ctrl, bool repeat, bool shift = false) { keys_.push_back({glfw_key, ctrl, repeat, shift}); }
+    // True when the key is one of the App's shortcuts: the platform layer then keeps it
+    // from Dear ImGui. Nothing is a shortcut while a text field has the keyboard; Space
+    // is not one while a widget shows keyboard-navigation focus (it activates the widget
+    // then); Tab, Enter and the rest always go to Dear ImGui's navigation.
+    bool on_key(int glfw_key, bool ctrl, bool repeat, bool shift = false);
+
+    // The widget that has keyboard-navigation focus, by its label ("▶ Play##play"), and
+    // whether the focus is shown; empty when nothing has it (see focus_probe.cpp).
+    static const std::string& focused_label();
+    static unsigned focused_id();  // Dear ImGui's id of that widget; 0 for none
+    static bool focus_visible();
 
     // Frame statistics, fed by the platform layer (it owns the clock).
     void record_frame_time(double work_ms);

@@ -25,7 +25,7 @@ Commands InspectorPanel::draw(const Model& model) {
         return out;
     }
     const float list_w = std::min(ImGui::GetContentRegionAvail().x * 0.32f, ImGui::GetFontSize() * 16.0f);
-    ImGui::BeginChild("##copies", ImVec2(list_w, 0), true);
+    ImGui::BeginChild("##copies", ImVec2(list_w, 0), ImGuiChildFlags_Border);
     for (std::size_t i = 0; i < n; ++i) {
         const auto& c = copies[i];
         std::string label = (c.bounce ? "✗ bounce: " : "") + c.host + "\n  " + c.where;
@@ -37,7 +37,7 @@ Commands InspectorPanel::draw(const Model& model) {
     }
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("##content", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::BeginChild("##content", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_HorizontalScrollbar);
     const auto& c = copies[std::min(selected_, n - 1)];
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "%s  ·  %s%s", c.host.c_str(), c.where.c_str(),
                        c.bounce ? "  ·  bounce (RFC 3464 DSN)" : "");

@@ -51,7 +51,7 @@ Commands SequencePanel::draw(const Model& model) {
         ImGui::Separator();
     }
 
-    ImGui::BeginChild("##ladder", ImVec2(0, 0), false);
+    ImGui::BeginChild("##ladder", ImVec2(0, 0), ImGuiChildFlags_None);
     const std::size_t step = sim.step();
     // Every step (the future dimmed), or only those up to now; capability lines too, or not.
     const std::vector<std::size_t> rows = shown_steps(model);
