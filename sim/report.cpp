@@ -30,6 +30,14 @@ std::string format_sim_time(std::int64_t t_ms) {
     return out;
 }
 
+std::string format_gap(std::int64_t gap_ms) {
+    if (gap_ms < 60'000) return {};
+    // Short enough for the transcript's time column.
+    if (gap_ms < 3'600'000) return "… +" + std::to_string(gap_ms / 60'000) + " min";
+    if (gap_ms < 2 * 86'400'000LL) return "… +" + std::to_string(gap_ms / 3'600'000) + " h";
+    return "… +" + std::to_string(gap_ms / 86'400'000) + " days";
+}
+
 std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunResult& run) {
     json steps = json::array();
     for (const auto& s : run.steps) steps.push_back(step_json(s));

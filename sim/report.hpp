@@ -17,5 +17,9 @@ std::string report_json(const Scenario& scenario, std::uint64_t seed, const RunR
 std::string report_text(const Scenario& scenario, std::uint64_t seed, const RunResult& run);
 // "00:01:02.345" (or "day 2 03:04:05.000") for a virtual time.
 std::string format_sim_time(std::int64_t t_ms);
+// A long quiet stretch between two steps, said in words so that a class sees time pass
+// (a retry waits minutes, RFC 5321 §4.5.4.1): "… +5 min", "… +2 h", "… +3 days"; empty
+// under a minute.
+std::string format_gap(std::int64_t gap_ms);
 
 }  // namespace relaylab::sim

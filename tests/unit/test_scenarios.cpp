@@ -366,6 +366,21 @@ TEST_CASE("every built-in scenario ends with a note that says what happened and 
     }
 }
 
+TEST_CASE("quiet stretches are said in words, so a class sees time pass") {
+    CHECK(format_gap(59'999).empty());
+    CHECK(format_gap(60'000) == "… +1 min");
+    CHECK(format_gap(5 * 60'000 + 30'000) == "… +5 min");
+    CHECK(format_gap(2 * 3'600'000) == "… +2 h");
+    CHECK(format_gap(3 * 86'400'000LL) == "… +3 days");
+    // greylisting: the retry comes minutes after the first try, never seconds (RFC 5321 §4.5.4.1).
+    const RunResult run = run_world(builtin("greylisting"), {}, 1);
+    bool minutes = false;
+    for (std::size_t i = 1; i < run.steps.size(); ++i)
+        minutes |= format_gap(run.steps[i].event.t_ms - run.steps[i - 1].event.t_ms).find(" min") !=
+                   std::string::npos;
+    CHECK(minutes);
+}
+
 TEST_CASE("scenario files: clear errors for malformed input") {
     struct Case {
         const char* json;

@@ -73,7 +73,14 @@ Commands TranscriptPanel::draw(const Model& model) {
             if (future) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
             ImGui::TableSetColumnIndex(0);
             ImGui::PushID(static_cast<int>(i));
-            if (ImGui::Selectable(sim::format_sim_time(ev.t_ms).c_str(), false,
+            // A quiet stretch before this step (a retry minutes later) is said under its time.
+            std::string when = sim::format_sim_time(ev.t_ms);
+            if (r > 0) {
+                const std::string gap =
+                    sim::format_gap(ev.t_ms - steps[rows[static_cast<std::size_t>(r - 1)]].event.t_ms);
+                if (!gap.empty()) when += "\n" + gap;
+            }
+            if (ImGui::Selectable(when.c_str(), false,
                                   ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, row_h - ImGui::GetStyle().CellPadding.y * 2)))
                 out.push_back(cmd::Seek{i + 1});
             const bool hovered = ImGui::IsItemHovered();
