@@ -3,15 +3,12 @@
 #include <algorithm>
 
 #include "engine/ascii.hpp"
+#include "engine/content_scan.hpp"
 #include "engine/relay_policy.hpp"
 
 namespace relaylab {
 
 namespace {
-
-bool has_8bit(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
 
 bool domain_matches(std::string_view pattern, std::string_view domain) {
     return pattern == "*" || dns_name_equal(pattern, domain);
@@ -334,7 +331,7 @@ std::optional<Notice> issue_notice(QueuedMessage& msg, const NoticeDue& due, std
     q.sender.null = true;  // RFC 5321 §4.5.5: notices travel with the null reverse-path
     q.origin = MessageOrigin::notice;
     q.created_ms = now_ms;
-    q.content_8bit = has_8bit(dsn.content);
+    q.content_8bit = contains_8bit(dsn.content);
     if (q.content_8bit) q.params.body = Body::eight_bit_mime;
     q.params.smtputf8 = msg.sender.mailbox.utf8;  // RFC 6533: a notice to a UTF-8 address
     QueuedRecipient r;

@@ -1,5 +1,6 @@
 #include "engine/dsn.hpp"
 #include "engine/ascii.hpp"
+#include "engine/content_scan.hpp"
 
 #include <algorithm>
 
@@ -14,10 +15,6 @@ std::string trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return std::string(s);
-}
-
-bool has_8bit(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 // A header field whose value came (at least partly) from outside: sanitised, then folded.
@@ -167,13 +164,13 @@ DsnResult compose_dsn(const DsnRequest& req) {
     }
     const std::string host = sanitize_header_text(req.reporting_mta.empty() ? "localhost" : req.reporting_mta);
     const bool headers_only = req.ret == Ret::hdrs;
-    const bool eight_bit = has_8bit(req.original_message);
+    const bool eight_bit = contains_8bit(req.original_message);
     // Addresses may be UTF-8 (RFC 6531); say so when they are.
     bool utf8_text = false;
     for (std::size_t i : result.reported)
-        utf8_text |= has_8bit(req.recipients[i].final_recipient) ||
-                     (req.recipients[i].diagnostic && has_8bit(req.recipients[i].diagnostic->text())) ||
-                     has_8bit(req.recipients[i].local_diagnostic);
+        utf8_text |= contains_8bit(req.recipients[i].final_recipient) ||
+                     (req.recipients[i].diagnostic && contains_8bit(req.recipients[i].diagnostic->text())) ||
+                     contains_8bit(req.recipients[i].local_diagnostic);
 
     // The boundary must not occur in any part (RFC 2046 §5.1.1); derive another if it does.
     std::uint64_t counter = req.counter;
