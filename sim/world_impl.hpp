@@ -22,6 +22,7 @@
 
 #include "engine/client_session.hpp"
 #include "engine/delivery.hpp"
+#include "engine/greylist.hpp"
 #include "engine/queue_model.hpp"
 #include "engine/relay_policy.hpp"
 #include "engine/reply_parser.hpp"
@@ -38,7 +39,7 @@ struct HostRt {
     TlsOutcome tls = TlsOutcome::ok;
     DeliveryPolicy delivery;        // the relay side: routes, TLS per destination, retry schedule
     TlsFailureMemory tls_failures;  // what the delivery core asked it to remember
-    std::map<std::string, std::int64_t> greylist_first_seen;
+    Greylist greylist;  // first sightings of (client, sender, recipient)
     std::set<std::string> rate_seen;
     std::uint64_t queue_counter = 0;
     std::uint64_t dsn_counter = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/ascii.hpp"
+#include "engine/greylist.hpp"
 #include "engine/header_fixup.hpp"
 #include "engine/ids.hpp"
 #include "engine/received.hpp"
@@ -99,16 +100,10 @@ void World::handle_server_event(Conn* c, ServerEvent& ev) {
             return;
         }
         if (local && h->greylisting) {
-            const std::string key = c->client->spec->ip + " " + c->srv->transaction().from.mailbox.to_string() + " " +
-                                    ascii_lowercase(address);
-            auto it = h->greylist_first_seen.find(key);
-            if (it == h->greylist_first_seen.end()) {
-                h->greylist_first_seen[key] = now_;
-                c->srv->reject(make_reply(451, "4.7.1", "Greylisted, please try again later"), now_);
-                return;
-            }
-            if (now_ - it->second < k_greylist_delay_ms) {
-                c->srv->reject(make_reply(451, "4.7.1", "Greylisted, please try again later"), now_);
+            // The same rule as the relay's greylisting chaos switch (engine/greylist.hpp).
+            if (auto r = h->greylist.check(greylist_key(c->client->spec->ip, c->srv->transaction().from, rcpt->to),
+                                           now_, k_greylist_delay_ms)) {
+                c->srv->reject(*r, now_);
                 return;
             }
         }
