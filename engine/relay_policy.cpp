@@ -267,7 +267,22 @@ RecipientClass classify_recipient(const Path& rcpt, std::span<const std::string>
     return is_postmaster_local(m) ? RecipientClass::postmaster : RecipientClass::local;
 }
 
+bool accepts_any_credentials(const RelayPolicy& policy) { return policy.capture_all && policy.accept_any_auth; }
+
+bool is_loopback_ip(std::string_view ip_text) {
+    auto ip = parse_ip_address(ip_text);
+    if (!ip) return false;
+    if (!ip->v6) return ip->bytes[0] == 127;
+    for (std::size_t i = 0; i < 15; ++i)
+        if (ip->bytes[i] != 0) return false;
+    return ip->bytes[15] == 1;
+}
+
 std::optional<Reply> check_recipient(const RelayPolicy& policy, const RelayClient& client, const Path& rcpt) {
+    // Sandbox: nothing leaves, so there is no relaying to refuse for the machine's own
+    // applications; every recipient is captured (or lands in its Maildir).
+    if (policy.capture_all && !rcpt.null && (is_loopback_ip(client.ip) || ip_in_networks(client.ip, policy.trusted_networks)))
+        return std::nullopt;
     switch (classify_recipient(rcpt, policy.local_domains)) {
         case RecipientClass::postmaster:
             return std::nullopt;  // RFC 5321 §4.5.1: postmaster is always accepted
@@ -296,6 +311,7 @@ std::optional<Reply> check_sender(const RelayPolicy& policy, const RelayClient& 
         if (!submission) return std::nullopt;
         return make_reply(553, "5.7.1", "Sender address not owned by user");  // RFC 6409 §6.1
     }
+    if (accepts_any_credentials(policy)) return std::nullopt;  // the login names nobody
     if (detect_relay_trick(sender) == RelayTrick::none && user_owns(policy, *client.auth_user, sender.mailbox))
         return std::nullopt;
     // RFC 6409 §6.1 (enforce submission rights), RFC 3463 X.7.1.

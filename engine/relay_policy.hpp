@@ -47,6 +47,14 @@ struct RelayPolicy {
     std::vector<std::string> trusted_networks;  // CIDR blocks allowed to relay without AUTH
     // An authenticated user may use any sender address of its own domain (not only its own).
     bool send_as_any_in_domain = false;
+    // Sandbox (a fake SMTP server for development: nothing leaves, everything is captured):
+    // from loopback and trusted networks every recipient is accepted, unknown users of our
+    // domains and other domains alike, so an application pointed at it just works.
+    bool capture_all = false;
+    // Any AUTH credentials are accepted (Mailpit's --smtp-auth-accept-any; only with
+    // capture_all). AUTH is still required where it is required; since the login then names
+    // nobody in particular, the sender is not checked against it.
+    bool accept_any_auth = false;
 };
 
 struct RelayClient {
@@ -78,7 +86,14 @@ RecipientClass classify_recipient(const Path& rcpt, std::span<const std::string>
 // never a local domain (see RelayTrick::address_literal).
 bool is_local_domain(std::string_view domain, std::span<const std::string> local_domains);
 
+// Every AUTH succeeds, whatever the credentials (capture_all and accept_any_auth).
+bool accepts_any_credentials(const RelayPolicy& policy);
+
+// 127.0.0.0/8 and ::1 (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3), also as ::ffff:127.x.y.z.
+bool is_loopback_ip(std::string_view ip);
+
 // RCPT TO decision; nullopt = accept.
+//  capture_all, client on loopback or a trusted network → accept anything (sandbox)
 //  postmaster (<Postmaster> or postmaster@local)       → accept (RFC 5321 §4.5.1)
 //  local domain, known user                             → accept
 //  local domain, unknown user                           → 550 5.1.1 (RFC 5321 §3.3; refuse now: no backscatter)
@@ -92,6 +107,7 @@ std::optional<Reply> check_recipient(const RelayPolicy& policy, const RelayClien
 //  send_as_any_in_domain), else 553 5.7.1 "Sender address not owned by user"; the null
 //  sender is not the user's → 553 5.7.1 on submission
 //  mx role, not authenticated: any sender, including <> (RFC 5321 §4.5.5, bounces)
+//  accept_any_auth (sandbox), authenticated: any sender
 std::optional<Reply> check_sender(const RelayPolicy& policy, const RelayClient& client, const Path& sender);
 
 }  // namespace relaylab
