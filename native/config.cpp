@@ -8,6 +8,7 @@
 
 #include "engine/address.hpp"
 #include "engine/relay_policy.hpp"
+#include "native/http_auth.hpp"
 
 namespace relaylab::native {
 
@@ -153,7 +154,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     }
     Config c;
     Checker ck{source_name, &error};
-    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits"});
+    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits",
+                        "sandbox", "http"});
     ck.str(root, "hostname", "hostname", c.hostname);
     ck.str(root, "state_dir", "state_dir", c.state_dir);
     if (auto* t = ck.table(root, "listen")) {
@@ -272,6 +274,32 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         c.limits.concurrent_hashes = static_cast<int>(v);
         ck.integer(*t, "hash_memory_budget_mb", "limits.hash_memory_budget_mb", 1, 1'048'576,
                    c.limits.hash_memory_budget_mb);
+    }
+    if (auto* t = ck.table(root, "sandbox")) {
+        ck.known_keys(*t, "sandbox.", {"accept_any_recipient", "accept_any_auth"});
+        ck.boolean(*t, "accept_any_recipient", "sandbox.accept_any_recipient", c.sandbox.accept_any_recipient);
+        ck.boolean(*t, "accept_any_auth", "sandbox.accept_any_auth", c.sandbox.accept_any_auth);
+        if (c.sandbox.accept_any_auth && c.relay.mode != RelayMode::sandbox)
+            ck.fail(t->get("accept_any_auth"), "sandbox.accept_any_auth needs relay.mode = \"sandbox\" (it would let anyone relay)");
+    }
+    if (auto* t = ck.table(root, "http")) {
+        ck.known_keys(*t, "http.", {"token"});
+        ck.str(*t, "token", "http.token", c.http.token);
+        if (!c.http.token.empty() && !http_token_acceptable(c.http.token))
+            ck.fail(t->get("token"), "http.token must be 16 to 256 printable characters without spaces");
+    }
+    // Safe by default: captured mail and transcripts are private, so an HTTP listener that
+    // other machines can reach needs credentials.
+    if (!ck.failed && !c.listen.http.empty() && c.http.token.empty()) {
+        std::string host;
+        std::uint16_t port = 0;
+        if (split_host_port(c.listen.http, host, port) && !is_loopback_ip(host)) {
+            const toml::node* n = nullptr;
+            if (auto* l = root.get("listen"); l && l->as_table()) n = l->as_table()->get("http");
+            ck.fail(n, "listen.http = \"" + c.listen.http +
+                           "\" is not a loopback address: set http.token (then every request needs it) or listen on "
+                           "127.0.0.1");
+        }
     }
     if (c.hostname.empty() && !ck.failed) ck.fail(root.get("hostname"), "hostname must not be empty");
     if (c.state_dir.empty() && !ck.failed) ck.fail(root.get("state_dir"), "state_dir must not be empty");

@@ -52,6 +52,18 @@ struct Config {
         std::int64_t cache_ttl_ms = 3'600'000;
         std::int64_t cache_size = 10'000;  // users remembered at most (least recently used out)
     } auth;
+    struct Sandbox {  // relay.mode = "sandbox": a fake SMTP server for development
+        // From loopback and relay.trusted_networks every recipient is accepted and captured
+        // (false: the real relay policy, "550 5.7.1 Relaying denied", for a lesson).
+        bool accept_any_recipient = true;
+        // Any AUTH user and password are accepted (Mailpit's --smtp-auth-accept-any).
+        bool accept_any_auth = false;
+    } sandbox;
+    struct Http {
+        // Required when listen.http is not a loopback address: every request (but /healthz)
+        // then needs it (native/http_auth.hpp). Empty: the listener is open (loopback only).
+        std::string token;
+    } http;
     struct Limits {
         int connections = 1000;  // concurrent SMTP connections, all listeners
         int per_ip = 50;         // concurrent SMTP connections from one client address

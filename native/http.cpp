@@ -1,6 +1,9 @@
 // The HTTP side: the web UI's static files, /healthz and /metrics (Prometheus text format).
 // The only translation unit with Beast.
 #include "native/relay.hpp"  // first: Asio (and <utility> before it)
+#include "native/chaos_api.hpp"
+#include "native/http_auth.hpp"
+#include "native/log.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -76,7 +79,19 @@ std::string Relay::metrics_text() const {
     metric("relaylab_http_active", "gauge", "HTTP connections open now", m_.http_active);
     metric("relaylab_http_refused_total", "counter", "HTTP connections refused by limits.http_connections",
            m_.http_refused);
+    metric("relaylab_chaos_active", "gauge", "1 while a chaos switch is on (GET /api/v1/chaos)", chaos_active(chaos_));
+    metric("relaylab_chaos_refusals_total", "counter", "replies refused or deferred by a chaos switch",
+           m_.chaos_refusals);
+    metric("relaylab_chaos_drops_total", "counter", "connections dropped after DATA by a chaos switch", m_.chaos_drops);
     return s;
+}
+
+void Relay::chaos_changed() {
+    chaos_messages_ = 0;  // "every Nth" counts from the new setting
+    if (!chaos_.greylist) greylist_.clear();
+    std::string settings = chaos_json(chaos_);
+    if (!settings.empty() && settings.back() == '\n') settings.pop_back();
+    log_event("chaos-set", {{"settings", settings}});
 }
 
 namespace {
@@ -178,14 +193,30 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
         res.version(req.version());
         res.keep_alive(req.keep_alive());
         res.set(http::field::server, "relaylab");
-        std::string target(req.target());
-        if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
+        std::string target(req.target()), query;
+        if (auto q = target.find('?'); q != std::string::npos) {
+            query = target.substr(q + 1);
+            target.resize(q);
+        }
         auto reply = [&](http::status st, const std::string& type, std::string body) {
             res.result(st);
             res.set(http::field::content_type, type);
             res.body() = std::move(body);
         };
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        // Every request, WebSocket upgrades included, passes http_access first (http_auth.hpp).
+        auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+        const HttpAccess access = http_access(cfg_.http.token, target, sv(req[http::field::authorization]),
+                                              sv(req[http::field::cookie]), query);
+        if (access == HttpAccess::granted_by_query) res.set(http::field::set_cookie, http_session_cookie(cfg_.http.token));
+        if (access == HttpAccess::denied) {
+            res.set(http::field::www_authenticate, k_http_auth_challenge);
+            reply(http::status::unauthorized, "text/plain; charset=utf-8", "authentication required (http.token)\n");
+        } else if (target == "/api/v1/chaos") {
+            bool changed = false;
+            ApiReply r = chaos_api(sv(req.method_string()), req.body(), chaos_, changed);
+            if (changed) chaos_changed();
+            reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
+        } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
             reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
         } else if (target == "/healthz") {
             reply(http::status::ok, "text/plain; charset=utf-8", "ok\n");

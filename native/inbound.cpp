@@ -99,17 +99,28 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         client.ip = ip;
         std::string buf(8 * 1024, '\0');  // per connection: keep idle sessions small
         for (;;) {
-            bool starttls = false;
-            while (auto ev = s.next_event()) {
+            bool starttls = false, drop = false;
+            while (!drop) {
+                auto ev = s.next_event();
+                if (!ev) break;
                 if (s.connection().authenticated) client.auth_user = s.connection().auth_user;
-                co_await handle_event(s, *ev, client, sid, starttls);
-                if (std::holds_alternative<MessageEvent>(*ev)) ++messages;
+                co_await handle_event(s, *ev, client, sid, starttls, drop);
+                if (std::holds_alternative<MessageEvent>(*ev) && !drop) ++messages;
             }
             std::string out = s.take_output();
+            if (!out.empty() && chaos_.slow_reply_ms > 0) {  // chaos: every reply held back
+                net::steady_timer t(io_);
+                t.expires_after(std::chrono::milliseconds(chaos_.slow_reply_ms));
+                co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+            }
             if (!out.empty()) {
                 conn->expires_after(60s);
                 co_await conn->write(out, ec);
                 if (ec) throw std::runtime_error("write: " + ec.message());
+            }
+            if (drop) {  // chaos: the message gets no reply and is not kept; the client retries
+                reason = "chaos: dropped after DATA";
+                break;
             }
             if (starttls) {
                 conn->expires_after(30s);
@@ -158,14 +169,38 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                                 {"reason", reason}});
 }
 
+// A chaos trigger's refusal for this stage (a fresh random draw), logged and counted.
+std::optional<Reply> Relay::chaos_refusal(ChaosStage stage, std::uint64_t sid) {
+    auto r = chaos_reply(chaos_, stage, randombytes_uniform(100));
+    if (r) {
+        ++m_.chaos_refusals;
+        log_event("chaos", {{"session", std::to_string(sid)}, {"reply", r->summary()}});
+    }
+    return r;
+}
+
+// Chaos greylisting: the simulator's rule (engine/greylist.hpp) on the relay's clock.
+std::optional<Reply> Relay::chaos_greylisted(const RelayClient& client, const Path& from, const Path& to,
+                                             std::uint64_t sid) {
+    if (!chaos_.greylist) return std::nullopt;
+    auto r = greylist_.check(greylist_key(client.ip, from, to), steady_ms(), chaos_.greylist_delay_ms);
+    if (r) {
+        ++m_.chaos_refusals;
+        log_event("chaos", {{"session", std::to_string(sid)}, {"reply", r->summary()}});
+    }
+    return r;
+}
+
 awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const RelayClient& client, std::uint64_t sid,
-                                    bool& starttls) {
+                                    bool& starttls, bool& drop) {
     const std::int64_t now = steady_ms();
     if (std::holds_alternative<HeloEvent>(ev)) {
         s.accept(now);
     } else if (auto* mail = std::get_if<MailEvent>(&ev)) {
         if (auto r = check_sender(policy(), client, mail->from)) {
             s.reject(*r, now);
+        } else if (auto c = chaos_refusal(ChaosStage::sender, sid)) {
+            s.reject(*c, now);
         } else if (client.auth_user && !message_rate_.allow(*client.auth_user, now)) {
             // limits.messages_per_hour. RFC 5321 §4.2.2, §4.3.2: 450 is a transient refusal of
             // MAIL; RFC 3463 X.7.1: the sender is not (now) authorized to send more.
@@ -179,6 +214,10 @@ awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const Rel
     } else if (auto* rcpt = std::get_if<RcptEvent>(&ev)) {
         if (auto r = check_recipient(policy(), client, rcpt->to)) {
             s.reject(*r, now);
+        } else if (auto c = chaos_refusal(ChaosStage::recipient, sid)) {
+            s.reject(*c, now);
+        } else if (auto g = chaos_greylisted(client, s.transaction().from, rcpt->to, sid)) {
+            s.reject(*g, now);
         } else if (client.auth_user && !recipient_rate_.allow(*client.auth_user, now)) {
             // limits.recipients_per_hour. RFC 5321 §4.5.3.1.10: "452 too many recipients";
             // RFC 3463 X.5.3: too many recipients. The recipients accepted so far stay.
@@ -194,7 +233,19 @@ awaitable<void> Relay::handle_event(ServerSession& s, ServerEvent& ev, const Rel
     } else if (std::holds_alternative<StartTlsEvent>(ev)) {
         starttls = true;
     } else if (auto* msg = std::get_if<MessageEvent>(&ev)) {
-        co_await accept_message(s, *msg, client, sid);
+        const std::uint64_t n = chaos_.defer_every > 0 ? ++chaos_messages_ : 0;
+        const DataChaos c = chaos_after_data(chaos_, n, randombytes_uniform(100));
+        if (c == DataChaos::drop) {  // no reply, nothing written: the client must retry
+            ++m_.chaos_drops;
+            log_event("chaos", {{"session", std::to_string(sid)}, {"action", "drop after DATA"}});
+            drop = true;
+        } else if (c == DataChaos::defer) {  // nothing written, and the client is told so
+            ++m_.chaos_refusals;
+            log_event("chaos", {{"session", std::to_string(sid)}, {"reply", chaos_defer_reply().summary()}});
+            s.reject(chaos_defer_reply(), now);
+        } else {
+            co_await accept_message(s, *msg, client, sid);
+        }
     }
 }
 
@@ -223,6 +274,16 @@ std::string Relay::credentials_digest(const std::string& user, const std::string
 awaitable<void> Relay::authenticate(ServerSession& s, const AuthEvent& auth, const RelayClient& client,
                                     std::uint64_t sid) {
     refresh_users();  // a password changed since the session opened is required now (one stat)
+    if (auto c = chaos_refusal(ChaosStage::authentication, sid)) {
+        s.reject(*c, steady_ms());
+        co_return;
+    }
+    if (accepts_any_credentials(policy())) {  // sandbox.accept_any_auth: the password is not checked
+        ++m_.auth_ok;
+        log_event("auth-accepted-any", {{"session", std::to_string(sid)}, {"user", auth.username}});
+        s.accept(steady_ms());
+        co_return;
+    }
     if (auth_throttle_.check(client.ip, steady_ms()) == AuthGate::locked) {
         ++m_.auth_locked_refusals;
         log_event("auth-refused-locked",

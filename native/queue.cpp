@@ -107,9 +107,18 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
     for (std::size_t i : group.recipients) {
         const Path to = q.recipients[i].path;
         Reply reply;
-        if (group.local) {
-            const bool known = users_.hashes.count(mailbox_key(local_, to)) > 0;  // users_ is the I/O thread's
+        const std::string key = group.local ? mailbox_key(local_, to) : std::string();
+        const bool known = group.local && users_.hashes.count(key) > 0;  // users_ is the I/O thread's
+        // Sandbox: an unknown user of our domains was accepted (nothing leaves): captured too.
+        const bool capture_unknown = group.local && !known && key.rfind("postmaster@", 0) != 0 &&
+                                     cfg_.relay.mode == RelayMode::sandbox && cfg_.sandbox.accept_any_recipient;
+        if (group.local && !capture_unknown) {
             auto job = [&] { return deliver_to_mailbox(local_, q.sender, to, content, known); };
+            reply = co_await blocking(job);
+        } else if (capture_unknown) {
+            const std::string route = "no mailbox " + key + " here";
+            const std::string& qid = q.id;
+            auto job = [&] { return capture(local_, q.sender, to, route, qid, content); };
             reply = co_await blocking(job);
         } else {
             const std::string route = "MX of " + group.domain + ", port " + std::to_string(delivery_.port);

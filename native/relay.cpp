@@ -128,6 +128,9 @@ RelayPolicy Relay::policy() const {
     p.local_domains = cfg_.relay.local_domains;
     p.local_users = users_.addresses();
     p.trusted_networks = cfg_.relay.trusted_networks;
+    // Sandbox: a fake SMTP server for the machine's own applications (nothing leaves).
+    p.capture_all = cfg_.relay.mode == RelayMode::sandbox && cfg_.sandbox.accept_any_recipient;
+    p.accept_any_auth = cfg_.relay.mode == RelayMode::sandbox && cfg_.sandbox.accept_any_auth;
     return p;
 }
 

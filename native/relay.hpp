@@ -18,8 +18,10 @@
 
 #include "engine/auth_cache.hpp"
 #include "engine/auth_throttle.hpp"
+#include "engine/chaos.hpp"
 #include "engine/client_session.hpp"
 #include "engine/delivery.hpp"
+#include "engine/greylist.hpp"
 #include "engine/ids.hpp"
 #include "engine/queue_model.hpp"
 #include "engine/rate_limit.hpp"
@@ -51,6 +53,8 @@ struct Metrics {
     std::uint64_t http_active = 0, http_refused = 0;
     // Refused by the rate limits: connections per address, messages and recipients per user.
     std::uint64_t rate_connections = 0, rate_messages = 0, rate_recipients = 0;
+    // Chaos switches: replies refused or deferred on purpose, connections dropped after DATA.
+    std::uint64_t chaos_refusals = 0, chaos_drops = 0;
 };
 
 struct QEntry {
@@ -150,7 +154,10 @@ private:
     awaitable<void> accept_loop(Listener& l);
     awaitable<void> smtp_session(tcp::socket sock, Role role);
     awaitable<void> handle_event(ServerSession& s, ServerEvent& ev, const RelayClient& client, std::uint64_t sid,
-                                 bool& starttls);
+                                 bool& starttls, bool& drop);
+    std::optional<Reply> chaos_refusal(ChaosStage stage, std::uint64_t sid);  // logged and counted
+    std::optional<Reply> chaos_greylisted(const RelayClient& client, const Path& from, const Path& to,
+                                          std::uint64_t sid);
     awaitable<void> accept_message(ServerSession& s, MessageEvent& msg, const RelayClient& client, std::uint64_t sid);
 
     // queue.cpp
@@ -175,6 +182,12 @@ private:
     awaitable<void> http_loop(tcp::acceptor& acc);
     awaitable<void> http_session(tcp::socket sock);
     std::string metrics_text() const;
+    void chaos_changed();  // after PUT /api/v1/chaos
+
+    // Chaos switches (engine/chaos.hpp): off until set over /api/v1/chaos; in memory only.
+    ChaosSettings chaos_;
+    Greylist greylist_;
+    std::uint64_t chaos_messages_ = 0;  // complete messages since the switches were set
 
     Config cfg_;
     DeliveryPolicy delivery_;
