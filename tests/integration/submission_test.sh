@@ -23,6 +23,8 @@ local_domains = ["lab.test"]
 users_file = "$T/a/users"
 [limits]
 per_ip = 4
+[sandbox]
+accept_any_recipient = false  # the real relay policy: this test checks its refusals
 TOML
 printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
 printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/a/users" >/dev/null
