@@ -155,7 +155,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     Config c;
     Checker ck{source_name, &error};
     ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits",
-                        "sandbox", "http"});
+                        "sandbox", "http", "chaos"});
     ck.str(root, "hostname", "hostname", c.hostname);
     ck.str(root, "state_dir", "state_dir", c.state_dir);
     if (auto* t = ck.table(root, "listen")) {
@@ -287,6 +287,31 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         ck.str(*t, "token", "http.token", c.http.token);
         if (!c.http.token.empty() && !http_token_acceptable(c.http.token))
             ck.fail(t->get("token"), "http.token must be 16 to 256 printable characters without spaces");
+    }
+    if (auto* t = ck.table(root, "chaos")) {
+        ck.known_keys(*t, "chaos.", {"sender_code", "sender_probability", "recipient_code", "recipient_probability",
+                                     "auth_code", "auth_probability", "greylist", "greylist_delay_ms", "defer_every",
+                                     "slow_reply_ms", "drop_after_data"});
+        ChaosSettings& x = c.chaos;
+        for (auto [name, trigger] : {std::pair{"sender", &x.sender}, std::pair{"recipient", &x.recipient},
+                                     std::pair{"auth", &x.authentication}}) {
+            const std::string key = name;
+            std::int64_t v = trigger->error_code;
+            ck.integer(*t, (key + "_code").c_str(), "chaos." + key + "_code", k_chaos_min_code, k_chaos_max_code, v);
+            trigger->error_code = static_cast<int>(v);
+            v = trigger->probability;
+            ck.integer(*t, (key + "_probability").c_str(), "chaos." + key + "_probability", 0, 100, v);
+            trigger->probability = static_cast<int>(v);
+        }
+        ck.boolean(*t, "greylist", "chaos.greylist", x.greylist);
+        ck.integer(*t, "greylist_delay_ms", "chaos.greylist_delay_ms", 0, k_chaos_max_delay_ms, x.greylist_delay_ms);
+        std::int64_t v = x.defer_every;
+        ck.integer(*t, "defer_every", "chaos.defer_every", 0, 1'000'000, v);
+        x.defer_every = static_cast<std::uint32_t>(v);
+        ck.integer(*t, "slow_reply_ms", "chaos.slow_reply_ms", 0, k_chaos_max_slow_ms, x.slow_reply_ms);
+        v = x.drop_after_data;
+        ck.integer(*t, "drop_after_data", "chaos.drop_after_data", 0, 100, v);
+        x.drop_after_data = static_cast<int>(v);
     }
     // Safe by default: captured mail and transcripts are private, so an HTTP listener that
     // other machines can reach needs credentials.

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/chaos.hpp"
+
 namespace relaylab::native {
 
 enum class RelayMode { sandbox, mx, smarthost };
@@ -64,6 +66,8 @@ struct Config {
         // then needs it (native/http_auth.hpp). Empty: the listener is open (loopback only).
         std::string token;
     } http;
+    // [chaos]: the chaos switches at start (all off by default); PUT /api/v1/chaos changes them.
+    ChaosSettings chaos;
     struct Limits {
         int connections = 1000;  // concurrent SMTP connections, all listeners
         int per_ip = 50;         // concurrent SMTP connections from one client address

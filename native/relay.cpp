@@ -51,6 +51,7 @@ Relay::Relay(Config cfg, net::io_context& io)
       spool_(cfg_.state_dir, cfg_.relay.fsync),
       wake_(io) {
     randombytes_buf(&seed_, sizeof seed_);
+    chaos_ = cfg_.chaos;  // [chaos]: the switches at start
     local_.state_dir = cfg_.state_dir;
     local_.hostname = cfg_.hostname;
     local_.fsync = cfg_.relay.fsync;

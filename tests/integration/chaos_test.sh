@@ -145,4 +145,15 @@ out="$(send "$P_SMTP" impatient fast)"
 check "without slow replies the same client gets through" grep -q "^sent {}" <<<"$out"
 check "chaos off again: relaylab_chaos_active 0" test "$(metric relaylab_chaos_active)" = 0
 check "the relay logged the switches" grep -q "chaos-set" "$T/r.log" "$T/r.out"
+
+# ---- [chaos] in the config: the switches at start ----
+read -r P_SMTP2 P_HTTP2 <<<"$(free_ports 2)"
+sed -e "s/:$P_SMTP\"/:$P_SMTP2\"/; s/:$P_HTTP\"/:$P_HTTP2\"/; s/^submission = .*/submission = \"\"/; s#$T/r\"#$T/c\"#" \
+    "$T/r.toml" >"$T/c.toml"
+printf '[chaos]\nsender_code = 450\nsender_probability = 100\n' >>"$T/c.toml"
+start_relay c "$T/c.toml"
+wait_port 127.0.0.1 "$P_SMTP2" && wait_port 127.0.0.1 "$P_HTTP2" || { bad "relay c did not start"; finish; exit 1; }
+out="$(send "$P_SMTP2" plain from-config)"
+check "[chaos] sender_probability = 100: MAIL gets 450 from the start" grep -q "^mail-refused 450 4.0.0" <<<"$out"
+check "GET /api/v1/chaos shows the configured trigger" bash -c 'curl -s "$1" | grep -q "\"Sender\":{\"ErrorCode\":450,\"Probability\":100}"' _ "http://127.0.0.1:$P_HTTP2/api/v1/chaos"
 finish

@@ -137,6 +137,30 @@ TEST_CASE("config: http on a non-loopback address needs http.token; tokens are c
     CHECK(err.message.find("unknown key 'http.tokn'") != std::string::npos);
 }
 
+TEST_CASE("config: [chaos] sets the switches at start; off by default") {
+    ConfigError err;
+    auto c = parse_config("", "r.toml", err);
+    REQUIRE(c);
+    CHECK_FALSE(chaos_active(c->chaos));
+    c = parse_config("[chaos]\nsender_code = 452\nsender_probability = 100\ngreylist = true\n"
+                     "greylist_delay_ms = 5\ndefer_every = 3\nslow_reply_ms = 7\ndrop_after_data = 9\n",
+                     "r.toml", err);
+    REQUIRE(c);
+    CHECK(c->chaos.sender == ChaosTrigger{452, 100});
+    CHECK(c->chaos.recipient == ChaosTrigger{451, 0});
+    CHECK(c->chaos.authentication == ChaosTrigger{535, 0});
+    CHECK(c->chaos.greylist);
+    CHECK(c->chaos.greylist_delay_ms == 5);
+    CHECK(c->chaos.defer_every == 3);
+    CHECK(c->chaos.slow_reply_ms == 7);
+    CHECK(c->chaos.drop_after_data == 9);
+    CHECK_FALSE(parse_config("[chaos]\nauth_code = 250\n", "r.toml", err));
+    CHECK(err.message == "r.toml:2: chaos.auth_code must be between 400 and 599");
+    CHECK_FALSE(parse_config("[chaos]\nrecipient_probability = 101\n", "r.toml", err));
+    CHECK_FALSE(parse_config("[chaos]\ngreylisting = true\n", "r.toml", err));
+    CHECK(err.message.find("unknown key 'chaos.greylisting'") != std::string::npos);
+}
+
 TEST_CASE("config: the sandbox keys") {
     ConfigError err;
     auto c = parse_config("", "r.toml", err);
