@@ -8,6 +8,7 @@
 
 #include "engine/address.hpp"
 #include "engine/relay_policy.hpp"
+#include "engine/release_allow.hpp"
 
 namespace relaylab::native {
 
@@ -153,7 +154,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     }
     Config c;
     Checker ck{source_name, &error};
-    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits"});
+    ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits",
+                         "sandbox"});
     ck.str(root, "hostname", "hostname", c.hostname);
     ck.str(root, "state_dir", "state_dir", c.state_dir);
     if (auto* t = ck.table(root, "listen")) {
@@ -220,6 +222,20 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
                 ck.fail(t->get("smarthost") ? t->get("smarthost") : t->get("mode"),
                         "relay.smarthost must be \"host:port\" when relay.mode = \"smarthost\"");
         }
+    }
+    if (auto* t = ck.table(root, "sandbox")) {
+        ck.known_keys(*t, "sandbox.", {"release_allowed", "release_via"});
+        ck.strings(*t, "release_allowed", "sandbox.release_allowed", c.sandbox.release_allowed);
+        ck.str(*t, "release_via", "sandbox.release_via", c.sandbox.release_via);
+        if (auto* n = t->get("release_allowed"))
+            for (const auto& p : c.sandbox.release_allowed)
+                if (auto why = release_pattern_error(p); !why.empty())
+                    ck.fail(n, "sandbox.release_allowed: \"" + p + "\" is not an address or domain pattern (" + why + ")");
+        std::string host;
+        std::uint16_t port = 0;
+        if (c.sandbox.release_via != "mx" && !split_host_port(c.sandbox.release_via, host, port))
+            ck.fail(t->get("release_via"), "sandbox.release_via must be \"mx\" or a smarthost \"host:port\" (got \"" +
+                                               c.sandbox.release_via + "\")");
     }
     if (auto* t = ck.table(root, "submission")) {
         ck.known_keys(*t, "submission.", {"add_missing_headers"});

@@ -41,6 +41,14 @@ struct Config {
         std::int64_t max_lifetime_ms = 5LL * 24 * 3600 * 1000;
         bool fsync = true;  // never turn off outside benchmarks
     } relay;
+    struct Sandbox {
+        // Releasing captured mail (POST /api/v1/message/{ID}/release): only to recipients
+        // matching these patterns (engine/release_allow.hpp); empty = release is off.
+        std::vector<std::string> release_allowed;
+        // The route of released mail: "mx" (MX lookup, relay.dns_servers, port
+        // relay.outbound_port) or a smarthost "host:port". Never the sandbox capture.
+        std::string release_via = "mx";
+    } sandbox;
     struct Submission {
         // Add Date: and Message-ID: to submitted messages that lack them (RFC 6409 §8).
         bool add_missing_headers = true;

@@ -1,4 +1,5 @@
-// The HTTP side: the web UI's static files, /healthz and /metrics (Prometheus text format).
+// The HTTP side: the web UI's static files, /healthz, /metrics (Prometheus text format) and
+// the inbox's Mailpit API under /api/v1/ (inbox.cpp).
 // The only translation unit with Beast.
 #include "native/relay.hpp"  // first: Asio (and <utility> before it)
 
@@ -185,7 +186,15 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
             res.set(http::field::content_type, type);
             res.body() = std::move(body);
         };
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        // Mailpit's REST API over the captured-mail inbox (inbox.cpp, mailpit_api.cpp).
+        std::optional<ApiResponse> api;
+        if (target.rfind("/api/v1/", 0) == 0) {
+            std::string method(req.method_string()), full(req.target()), body = std::move(req.body());
+            api = co_await inbox_request(std::move(method), std::move(full), std::move(body));
+        }
+        if (api) {
+            reply(static_cast<http::status>(api->status), api->content_type, std::move(api->body));
+        } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
             reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
         } else if (target == "/healthz") {
             reply(http::status::ok, "text/plain; charset=utf-8", "ok\n");
