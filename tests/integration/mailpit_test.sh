@@ -11,6 +11,12 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 export NODE_PATH="$ROOT/node_modules"
 [[ -d "$NODE_PATH/mailpit-api" ]] || { echo "FAIL node_modules/mailpit-api missing (scripts/bootstrap runs npm ci)"; exit 1; }
 
+# The page under test: assets/web/index.html as the relay serves it (its relaylab.inbox API
+# runs before the WebAssembly module loads, so the module is not needed here).
+mkdir -p "$T/web"
+cp "$ROOT/assets/web/index.html" "$T/web/index.html"
+export RELAYLAB_WEB_DIR="$T/web"
+
 read -r P_SMTP P_SUB P_SUBS P_HTTP P_DNS P_MX <<<"$(free_ports 6)"
 dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
     --pid-file= --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 >"$T/dnsmasq.log" 2>&1 &
@@ -108,6 +114,12 @@ if [[ -n "$f" ]]; then
 fi
 check "relay logged the release" grep -q "release id=.* to=rcpt@dest.test via=mx" "$T/a.log"
 check "nothing was captured again by the release" test "$(count_files "$T/a/captured")" = 2  # 3 captured, 1 deleted
+
+# The page the relay serves lists the same messages (relaylab.inbox.list(), in Chromium).
+node "$HERE/mailpit_page.mjs" "http://127.0.0.1:$P_HTTP" "$T/ids.json" >"$T/page.out" 2>&1
+rc=$?
+cat "$T/page.out"
+check "the page's relaylab.inbox.list() is the relay's inbox" test "$rc" = 0
 
 # IDs survive a restart: they come from the Maildir file names.
 kill "$PID_a"
