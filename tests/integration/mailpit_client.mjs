@@ -2,8 +2,8 @@
 //   node mailpit_client.mjs phase1|phase2 BASE_URL TEST_DIR
 // phase1 expects the four messages mailpit_test.sh sent (three captured, one local); it
 // lists, reads, searches, releases and deletes one, then writes the remaining IDs to
-// TEST_DIR/ids.json. phase2 (after a restart) checks the same IDs are listed, then deletes
-// everything. Each check prints "ok ..." or "FAIL ..."; the exit status is the verdict.
+// TEST_DIR/ids.json. phase2 (after a restart) checks the same IDs are listed, releases the
+// latest through the smarthost route, then deletes everything. Each check prints "ok ..." or "FAIL ..."; the exit status is the verdict.
 import { MailpitClient } from "mailpit-api";
 import fs from "node:fs";
 import path from "node:path";
@@ -121,6 +121,10 @@ async function phase2() {
         JSON.stringify(list.messages.map((m) => m.ID)) === JSON.stringify(before.map((m) => m.ID)),
         JSON.stringify(list.messages.map((m) => m.ID)));
   check("after a restart: read flags kept", list.messages.every((m) => m.Read === true));
+  const latest = await mailpit.getMessageSummary("latest");
+  check("release through the smarthost", (await mailpit.releaseMessage(latest.ID, { To: ["someone@ok.example"] })) === "ok");
+  const refused = await rejects(mailpit.releaseMessage(latest.ID, { To: ["someone@ok.example.evil"] }));
+  check("still refused off the allow-list", refused.includes("403"), refused);
   check("delete all", (await mailpit.deleteMessages()) === "ok");
   const empty = await mailpit.waitForMessages({ count: 0 }, { timeout: 2000 });
   check("nothing left", empty.total === 0 && empty.messages.length === 0);

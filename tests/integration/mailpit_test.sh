@@ -121,14 +121,19 @@ rc=$?
 cat "$T/page.out"
 check "the page's relaylab.inbox.list() is the relay's inbox" test "$rc" = 0
 
-# IDs survive a restart: they come from the Maildir file names.
+# IDs survive a restart: they come from the Maildir file names. The restarted relay releases
+# through a smarthost instead (the test MX again, no DNS).
 kill "$PID_a"
 wait "$PID_a" 2>/dev/null
+sed -i "s/^release_via = .*/release_via = \"127.0.0.2:$P_MX\"/" "$T/a.toml"
 start_relay b "$T/a.toml"
 wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not restart"; finish; exit 1; }
 node "$HERE/mailpit_client.mjs" phase2 "http://127.0.0.1:$P_HTTP" "$T" >"$T/client2.out" 2>&1
 rc=$?
 cat "$T/client2.out"
 check "mailpit-api client: IDs stable across a restart, delete all (phase 2)" test "$rc" = 0
+check "release by smarthost reached the test MX" wait_files 20 "$T/mx" 2
+check "the smarthost release went to the allowed recipient" grep -q "C: RCPT TO:<someone@ok.example>" "$T/mx.log"
+check "relay logged the smarthost release" grep -q "release id=.* to=someone@ok.example via=127.0.0.2:$P_MX" "$T/b.log"
 check "delete all emptied the Maildirs" test "$(count_files "$T/a/captured") $(count_files "$T/a/mail")" = "0 0"
 finish
