@@ -188,12 +188,13 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
         };
         // Mailpit's REST API over the captured-mail inbox (inbox.cpp, mailpit_api.cpp).
         std::optional<ApiResponse> api;
-        if (target.rfind("/api/v1/", 0) == 0) {
+        if (target.rfind("/api/v1/", 0) == 0 || target.rfind("/view/", 0) == 0) {
             std::string method(req.method_string()), full(req.target()), body = std::move(req.body());
             api = co_await inbox_request(std::move(method), std::move(full), std::move(body));
         }
         if (api) {
             reply(static_cast<http::status>(api->status), api->content_type, std::move(api->body));
+            for (const auto& [name, value] : api->headers) res.set(name, value);
         } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
             reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
         } else if (target == "/healthz") {

@@ -18,6 +18,9 @@ using json = nlohmann::json;
 namespace {
 
 constexpr int k_default_limit = 50;
+// Captured content is untrusted: no script, nothing remote (tracking pixels stay unloaded),
+// and an opaque origin (sandbox) so it cannot call this API with the user's access.
+constexpr const char* k_content_policy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 constexpr std::size_t k_max_release_recipients = 100;
 
 int hex_digit(char c) {
@@ -214,14 +217,32 @@ std::optional<ApiResponse> MailpitApi::handle(std::string_view method, std::stri
     const auto qmark = target.find('?');
     const std::string_view path = target.substr(0, qmark);
     const auto query = parse_query(qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1));
-    if (path.substr(0, 8) != "/api/v1/") return std::nullopt;
     std::vector<std::string> seg;
-    for (std::string_view rest = path.substr(8); !rest.empty();) {
-        const auto slash = rest.find('/');
-        seg.push_back(percent_decode(rest.substr(0, slash), false));
-        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    std::string view_kind;  // "html" or "txt" for /view/{ID}.{html,txt}
+    if (path.substr(0, 6) == "/view/") {
+        const std::string name = percent_decode(path.substr(6), false);
+        const auto dot = name.rfind('.');
+        if (dot == std::string::npos || dot == 0 || name.find('/') != std::string::npos) return std::nullopt;
+        view_kind = name.substr(dot + 1);
+        if (view_kind != "html" && view_kind != "txt") return std::nullopt;
+        seg = {"message", name.substr(0, dot), "view"};
+    } else {
+        if (path.substr(0, 8) != "/api/v1/") return std::nullopt;
+        for (std::string_view rest = path.substr(8); !rest.empty();) {
+            const auto slash = rest.find('/');
+            seg.push_back(percent_decode(rest.substr(0, slash), false));
+            rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        }
     }
     if (seg.empty()) return std::nullopt;
+    std::optional<ApiResponse> r = route(method, seg, view_kind, query, body);
+    if (r) r->headers.insert(r->headers.begin(), {"X-Content-Type-Options", "nosniff"});
+    return r;
+}
+
+std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std::vector<std::string>& seg,
+                                             const std::string& view_kind,
+                                             const std::map<std::string, std::string>& query, std::string_view body) {
     const bool get = method == "GET" || method == "HEAD";
     auto not_allowed = [&] { return error(405, "method " + std::string(method) + " is not allowed here"); };
 
@@ -401,7 +422,8 @@ std::optional<ApiResponse> MailpitApi::handle(std::string_view method, std::stri
             if (e.id == seg[1]) entry = &e;
     }
     const std::string sub = seg.size() > 2 ? seg[2] : "";
-    const bool known = (seg.size() == 2) || (seg.size() == 3 && (sub == "headers" || sub == "raw" || sub == "release")) ||
+    const bool known = (seg.size() == 2) ||
+                       (seg.size() == 3 && (sub == "headers" || sub == "raw" || sub == "release" || sub == "view")) ||
                        (seg.size() == 4 && sub == "part");
     if (!known) return std::nullopt;
     if (sub == "release" ? method != "POST" : !get) return not_allowed();
@@ -430,6 +452,21 @@ std::optional<ApiResponse> MailpitApi::handle(std::string_view method, std::stri
         if (auto cs = part->type_params.find("charset"); cs != part->type_params.end())
             r.content_type += "; charset=" + cs->second;
         r.body = part->decoded();
+        r.headers.push_back({"Content-Security-Policy", k_content_policy});
+        return r;
+    }
+    if (sub == "view") {
+        const MimeView view = mime_view(root);
+        ApiResponse r;
+        if (view_kind == "html") {
+            if (!view.html) return error(404, "message " + entry->id + " has no HTML part");
+            r.content_type = "text/html; charset=utf-8";
+            r.body = view.html->text();
+        } else {
+            r.content_type = "text/plain; charset=utf-8";
+            r.body = view.text ? view.text->text() : "";
+        }
+        r.headers.push_back({"Content-Security-Policy", k_content_policy});
         return r;
     }
     if (sub == "release") {

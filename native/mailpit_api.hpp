@@ -15,6 +15,8 @@
 //   POST   /api/v1/message/{ID}/release     {"To":[…]}: checked against the allow-list here,
 //                                           queued by the relay (ApiResponse::release)
 //   GET    /api/v1/tags                     [] (relaylab keeps no tags)
+//   GET    /view/{ID|latest}.html, .txt     the HTML (404 without one) or text body alone,
+//                                           sandboxed, remote content blocked
 //
 // Events (Mailpit's WebSocket messages, {"Type":…,"Data":…}) are returned with each response
 // and made for new messages by new_message_event(): the relay hands them to whoever listens
@@ -26,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/mail_summary.hpp"
@@ -59,6 +62,10 @@ struct ApiResponse {
     std::string body;
     std::optional<ReleaseRequest> release;  // set on an accepted release: the caller queues it
     std::vector<std::string> events;       // Mailpit WebSocket events this request caused
+    // Extra response header fields: every answer is nosniff; message content (parts, the HTML
+    // view) is sandboxed by its Content-Security-Policy, so a captured message's HTML or
+    // script never runs with the relay's origin (and its API) and loads nothing remote.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class MailpitApi {
@@ -80,6 +87,9 @@ private:
         std::uint64_t size = 0;
         MailSummary summary;
     };
+    std::optional<ApiResponse> route(std::string_view method, const std::vector<std::string>& seg,
+                                     const std::string& view_kind, const std::map<std::string, std::string>& query,
+                                     std::string_view body);
     const MailSummary* summary(const InboxEntry& e);
     std::vector<InboxEntry> sorted_entries();
 

@@ -68,6 +68,9 @@ async function phase1() {
   const u = await mailpit.getMessageSummary(utf8.ID);
   check("UTF-8 subject decoded in the message", u.Subject === "Grüße aus Köln ✓", u.Subject);
 
+  const html = await mailpit.renderMessageHTML(multi.ID);
+  check("rendered HTML view", html.includes("<b>alternative</b>"), html);
+  check("rendered text view", (await mailpit.renderMessageText(plain.ID)).includes("Just some plain text"));
   const headers = await mailpit.getMessageHeaders(plain.ID);
   check("headers: Subject", JSON.stringify(headers.Subject) === JSON.stringify(["plain hello"]), JSON.stringify(headers));
   check("headers: the capture header names the route",

@@ -115,6 +115,12 @@ fi
 check "relay logged the release" grep -q "release id=.* to=rcpt@dest.test via=mx" "$T/a.log"
 check "nothing was captured again by the release" test "$(count_files "$T/a/captured")" = 2  # 3 captured, 1 deleted
 
+# Captured HTML is served sandboxed: no script, nothing remote, an opaque origin.
+id="$(curl -s "http://127.0.0.1:$P_HTTP/api/v1/search?query=subject:multipart" | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["ID"])')"
+h="$(curl -s -D - -o /dev/null "http://127.0.0.1:$P_HTTP/view/$id.html")"
+check "the HTML view is sandboxed by its Content-Security-Policy" grep -qi "^Content-Security-Policy: sandbox; default-src 'none'" <<<"$h"
+check "API answers are nosniff" grep -qi "^X-Content-Type-Options: nosniff" <<<"$h"
+
 # The page the relay serves lists the same messages (relaylab.inbox.list(), in Chromium).
 node "$HERE/mailpit_page.mjs" "http://127.0.0.1:$P_HTTP" "$T/ids.json" >"$T/page.out" 2>&1
 rc=$?

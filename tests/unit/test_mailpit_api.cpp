@@ -188,6 +188,33 @@ TEST_CASE("mailpit api: one message, latest, headers, raw, part") {
     CHECK(json::parse(f.call("GET", "/api/v1/message/nope").body).contains("Error"));
 }
 
+TEST_CASE("mailpit api: /view/ID.html and .txt, sandboxed") {
+    Fixture f;
+    auto header = [](const ApiResponse& r, const std::string& name) {
+        for (const auto& [k, v] : r.headers)
+            if (k == name) return v;
+        return std::string();
+    };
+    ApiResponse html = f.call("GET", "/view/bbbb.html");
+    CHECK(html.status == 200);
+    CHECK(html.content_type == "text/html; charset=utf-8");
+    CHECK(html.body == "<b>bold</b> words");
+    // Captured HTML runs with no script, nothing remote, and an opaque origin.
+    const std::string csp = header(html, "Content-Security-Policy");
+    CHECK(csp.find("sandbox") != std::string::npos);
+    CHECK(csp.find("default-src 'none'") != std::string::npos);
+    CHECK(header(html, "X-Content-Type-Options") == "nosniff");
+    CHECK(f.call("GET", "/view/aaaa.html").status == 404);  // no HTML part
+    ApiResponse txt = f.call("GET", "/view/latest.txt");
+    CHECK(txt.status == 200);
+    CHECK(txt.body.empty());  // bbbb has no text part
+    CHECK(f.call("GET", "/view/aaaa.txt").body == "Hello Bob, the first message.\r\n");
+    CHECK(header(f.call("GET", "/api/v1/message/bbbb/part/2"), "Content-Security-Policy") == csp);
+    CHECK_FALSE(f.api.handle("GET", "/view/aaaa.pdf", ""));
+    CHECK_FALSE(f.api.handle("GET", "/view/", ""));
+    CHECK_FALSE(f.store.find("aaaa")->entry.read);  // a view does not mark read
+}
+
 TEST_CASE("mailpit api: the reading event and HEAD") {
     Fixture f;
     ApiResponse r = f.call("HEAD", "/api/v1/message/aaaa");
