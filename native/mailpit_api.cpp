@@ -159,6 +159,17 @@ std::string strip_delivery_headers(std::string_view message) {
     return std::string(message.substr(pos));
 }
 
+std::string captured_queue_id(std::string_view message) {
+    for (const MimeField& f : parse_mime_fields(split_header_section(message).header)) {
+        if (!ascii_iequals(f.name, "X-Relaylab-Captured")) continue;
+        const auto at = f.value.find("queue-id=");
+        if (at == std::string::npos) return {};
+        const auto end = f.value.find(';', at);
+        return f.value.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
+    }
+    return {};
+}
+
 std::vector<std::string> envelope_recipients(std::string_view message) {
     std::vector<std::string> out;
     for (const MimeField& f : parse_mime_fields(split_header_section(message).header)) {
@@ -187,15 +198,19 @@ const MailSummary* MailpitApi::summary(const InboxEntry& e) {
     if (it != cache_.end() && it->second.size == e.size) return &it->second.summary;
     auto content = store_.content(e);
     if (!content) return nullptr;
-    Cached c{e.size, summarize_message(*content, envelope_recipients(*content))};
+    Cached c;
+    c.size = e.size;
+    c.rcpts = envelope_recipients(*content);
+    c.queue_id = captured_queue_id(*content);
+    c.summary = summarize_message(*content, c.rcpts);
     return &(cache_[e.id] = std::move(c)).summary;
 }
 
 std::vector<InboxEntry> MailpitApi::sorted_entries() {
     std::vector<InboxEntry> all = store_.entries();
     std::sort(all.begin(), all.end(), [](const InboxEntry& a, const InboxEntry& b) {
-        if (a.created_ms != b.created_ms) return a.created_ms > b.created_ms;  // newest first
-        return a.path > b.path;
+        if (a.created_ms != b.created_ms) return a.created_ms < b.created_ms;  // oldest first here
+        return a.path < b.path;
     });
     // Forget summaries of messages that are gone (deleted by hand or by the API).
     if (cache_.size() > all.size()) {
@@ -204,10 +219,58 @@ std::vector<InboxEntry> MailpitApi::sorted_entries() {
             if (auto it = cache_.find(e.id); it != cache_.end()) keep.emplace(e.id, std::move(it->second));
         cache_ = std::move(keep);
     }
+    // The sandbox captures one copy per envelope recipient; like Mailpit, the inbox shows one
+    // message per SMTP transaction (one queue id): the oldest copy stands for the others,
+    // lists every envelope recipient, and is read when every copy is.
+    copies_.clear();
+    std::map<std::string, std::size_t> group_of;  // queue id → index in `out`
+    std::vector<InboxEntry> out;
+    for (const InboxEntry& e : all) {
+        summary(e);
+        const auto it = cache_.find(e.id);
+        const std::string qid = it == cache_.end() ? "" : it->second.queue_id;
+        if (auto g = group_of.find(qid); !qid.empty() && g != group_of.end()) {
+            InboxEntry& rep = out[g->second];
+            rep.read = rep.read && e.read;
+            copies_[rep.id].push_back(e);
+            MailSummary& rs = cache_[rep.id].summary;
+            for (const std::string& rcpt : it->second.rcpts) {
+                bool named = false;
+                for (const auto* list : {&rs.to, &rs.cc, &rs.bcc})
+                    for (const auto& a : *list) named = named || ascii_iequals(a.address, rcpt);
+                if (!named) rs.bcc.push_back({"", rcpt});
+            }
+            continue;
+        }
+        if (!qid.empty()) group_of[qid] = out.size();
+        out.push_back(e);
+    }
+    std::reverse(out.begin(), out.end());  // newest first
+    return out;
+}
+
+std::vector<InboxEntry> MailpitApi::with_copies(const InboxEntry& e) const {
+    std::vector<InboxEntry> all{e};
+    if (auto it = copies_.find(e.id); it != copies_.end()) all.insert(all.end(), it->second.begin(), it->second.end());
     return all;
 }
 
+bool MailpitApi::remove_all_copies(const InboxEntry& e) {
+    bool ok = true;
+    for (const InboxEntry& c : with_copies(e)) ok = store_.remove(c) && ok;
+    return ok;
+}
+
+bool MailpitApi::set_read_all_copies(const InboxEntry& e, bool read) {
+    bool ok = true;
+    for (const InboxEntry& c : with_copies(e)) ok = store_.set_read(c, read) && ok;
+    return ok;
+}
+
 std::string MailpitApi::new_message_event(const InboxEntry& entry) {
+    // A further copy of a message already listed (another recipient's) is no new message.
+    const std::vector<InboxEntry> listed = sorted_entries();
+    if (std::none_of(listed.begin(), listed.end(), [&](const InboxEntry& e) { return e.id == entry.id; })) return {};
     const MailSummary* s = summary(entry);
     if (!s) return {};
     return dump(json{{"Type", "new"}, {"Data", list_item(entry, *s)}});
@@ -291,7 +354,7 @@ std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std:
             for (const auto& f : matching(q, all)) chosen.push_back(f.first);
         }
         for (const InboxEntry* e : chosen) {
-            if (!store_.remove(*e)) return error(500, "could not delete message " + e->id);
+            if (!remove_all_copies(*e)) return error(500, "could not delete message " + e->id);
             ++deleted_;
             cache_.erase(e->id);
             if (!everything) r.events.push_back(dump(json{{"Type", "delete"}, {"Data", {{"ID", e->id}}}}));
@@ -390,7 +453,7 @@ std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std:
             }
             for (const InboxEntry* e : chosen) {
                 if (e->read == read) continue;
-                if (!store_.set_read(*e, read)) return error(500, "could not update message " + e->id);
+                if (!set_read_all_copies(*e, read)) return error(500, "could not update message " + e->id);
                 r.events.push_back(dump(json{{"Type", "update"}, {"Data", {{"ID", e->id}, {"Read", read}}}}));
             }
             return r;
@@ -521,7 +584,7 @@ std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std:
         {"Size", entry->size},
         {"Inline", inlines},
         {"Attachments", attachments}});
-    if (!entry->read && method == "GET" && store_.set_read(*entry, true))
+    if (!entry->read && method == "GET" && set_read_all_copies(*entry, true))
         r.events.push_back(dump(json{{"Type", "update"}, {"Data", {{"ID", entry->id}, {"Read", true}}}}));
     return r;
 }

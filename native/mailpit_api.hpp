@@ -86,22 +86,32 @@ private:
     struct Cached {
         std::uint64_t size = 0;
         MailSummary summary;
+        std::string queue_id;            // of a sandbox capture; "" for local mail
+        std::vector<std::string> rcpts;  // envelope recipients of this copy
     };
+    // The listed messages, newest first; further captured copies of one transaction are in
+    // copies_ under the listed one's ID.
+    std::vector<InboxEntry> sorted_entries();
+    std::vector<InboxEntry> with_copies(const InboxEntry& e) const;
+    bool remove_all_copies(const InboxEntry& e);
+    bool set_read_all_copies(const InboxEntry& e, bool read);
     std::optional<ApiResponse> route(std::string_view method, const std::vector<std::string>& seg,
                                      const std::string& view_kind, const std::map<std::string, std::string>& query,
                                      std::string_view body);
     const MailSummary* summary(const InboxEntry& e);
-    std::vector<InboxEntry> sorted_entries();
 
     InboxStore& store_;
     ApiSettings settings_;
     std::map<std::string, Cached> cache_;  // by ID: a stored message never changes
+    std::map<std::string, std::vector<InboxEntry>> copies_;
     std::uint64_t deleted_ = 0;
 };
 
 // The header lines the relay put on top of a stored message (Return-Path:, Delivered-To:,
 // X-Relaylab-Captured:) removed: the message as its sender wrote it, for a release.
 std::string strip_delivery_headers(std::string_view message);
+// The queue id in a sandbox capture's X-Relaylab-Captured: header ("" when there is none).
+std::string captured_queue_id(std::string_view message);
 // The envelope recipient(s) a stored copy was delivered to (capture header rcpt=, Delivered-To:).
 std::vector<std::string> envelope_recipients(std::string_view message);
 

@@ -82,6 +82,10 @@ async function phase1() {
   const ids = async (query) => (await mailpit.searchMessages({ query })).messages.map((m) => m.ID).sort();
   check("search from:", (await ids("from:alice@lab.test")).length === 4);
   check("search to:", JSON.stringify(await ids("to:zoe@other.test")) === JSON.stringify([utf8.ID]));
+  check("one message for two captured copies, both recipients listed",
+        JSON.stringify(await ids("to:yann@third.test")) === JSON.stringify([utf8.ID]) &&
+        utf8.To.length === 1 && utf8.Bcc.length === 1 && utf8.Bcc[0].Address === "yann@third.test",
+        JSON.stringify([utf8.To, utf8.Bcc]));
   check("search subject:", JSON.stringify(await ids('subject:"plain hello"')) === JSON.stringify([plain.ID]));
   check("search subject: with UTF-8", JSON.stringify(await ids("subject:Köln")) === JSON.stringify([utf8.ID]));
   check("search plain word in the body", JSON.stringify(await ids("lait")) === JSON.stringify([multi.ID]));

@@ -2,7 +2,7 @@
 # The captured-mail inbox through Mailpit's REST API, judged by Mailpit's own TypeScript client
 # (the `mailpit-api` npm package, tests/integration/mailpit_client.mjs): a relay in sandbox
 # mode captures what swaks submits (plain, multipart with HTML and an attachment, a UTF-8
-# subject; one local recipient too); the client lists, reads, searches, releases (through the
+# subject to two recipients; one local recipient too); the client lists, reads, searches, releases (through the
 # relay's queue, the MX found in dnsmasq, to tests/integration/test_mx.py) and deletes; after a
 # restart the IDs are the same.
 source "$(dirname "$0")/lib.sh"
@@ -91,9 +91,10 @@ check "multipart message accepted" grep -q "<~  250 2.0.0 Ok: queued as" <<<"$ou
 check "multipart message captured" wait_files 20 "$T/a/captured/new" 2
 
 # Subject "Grüße aus Köln ✓" as an RFC 2047 encoded word; a Cc recipient at another domain.
-out="$(send --to zoe@other.test --header 'Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4g4pyT?=' --body "utf-8 subject")"
+# Two recipients at two domains (yann in no header, a Bcc): two captured copies, one message.
+out="$(send --to zoe@other.test,yann@third.test --header 'To: zoe@other.test' --header 'Subject: =?UTF-8?B?R3LDvMOfZSBhdXMgS8O2bG4g4pyT?=' --body "utf-8 subject")"
 check "UTF-8 subject message accepted" grep -q "<~  250 2.0.0 Ok: queued as" <<<"$out"
-check "UTF-8 subject message captured" wait_files 20 "$T/a/captured/new" 3
+check "UTF-8 subject message captured, one copy per recipient" wait_files 20 "$T/a/captured/new" 4
 
 out="$(send --to bob@lab.test --header "Subject: for a local mailbox" --body "local delivery")"
 check "local message delivered" wait_files 20 "$T/a/mail/lab.test/bob/new" 1
@@ -113,7 +114,7 @@ if [[ -n "$f" ]]; then
     check "the envelope sender is the original one" grep -q "C: MAIL FROM:<alice@lab.test>" "$T/mx.log"
 fi
 check "relay logged the release" grep -q "release id=.* to=rcpt@dest.test via=mx" "$T/a.log"
-check "nothing was captured again by the release" test "$(count_files "$T/a/captured")" = 2  # 3 captured, 1 deleted
+check "nothing was captured again by the release" test "$(count_files "$T/a/captured")" = 3  # 4 copies, 1 deleted
 
 # Captured HTML is served sandboxed: no script, nothing remote, an opaque origin.
 id="$(curl -s "http://127.0.0.1:$P_HTTP/api/v1/search?query=subject:multipart" | python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["ID"])')"

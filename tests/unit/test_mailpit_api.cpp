@@ -327,6 +327,33 @@ TEST_CASE("mailpit api: release checks the allow-list and hands the message over
     }
 }
 
+TEST_CASE("mailpit api: one message per transaction, however many copies the sandbox kept") {
+    // The sandbox captures one copy per envelope recipient (queue id Q7 for both).
+    const std::string head = "From: a@lab.test\r\nTo: x@dest.test\r\nSubject: two copies\r\n\r\nbody\r\n";
+    Fixture f;
+    f.store.add("c1", 3'000, "X-Relaylab-Captured: mode=sandbox; rcpt=x@dest.test; route=MX of dest.test, port 25; queue-id=Q7\r\n" + head);
+    f.store.add("c2", 3'001, "X-Relaylab-Captured: mode=sandbox; rcpt=y@other.test; route=MX of other.test, port 25; queue-id=Q7\r\n" + head);
+    json j = f.get("/api/v1/messages");
+    CHECK(j["total"] == 3);
+    REQUIRE(j["messages"].size() == 3);
+    const json& m = j["messages"][0];
+    CHECK(m["ID"] == "c1");  // the oldest copy stands for the transaction
+    CHECK(m["Bcc"] == json::array({json{{"Name", ""}, {"Address", "y@other.test"}}}));  // y is in no header
+    CHECK(f.get("/api/v1/search?query=to:y@other.test")["messages"][0]["ID"] == "c1");
+    // Reading it marks every copy read; deleting it deletes every copy.
+    f.get("/api/v1/message/c1");
+    CHECK(f.store.find("c2")->entry.read);
+    CHECK(f.get("/api/v1/messages")["unread"] == 2);
+    CHECK(f.call("DELETE", "/api/v1/messages", R"({"IDs":["c1"]})").status == 200);
+    CHECK_FALSE(f.store.find("c1"));
+    CHECK_FALSE(f.store.find("c2"));
+    // A later copy announces nothing new: its message is listed already.
+    f.store.add("d1", 4'000, "X-Relaylab-Captured: mode=sandbox; rcpt=x@dest.test; route=r; queue-id=Q8\r\n" + head);
+    f.store.add("d2", 4'001, "X-Relaylab-Captured: mode=sandbox; rcpt=y@other.test; route=r; queue-id=Q8\r\n" + head);
+    CHECK_FALSE(f.api.new_message_event(f.store.find("d1")->entry).empty());
+    CHECK(f.api.new_message_event(f.store.find("d2")->entry).empty());
+}
+
 TEST_CASE("mailpit api: routes it does not know are left to others") {
     Fixture f;
     CHECK_FALSE(f.api.handle("GET", "/api/v1/chaos", ""));
