@@ -130,8 +130,9 @@ awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
     if (parse_ip_address(name)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
     const auto servers = cfg_.relay.dns_servers;
     DnsAddressAnswer a = co_await resolve_a(servers, name);  // on the I/O thread (dns.cpp)
-    if (a.status != DnsStatus::ok && cfg_.relay.mode == RelayMode::smarthost) {
-        // A smarthost may be named in /etc/hosts: ask the system resolver too.
+    if (a.status != DnsStatus::ok && (cfg_.relay.mode == RelayMode::smarthost || cfg_.sandbox.release_via != "mx")) {
+        // A smarthost (the relay's, or the sandbox's release route) may be named in
+        // /etc/hosts: ask the system resolver too.
         auto sys = [&] {
             DnsAddressAnswer out;
             net::io_context ctx;
