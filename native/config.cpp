@@ -8,6 +8,7 @@
 
 #include "engine/address.hpp"
 #include "engine/relay_policy.hpp"
+#include "engine/release_allow.hpp"
 #include "native/http_auth.hpp"
 
 namespace relaylab::native {
@@ -155,7 +156,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
     Config c;
     Checker ck{source_name, &error};
     ck.known_keys(root, "", {"hostname", "state_dir", "listen", "tls", "relay", "submission", "auth", "limits",
-                        "sandbox", "http", "chaos"});
+                         "sandbox", "http", "chaos"});
     ck.str(root, "hostname", "hostname", c.hostname);
     ck.str(root, "state_dir", "state_dir", c.state_dir);
     if (auto* t = ck.table(root, "listen")) {
@@ -223,6 +224,24 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
                         "relay.smarthost must be \"host:port\" when relay.mode = \"smarthost\"");
         }
     }
+    if (auto* t = ck.table(root, "sandbox")) {
+        ck.known_keys(*t, "sandbox.", {"release_allowed", "release_via", "accept_any_recipient", "accept_any_auth"});
+        ck.strings(*t, "release_allowed", "sandbox.release_allowed", c.sandbox.release_allowed);
+        ck.str(*t, "release_via", "sandbox.release_via", c.sandbox.release_via);
+        ck.boolean(*t, "accept_any_recipient", "sandbox.accept_any_recipient", c.sandbox.accept_any_recipient);
+        ck.boolean(*t, "accept_any_auth", "sandbox.accept_any_auth", c.sandbox.accept_any_auth);
+        if (c.sandbox.accept_any_auth && c.relay.mode != RelayMode::sandbox)
+            ck.fail(t->get("accept_any_auth"), "sandbox.accept_any_auth needs relay.mode = \"sandbox\" (it would let anyone relay)");
+        if (auto* n = t->get("release_allowed"))
+            for (const auto& p : c.sandbox.release_allowed)
+                if (auto why = release_pattern_error(p); !why.empty())
+                    ck.fail(n, "sandbox.release_allowed: \"" + p + "\" is not an address or domain pattern (" + why + ")");
+        std::string host;
+        std::uint16_t port = 0;
+        if (c.sandbox.release_via != "mx" && !split_host_port(c.sandbox.release_via, host, port))
+            ck.fail(t->get("release_via"), "sandbox.release_via must be \"mx\" or a smarthost \"host:port\" (got \"" +
+                                               c.sandbox.release_via + "\")");
+    }
     if (auto* t = ck.table(root, "submission")) {
         ck.known_keys(*t, "submission.", {"add_missing_headers"});
         ck.boolean(*t, "add_missing_headers", "submission.add_missing_headers", c.submission.add_missing_headers);
@@ -274,13 +293,6 @@ std::optional<Config> parse_config(const std::string& text, const std::string& s
         c.limits.concurrent_hashes = static_cast<int>(v);
         ck.integer(*t, "hash_memory_budget_mb", "limits.hash_memory_budget_mb", 1, 1'048'576,
                    c.limits.hash_memory_budget_mb);
-    }
-    if (auto* t = ck.table(root, "sandbox")) {
-        ck.known_keys(*t, "sandbox.", {"accept_any_recipient", "accept_any_auth"});
-        ck.boolean(*t, "accept_any_recipient", "sandbox.accept_any_recipient", c.sandbox.accept_any_recipient);
-        ck.boolean(*t, "accept_any_auth", "sandbox.accept_any_auth", c.sandbox.accept_any_auth);
-        if (c.sandbox.accept_any_auth && c.relay.mode != RelayMode::sandbox)
-            ck.fail(t->get("accept_any_auth"), "sandbox.accept_any_auth needs relay.mode = \"sandbox\" (it would let anyone relay)");
     }
     if (auto* t = ck.table(root, "http")) {
         ck.known_keys(*t, "http.", {"token"});

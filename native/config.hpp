@@ -43,6 +43,20 @@ struct Config {
         std::int64_t max_lifetime_ms = 5LL * 24 * 3600 * 1000;
         bool fsync = true;  // never turn off outside benchmarks
     } relay;
+    struct Sandbox {
+        // Releasing captured mail (POST /api/v1/message/{ID}/release): only to recipients
+        // matching these patterns (engine/release_allow.hpp); empty = release is off.
+        std::vector<std::string> release_allowed;
+        // The route of released mail: "mx" (MX lookup, relay.dns_servers, port
+        // relay.outbound_port) or a smarthost "host:port". Never the sandbox capture.
+        std::string release_via = "mx";
+        // A fake SMTP server for development: from loopback and relay.trusted_networks every
+        // recipient is accepted and captured (false: the real relay policy, "550 5.7.1
+        // Relaying denied", for a lesson).
+        bool accept_any_recipient = true;
+        // Any AUTH user and password are accepted (Mailpit's --smtp-auth-accept-any).
+        bool accept_any_auth = false;
+    } sandbox;
     struct Submission {
         // Add Date: and Message-ID: to submitted messages that lack them (RFC 6409 §8).
         bool add_missing_headers = true;
@@ -54,13 +68,6 @@ struct Config {
         std::int64_t cache_ttl_ms = 3'600'000;
         std::int64_t cache_size = 10'000;  // users remembered at most (least recently used out)
     } auth;
-    struct Sandbox {  // relay.mode = "sandbox": a fake SMTP server for development
-        // From loopback and relay.trusted_networks every recipient is accepted and captured
-        // (false: the real relay policy, "550 5.7.1 Relaying denied", for a lesson).
-        bool accept_any_recipient = true;
-        // Any AUTH user and password are accepted (Mailpit's --smtp-auth-accept-any).
-        bool accept_any_auth = false;
-    } sandbox;
     struct Http {
         // Required when listen.http is not a loopback address: every request (but /healthz)
         // then needs it (native/http_auth.hpp). Empty: the listener is open (loopback only).

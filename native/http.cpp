@@ -1,4 +1,5 @@
-// The HTTP side: the web UI's static files, /healthz and /metrics (Prometheus text format).
+// The HTTP side: the web UI's static files, /healthz, /metrics (Prometheus text format) and
+// the inbox's Mailpit API under /api/v1/ (inbox.cpp).
 // The only translation unit with Beast.
 #include "native/relay.hpp"  // first: Asio (and <utility> before it)
 #include "native/chaos_api.hpp"
@@ -208,6 +209,14 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
         const HttpAccess access = http_access(cfg_.http.token, target, sv(req[http::field::authorization]),
                                               sv(req[http::field::cookie]), query);
         if (access == HttpAccess::granted_by_query) res.set(http::field::set_cookie, http_session_cookie(cfg_.http.token));
+        // Mailpit's REST API over the captured-mail inbox (inbox.cpp, mailpit_api.cpp).
+        std::optional<ApiResponse> api;
+        const bool inbox_path =
+            (target.rfind("/api/v1/", 0) == 0 && target != "/api/v1/chaos") || target.rfind("/view/", 0) == 0;
+        if (access != HttpAccess::denied && inbox_path) {
+            std::string method(req.method_string()), full(req.target()), body = std::move(req.body());
+            api = co_await inbox_request(std::move(method), std::move(full), std::move(body));
+        }
         if (access == HttpAccess::denied) {
             res.set(http::field::www_authenticate, k_http_auth_challenge);
             reply(http::status::unauthorized, "text/plain; charset=utf-8", "authentication required (http.token)\n");
@@ -216,6 +225,9 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
             ApiReply r = chaos_api(sv(req.method_string()), req.body(), chaos_, changed);
             if (changed) chaos_changed();
             reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
+        } else if (api) {
+            reply(static_cast<http::status>(api->status), api->content_type, std::move(api->body));
+            for (const auto& [name, value] : api->headers) res.set(name, value);
         } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
             reply(http::status::method_not_allowed, "text/plain", "method not allowed\n");
         } else if (target == "/healthz") {

@@ -41,7 +41,8 @@ void split_key(const LocalDelivery& where, const Path& to, std::string& user, st
 
 }  // namespace
 
-int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync) {
+int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync,
+                    std::string* stored) {
     std::error_code ec;
     for (const char* sub : {"/tmp", "/new", "/cur"}) {
         fs::create_directories(maildir + sub, ec);
@@ -64,6 +65,7 @@ int maildir_deliver(const std::string& maildir, const std::string& content, cons
         return err;
     }
     if (fsync && !fsync_dir(maildir + "/new")) return errno ? errno : EIO;
+    if (stored) *stored = fin;
     return 0;
 }
 
@@ -74,7 +76,7 @@ std::string mailbox_key(const LocalDelivery& where, const Path& to) {
 }
 
 Reply deliver_to_mailbox(const LocalDelivery& where, const Path& from, const Path& to, const std::string& content,
-                         bool known_user) {
+                         bool known_user, std::string* stored) {
     std::string user, domain;
     split_key(where, to, user, domain);
     const std::string full = user + "@" + domain;
@@ -82,17 +84,17 @@ Reply deliver_to_mailbox(const LocalDelivery& where, const Path& from, const Pat
         return make_reply(550, "5.1.1", "No such user here: " + full);  // RFC 3463 X.1.1
     const std::string dir = where.state_dir + "/mail/" + safe_component(domain) + "/" + safe_component(user);
     const int err = maildir_deliver(dir, return_path_header(from) + "Delivered-To: " + full + "\r\n" + strip_return_path(content),
-                                    where.hostname, where.fsync);
+                                    where.hostname, where.fsync, stored);
     if (err) return commit_failure_reply(err);
     return make_reply(250, "2.0.0", "Delivered to mailbox " + full);
 }
 
 Reply capture(const LocalDelivery& where, const Path& from, const Path& to, const std::string& route, const std::string& queue_id,
-              const std::string& content) {
+              const std::string& content, std::string* stored) {
     const std::string header = "X-Relaylab-Captured: mode=sandbox; rcpt=" + to.mailbox.to_string() +
                                "; route=" + route + "; queue-id=" + queue_id + "\r\n";
     const int err = maildir_deliver(where.state_dir + "/captured", return_path_header(from) + header + strip_return_path(content),
-                                    where.hostname, where.fsync);
+                                    where.hostname, where.fsync, stored);
     if (err) return commit_failure_reply(err);
     return make_reply(250, "2.0.0", "Captured (sandbox mode)");
 }

@@ -11,8 +11,9 @@
 namespace relaylab::native {
 
 // Delivers into a Maildir (creating tmp/ new/ cur/): write tmp/, fsync, rename to new/,
-// fsync new/. 0 on success, else errno.
-int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync);
+// fsync new/. 0 on success, else errno. `stored`: set to the file's path on success.
+int maildir_deliver(const std::string& maildir, const std::string& content, const std::string& hostname, bool fsync,
+                    std::string* stored = nullptr);
 
 struct LocalDelivery {
     std::string state_dir;
@@ -26,13 +27,14 @@ struct LocalDelivery {
 // 250 2.0.0, 550 5.1.1 for an unknown user (RFC 3463 X.1.1), or the storage failure.
 // The final delivery writes Return-Path: with the reverse-path (RFC 5321 §4.4) and drops any
 // Return-Path the message arrived with.
+// `stored`: set to the new file's path when delivered (the inbox announces it).
 Reply deliver_to_mailbox(const LocalDelivery& where, const Path& from, const Path& to, const std::string& content,
-                         bool known_user);
+                         bool known_user, std::string* stored = nullptr);
 
 // Sandbox mode: nothing leaves the machine; the message is kept in the capture Maildir with
 // a header naming the route it would have taken. A delivery into a local mailbox.
 Reply capture(const LocalDelivery& where, const Path& from, const Path& to, const std::string& route, const std::string& queue_id,
-              const std::string& content);
+              const std::string& content, std::string* stored = nullptr);
 
 // The lower-case "user@domain" of a local recipient as its Maildir knows it.
 std::string mailbox_key(const LocalDelivery& where, const Path& to);

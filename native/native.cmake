@@ -13,6 +13,7 @@ set(RELAYLAB_NATIVE_CORE_SOURCES
   ${CMAKE_SOURCE_DIR}/native/users.cpp ${CMAKE_SOURCE_DIR}/native/local_delivery.cpp
   ${CMAKE_SOURCE_DIR}/native/log.cpp ${CMAKE_SOURCE_DIR}/native/fd_budget.cpp
   ${CMAKE_SOURCE_DIR}/native/tls_cert.cpp
+  ${CMAKE_SOURCE_DIR}/native/inbox_store.cpp ${CMAKE_SOURCE_DIR}/native/mailpit_api.cpp
   ${CMAKE_SOURCE_DIR}/native/http_auth.cpp ${CMAKE_SOURCE_DIR}/native/chaos_api.cpp)
 add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})
 target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM OpenSSL::Crypto)

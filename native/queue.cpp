@@ -61,11 +61,13 @@ awaitable<void> Relay::deliver_message(std::string id) {
         log_event("spool-problem", {{"id", id}, {"detail", "cannot read the message file"}});
     } else {
         const std::uint64_t seed = hash64(seed_, id);
-        for (const DeliveryGroup& group : start_attempts(e.q, delivery_, wall_ms())) {
+        // Mail released from the sandbox inbox goes by its own route (inbox.cpp).
+        const bool released = e.info.release;
+        for (const DeliveryGroup& group : start_attempts(e.q, released ? release_policy_ : delivery_, wall_ms())) {
             // (No co_await inside ?: : GCC 12 miscompiles it.)
             std::vector<AttemptResult> results;
             if (group.local) results = co_await deliver_local(e.q, group, content);
-            else results = co_await deliver_domain(e.q, group, content);
+            else results = co_await deliver_domain(e.q, group, content, released);
             record_group(e.q, group, results, wall_ms(), delivery_.retry, seed);
             for (std::size_t k = 0; k < group.recipients.size(); ++k) {
                 const QueuedRecipient& r = e.q.recipients[group.recipients[k]];
@@ -107,25 +109,27 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
     for (std::size_t i : group.recipients) {
         const Path to = q.recipients[i].path;
         Reply reply;
+        std::string stored;  // the Maildir file written, for the inbox's new-message event
         const std::string key = group.local ? mailbox_key(local_, to) : std::string();
         const bool known = group.local && users_.hashes.count(key) > 0;  // users_ is the I/O thread's
         // Sandbox: an unknown user of our domains was accepted (nothing leaves): captured too.
         const bool capture_unknown = group.local && !known && key.rfind("postmaster@", 0) != 0 &&
                                      cfg_.relay.mode == RelayMode::sandbox && cfg_.sandbox.accept_any_recipient;
         if (group.local && !capture_unknown) {
-            auto job = [&] { return deliver_to_mailbox(local_, q.sender, to, content, known); };
+            auto job = [&] { return deliver_to_mailbox(local_, q.sender, to, content, known, &stored); };
             reply = co_await blocking(job);
         } else if (capture_unknown) {
             const std::string route = "no mailbox " + key + " here";
             const std::string& qid = q.id;
-            auto job = [&] { return capture(local_, q.sender, to, route, qid, content); };
+            auto job = [&] { return capture(local_, q.sender, to, route, qid, content, &stored); };
             reply = co_await blocking(job);
         } else {
             const std::string route = "MX of " + group.domain + ", port " + std::to_string(delivery_.port);
             const std::string& qid = q.id;
-            auto job = [&] { return capture(local_, q.sender, to, route, qid, content); };
+            auto job = [&] { return capture(local_, q.sender, to, route, qid, content, &stored); };
             reply = co_await blocking(job);
         }
+        if (!stored.empty()) inbox_stored(stored);
         results.push_back(local_delivery_result(reply));
     }
     co_return results;
@@ -135,8 +139,9 @@ awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
     if (parse_ip_address(name)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
     const auto servers = cfg_.relay.dns_servers;
     DnsAddressAnswer a = co_await resolve_a(servers, name);  // on the I/O thread (dns.cpp)
-    if (a.status != DnsStatus::ok && cfg_.relay.mode == RelayMode::smarthost) {
-        // A smarthost may be named in /etc/hosts: ask the system resolver too.
+    if (a.status != DnsStatus::ok && (cfg_.relay.mode == RelayMode::smarthost || cfg_.sandbox.release_via != "mx")) {
+        // A smarthost (the relay's, or the sandbox's release route) may be named in
+        // /etc/hosts: ask the system resolver too.
         auto sys = [&] {
             DnsAddressAnswer out;
             net::io_context ctx;
@@ -153,10 +158,10 @@ awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
 
 // One destination: the core's pull loop (LookupMx, LookupAddress, Connect, Finished).
 awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
-                                                            const std::string& content) {
-    if (cfg_.relay.mode == RelayMode::sandbox) co_return co_await deliver_local(q, group, content);
+                                                            const std::string& content, bool released) {
+    if (cfg_.relay.mode == RelayMode::sandbox && !released) co_return co_await deliver_local(q, group, content);
     const OutgoingMessage msg = outgoing_message(q, group.recipients, content);
-    DomainDelivery d(delivery_, group, hash64(seed_, q.id));
+    DomainDelivery d(released ? release_policy_ : delivery_, group, hash64(seed_, q.id));
     for (;;) {
         DeliveryStep step = d.next(tls_memory_, wall_ms());
         if (auto* mx = std::get_if<LookupMx>(&step)) {

@@ -176,6 +176,7 @@ bool Relay::setup(bool demo_user, std::string& error) {
     client_tls_.set_verify_mode(ssl::verify_none);
 
     web_dir_ = find_web_dir();
+    setup_inbox();  // inbox.cpp
     if (!spool_.init(error)) return false;
     std::vector<std::string> problems;
     for (auto& [q, info] : spool_.recover(problems)) {

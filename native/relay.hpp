@@ -9,7 +9,9 @@
 //   queue.cpp      the queue runner and the delivery core's pull loop, notices
 //   outbound.cpp   outbound channels: one reused ClientSession per connection
 //   http.cpp       the web UI, /healthz and /metrics
+//   inbox.cpp      the captured-mail inbox: Mailpit's API, new-message events, release
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +33,7 @@
 #include "native/asio.hpp"
 #include "native/config.hpp"
 #include "native/local_delivery.hpp"
+#include "native/mailpit_api.hpp"
 #include "native/spool.hpp"
 #include "native/users.hpp"
 
@@ -94,6 +97,14 @@ public:
     Relay(Config cfg, net::io_context& io);
     bool setup(bool demo_user, std::string& error);
     void start();
+    // The inbox's events (Mailpit's WebSocket messages: {"Type":"new","Data":{…list item…}},
+    // "update", "delete", "truncate"), as JSON text, on the I/O thread, for every message
+    // stored in a capture or local Maildir and every change made through the API. A
+    // listener must not block (queue the text and return).
+    void add_inbox_listener(std::function<void(const std::string& event_json)> listener) {
+        inbox_listeners_.push_back(std::move(listener));
+    }
+
     void stop_pool() {
         pool_.stop();
         pool_.join();
@@ -170,13 +181,22 @@ private:
     awaitable<std::vector<AttemptResult>> deliver_local(const QueuedMessage& q, const DeliveryGroup& group,
                                                         const std::string& content);
     awaitable<std::vector<AttemptResult>> deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
-                                                         const std::string& content);
+                                                         const std::string& content, bool released = false);
     awaitable<DnsAddressAnswer> addresses_of(const std::string& name);
     awaitable<void> send_notices(QEntry& e, const std::string& content);
 
     // outbound.cpp
     awaitable<void> smtp_client(OutJob& job, const Connect& target);
     awaitable<void> run_channel(std::shared_ptr<Channel> ch, Connect target);
+
+    // inbox.cpp
+    void setup_inbox();
+    void inbox_stored(const std::string& path);  // a Maildir file was written: announce it
+    void publish_inbox_events(const std::vector<std::string>& events);
+    // The API's answer to a request under /api/v1/ (nullopt: not one of its paths); an
+    // accepted release is queued here before the answer goes out.
+    awaitable<std::optional<ApiResponse>> inbox_request(std::string method, std::string target, std::string body);
+    awaitable<int> queue_release(const ReleaseRequest& release);
 
     // http.cpp
     awaitable<void> http_loop(tcp::acceptor& acc);
@@ -191,6 +211,7 @@ private:
 
     Config cfg_;
     DeliveryPolicy delivery_;
+    DeliveryPolicy release_policy_;  // released inbox mail: sandbox.release_via, never the capture
     LocalDelivery local_;
     net::io_context& io_;
     net::thread_pool pool_;
@@ -224,6 +245,11 @@ private:
     net::steady_timer wake_;
     std::map<std::string, std::vector<std::shared_ptr<Channel>>> channels_;  // by target and TLS policy
     TlsFailureMemory tls_memory_;
+
+    std::unique_ptr<MaildirInbox> inbox_store_;
+    std::unique_ptr<MailpitApi> inbox_api_;
+    std::vector<std::function<void(const std::string&)>> inbox_listeners_;
+    std::int64_t started_ms_ = 0;
 };
 
 // The web UI folder: $RELAYLAB_WEB_DIR, or build/web beside the binary's build folder.

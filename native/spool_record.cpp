@@ -131,6 +131,7 @@ std::string message_header(const QueuedMessage& q, const SpoolInfo& info, std::s
     head += "client " + enc(info.client_ip) + "\n";
     head += "auth " + enc(info.auth_user) + "\n";
     head += "size " + std::to_string(content_size) + "\n";
+    if (info.release) head += "release 1\n";
     for (const auto& r : q.recipients)
         head += "rcpt " + enc(path_wire(r.path)) + " " + notify_field(r.params.notify) + " " + enc(r.params.orcpt) + "\n";
     head += "\n";
@@ -173,6 +174,7 @@ bool parse_message(std::string_view payload, QueuedMessage& q, SpoolInfo& info, 
             else if (key == "client") info.client_ip = dec(v1);
             else if (key == "auth") info.auth_user = dec(v1);
             else if (key == "size") info.size = std::stoull(v1);
+            else if (key == "release") info.release = v1 == "1";
             else if (key == "rcpt") {
                 QueuedRecipient r;
                 if (version == 1) {  // rcpt ADDRESS ORCPT FLAGS

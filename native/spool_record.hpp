@@ -16,6 +16,9 @@ struct SpoolInfo {  // what the envelope header holds beyond QueuedMessage
     std::string client_ip;
     std::string auth_user;
     std::uint64_t size = 0;
+    // Released from the sandbox inbox (POST /api/v1/message/{ID}/release): delivered by
+    // sandbox.release_via, never captured again. Written only when set ("release 1").
+    bool release = false;
 };
 
 // A field value with the bytes that could break a line or a field as %XX ("%" = empty).
