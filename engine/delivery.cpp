@@ -84,7 +84,24 @@ DomainDelivery::DomainDelivery(const DeliveryPolicy& policy, const DeliveryGroup
         }
 }
 
-std::string DomainDelivery::target_name(const Target& t) const { return t.ip + ":" + std::to_string(t.port); }
+std::string DomainDelivery::target_name(const Target& t) const {
+    const bool v6 = t.ip.find(':') != std::string::npos;
+    return (v6 ? "[" + t.ip + "]" : t.ip) + ":" + std::to_string(t.port);
+}
+
+std::optional<DnsAddressAnswer> DomainDelivery::take_address(const DnsAddressAnswer& answer) {
+    if (asking_ == AddressType::aaaa) {
+        // NXDOMAIN holds for every type of the name (RFC 8020 §2): no A question after it.
+        if (answer.status == DnsStatus::nxdomain) return merge_address_answers(answer, nullptr);
+        aaaa_ = answer;
+        asking_ = AddressType::a;
+        return std::nullopt;
+    }
+    DnsAddressAnswer all = merge_address_answers(aaaa_ ? *aaaa_ : DnsAddressAnswer{DnsStatus::nodata, {}}, &answer);
+    aaaa_.reset();
+    asking_ = AddressType::aaaa;
+    return all;
+}
 
 void DomainDelivery::finish_all(const Reply& reply, std::string remote_mta, bool attempted) {
     AttemptResult r;
@@ -114,7 +131,7 @@ DeliveryStep DomainDelivery::next(TlsFailureMemory& memory, std::int64_t now_ms)
                 stage_ = Stage::mx;
                 return LookupMx{domain_};
             case Stage::mx:
-                if (plan_.need_address_lookup) return LookupAddress{domain_};
+                if (plan_.need_address_lookup) return LookupAddress{domain_, asking_};
                 return LookupMx{domain_};  // still unanswered
             case Stage::addresses: {
                 if (target_index_ < targets_.size()) {
@@ -154,7 +171,7 @@ DeliveryStep DomainDelivery::next(TlsFailureMemory& memory, std::int64_t now_ms)
                         continue;
                     }
                     stage_ = Stage::connecting;  // waiting for this host's addresses
-                    return LookupAddress{h.exchange};
+                    return LookupAddress{h.exchange, asking_};
                 }
                 // Nothing left to try: the last failure met decides (RFC 5321 §5.1), or, when
                 // no host could even be reached, 4.4.1 "no answer from host" (RFC 3463).
@@ -168,7 +185,7 @@ DeliveryStep DomainDelivery::next(TlsFailureMemory& memory, std::int64_t now_ms)
             }
             case Stage::connecting: {
                 const std::string name = host_index_ ? plan_.hosts[host_index_ - 1].exchange : domain_;
-                return LookupAddress{name};  // still unanswered
+                return LookupAddress{name, asking_};  // still unanswered
             }
             case Stage::session: return Finished{};  // misuse: the host must answer the Connect first
             case Stage::finished: return Finished{};
@@ -191,8 +208,13 @@ void DomainDelivery::on_mx(const DnsMxAnswer& answer) {
     stage_ = Stage::addresses;
 }
 
-void DomainDelivery::on_address(const DnsAddressAnswer& answer) {
-    if (stage_ == Stage::mx && plan_.need_address_lookup) {
+void DomainDelivery::on_address(const DnsAddressAnswer& reply) {
+    const bool implicit = stage_ == Stage::mx && plan_.need_address_lookup;
+    if (!implicit && stage_ != Stage::connecting) return;
+    const std::optional<DnsAddressAnswer> all = take_address(reply);
+    if (!all) return;  // next() asks the A question
+    const DnsAddressAnswer& answer = *all;
+    if (implicit) {
         // MX "no data": the implicit MX is the domain itself (RFC 5321 §5.1).
         const std::vector<std::string> own = {policy_.hostname};
         domain_addresses_ = answer;
@@ -204,7 +226,6 @@ void DomainDelivery::on_address(const DnsAddressAnswer& answer) {
         stage_ = Stage::addresses;
         return;
     }
-    if (stage_ != Stage::connecting) return;
     const MxRecord& h = plan_.hosts[host_index_ - 1];
     const std::uint16_t port = route_ ? route_->port : policy_.port;
     if (answer.status == DnsStatus::ok)

@@ -8,7 +8,7 @@
 //       DomainDelivery d(policy, group, msg, seed);
 //       for (;;) switch (d.next(tls_memory, now)) {                // pull loop
 //           LookupMx  -> d.on_mx(answer)
-//           LookupAddress -> d.on_address(answer)
+//           LookupAddress -> d.on_address(answer to step.type for step.name)
 //           Connect   -> run a ClientSession with step.client on step.message to step.ip:port;
 //                        d.on_connect_failed(why) or d.on_session(result)
 //           Finished  -> record_group(msg, group, d.results(), now, policy, seed)
@@ -20,6 +20,10 @@
 // Rules decided here (each with its RFC):
 //  - Routes: a static route (Postfix's transport) or a smarthost ("*") skips the MX lookup;
 //    otherwise MX plan (RFC 5321 §5.1, RFC 7505), then each exchange's addresses in order.
+//  - Addresses: for each exchange (and for the domain as implicit MX) AAAA, then A is asked
+//    (A is skipped when AAAA says NXDOMAIN, RFC 8020 §2); every address is tried, IPv6 first
+//    (RFC 5321 §5.1, RFC 6724 §6 default policy, RFC 3974 §3). An address that cannot be
+//    reached (no IPv6 route) is a failed connection like any other: the next address.
 //  - A refused or silent connection, a 421 greeting, a lost connection: the next address or
 //    host (RFC 5321 §5.1 "try the next"). A reply to the transaction decides.
 //  - TLS per destination (RFC 7435 opportunistic vs. required): a failed handshake at an
@@ -101,8 +105,9 @@ OutgoingMessage outgoing_message(const QueuedMessage& msg, const std::vector<std
 struct LookupMx {
     std::string domain;
 };
-struct LookupAddress {  // A (and AAAA) of a host name
+struct LookupAddress {  // one address question for a name: AAAA first, then A
     std::string name;
+    AddressType type = AddressType::aaaa;
 };
 struct Connect {
     std::string host;  // the exchange's name (for SNI, Remote-MTA)
@@ -131,7 +136,7 @@ public:
     // What to do next. Call again after answering each step.
     DeliveryStep next(TlsFailureMemory& memory, std::int64_t now_ms);
     void on_mx(const DnsMxAnswer& answer);
-    void on_address(const DnsAddressAnswer& answer);
+    void on_address(const DnsAddressAnswer& answer);  // the answer to the LookupAddress asked
     void on_connect_failed(std::string_view why);
     void on_session(const SessionReport& report);
 
@@ -151,6 +156,9 @@ private:
     void finish_all(const Reply& reply, std::string remote_mta, bool attempted);
     void advance();  // on to the next target, or finish with the last failure
     std::string target_name(const Target& t) const;
+    // Takes the answer to the address question asked; the name's merged addresses once its
+    // questions are all answered, nullopt while the A question is still to come.
+    std::optional<DnsAddressAnswer> take_address(const DnsAddressAnswer& answer);
 
     const DeliveryPolicy& policy_;
     std::string domain_;
@@ -163,6 +171,8 @@ private:
     std::optional<DnsMxAnswer> mx_answer_;
     std::optional<DnsAddressAnswer> domain_addresses_;  // for the implicit MX
     std::size_t host_index_ = 0;   // next plan host whose addresses are needed
+    AddressType asking_ = AddressType::aaaa;   // the address question asked now
+    std::optional<DnsAddressAnswer> aaaa_;     // the AAAA answer, while A is asked
     std::vector<Target> targets_;  // addresses of the current host
     std::size_t target_index_ = 0;
     bool cleartext_ = false;       // the current target is being tried in cleartext

@@ -57,6 +57,24 @@ const char* dns_status_name(DnsStatus s) {
     return "?";
 }
 
+const char* address_type_name(AddressType t) { return t == AddressType::aaaa ? "AAAA" : "A"; }
+
+DnsAddressAnswer merge_address_answers(const DnsAddressAnswer& aaaa, const DnsAddressAnswer* a) {
+    DnsAddressAnswer out;
+    for (const DnsAddressAnswer* part : {&aaaa, a})
+        if (part && part->status == DnsStatus::ok)
+            out.addresses.insert(out.addresses.end(), part->addresses.begin(), part->addresses.end());
+    if (!out.addresses.empty()) return out;
+    auto temporary = [](const DnsAddressAnswer* x) {
+        return x && (x->status == DnsStatus::servfail || x->status == DnsStatus::timeout);
+    };
+    if (temporary(a)) out.status = a->status;
+    else if (temporary(&aaaa)) out.status = aaaa.status;
+    else if (a) out.status = a->status == DnsStatus::ok ? DnsStatus::nodata : a->status;
+    else out.status = aaaa.status == DnsStatus::ok ? DnsStatus::nodata : aaaa.status;
+    return out;
+}
+
 bool dns_name_equal(std::string_view a, std::string_view b) {
     return ascii_iequals(strip_dot(a), strip_dot(b));
 }

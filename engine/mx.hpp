@@ -26,10 +26,23 @@ struct DnsMxAnswer {
     std::vector<MxRecord> records;
 };
 
-struct DnsAddressAnswer {  // A/AAAA of the domain itself, for the implicit MX
+struct DnsAddressAnswer {  // A and/or AAAA of a name (a host, or the domain for the implicit MX)
     DnsStatus status = DnsStatus::ok;
     std::vector<std::string> addresses;
 };
+
+// The two address record types a mail client asks for: AAAA (IPv6, RFC 3596) and A (IPv4).
+enum class AddressType { aaaa, a };
+const char* address_type_name(AddressType t);  // "AAAA", "A"
+
+// A name's addresses from its AAAA answer and, when it was asked, its A answer (nullptr when
+// the AAAA answer was NXDOMAIN: the name does not exist for any type, RFC 8020 §2, so the A
+// question is not asked). RFC 5321 §5.1 asks a client to try every address of a host; the
+// order follows RFC 6724's default policy (IPv6 before IPv4, as RFC 3974 §3 applies it to
+// SMTP): the AAAA addresses first, then the A addresses. One answer with addresses is enough
+// (the other may be "no data" or may have failed); with none, a temporary failure (SERVFAIL,
+// timeout) wins, since the missing records may exist; otherwise the A answer's status.
+DnsAddressAnswer merge_address_answers(const DnsAddressAnswer& aaaa, const DnsAddressAnswer* a);
 
 struct MxPlan {
     std::vector<MxRecord> hosts;  // in the order to try them

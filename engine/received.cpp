@@ -184,7 +184,8 @@ std::string make_received_header(const ReceivedInfo& info) {
         value += host;
         if (!ip.empty()) {
             if (!host.empty()) value += ' ';
-            value += '[' + ip + ']';
+            // TCP-info is an address literal (RFC 5321 §4.1.3, §4.4): IPv6 is tagged "IPv6:".
+            value += ip.find(':') != std::string::npos ? "[IPv6:" + ip + "]" : '[' + ip + ']';
         }
         value += ')';
     }

@@ -168,23 +168,30 @@ awaitable<DnsMxAnswer> resolve_mx(const std::vector<std::string>& servers, const
     co_return out;
 }
 
-awaitable<DnsAddressAnswer> resolve_a(const std::vector<std::string>& servers, const std::string& name) {
+awaitable<DnsAddressAnswer> resolve_address(const std::vector<std::string>& servers, const std::string& name,
+                                            AddressType type) {
     DnsAddressAnswer out;
-    Result r = co_await query(servers, name, ns_t_a);
+    const bool v6 = type == AddressType::aaaa;
+    Result r = co_await query(servers, name, v6 ? ns_t_aaaa : ns_t_a);
     out.status = status_of(r.status);
     if (out.status != DnsStatus::ok) co_return out;
-    ares_addrttl addrs[16];
-    int n = 16;
     hostent* host = nullptr;
-    const int st = ares_parse_a_reply(r.answer.data(), static_cast<int>(r.answer.size()), &host, addrs, &n);
+    int n = 16;
+    int st = ARES_SUCCESS;
+    ares_addrttl a4[16];
+    ares_addr6ttl a6[16];
+    const auto* abuf = r.answer.data();
+    const int alen = static_cast<int>(r.answer.size());
+    st = v6 ? ares_parse_aaaa_reply(abuf, alen, &host, a6, &n) : ares_parse_a_reply(abuf, alen, &host, a4, &n);
     if (host) ares_free_hostent(host);
     if (st != ARES_SUCCESS) {
         out.status = st == ARES_ENODATA ? DnsStatus::nodata : DnsStatus::servfail;
         co_return out;
     }
     for (int i = 0; i < n; ++i) {
-        char buf[INET_ADDRSTRLEN];
-        if (inet_ntop(AF_INET, &addrs[i].ipaddr, buf, sizeof buf)) out.addresses.push_back(buf);
+        char buf[INET6_ADDRSTRLEN];
+        const void* src = v6 ? static_cast<const void*>(&a6[i].ip6addr) : static_cast<const void*>(&a4[i].ipaddr);
+        if (inet_ntop(v6 ? AF_INET6 : AF_INET, src, buf, sizeof buf)) out.addresses.push_back(buf);
     }
     if (out.addresses.empty()) out.status = DnsStatus::nodata;
     co_return out;

@@ -13,6 +13,8 @@ namespace relaylab::native {
 // servers: "127.0.0.1:5353" or "192.0.2.1"; empty → the system's resolv.conf.
 // The arguments must outlive the co_await (named locals of the caller).
 awaitable<DnsMxAnswer> resolve_mx(const std::vector<std::string>& servers, const std::string& domain);
-awaitable<DnsAddressAnswer> resolve_a(const std::vector<std::string>& servers, const std::string& name);
+// One address question: AAAA (IPv6) or A (IPv4), as the delivery core asks it.
+awaitable<DnsAddressAnswer> resolve_address(const std::vector<std::string>& servers, const std::string& name,
+                                            AddressType type);
 
 }  // namespace relaylab::native

@@ -135,10 +135,13 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
     co_return results;
 }
 
-awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
-    if (parse_ip_address(name)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
+awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name, AddressType type) {
+    if (auto ip = parse_ip_address(name)) {
+        if (ip->v6 == (type == AddressType::aaaa)) co_return DnsAddressAnswer{DnsStatus::ok, {name}};
+        co_return DnsAddressAnswer{DnsStatus::nodata, {}};
+    }
     const auto servers = cfg_.relay.dns_servers;
-    DnsAddressAnswer a = co_await resolve_a(servers, name);  // on the I/O thread (dns.cpp)
+    DnsAddressAnswer a = co_await resolve_address(servers, name, type);  // on the I/O thread (dns.cpp)
     if (a.status != DnsStatus::ok && (cfg_.relay.mode == RelayMode::smarthost || cfg_.sandbox.release_via != "mx")) {
         // A smarthost (the relay's, or the sandbox's release route) may be named in
         // /etc/hosts: ask the system resolver too.
@@ -147,7 +150,8 @@ awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name) {
             net::io_context ctx;
             tcp::resolver res(ctx);
             boost::system::error_code ec;
-            for (auto& r : res.resolve(tcp::v4(), name, "", ec)) out.addresses.push_back(r.endpoint().address().to_string());
+            for (auto& r : res.resolve(type == AddressType::aaaa ? tcp::v6() : tcp::v4(), name, "", ec))
+                out.addresses.push_back(r.endpoint().address().to_string());
             out.status = out.addresses.empty() ? a.status : DnsStatus::ok;
             return out;
         };
@@ -175,7 +179,11 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
             d.on_mx(answer);
         } else if (auto* a = std::get_if<LookupAddress>(&step)) {
             const std::string name = a->name;
-            DnsAddressAnswer answer = co_await addresses_of(name);
+            DnsAddressAnswer answer = co_await addresses_of(name, a->type);
+            log_event("dns", {{"id", q.id},
+                              {"query", name + " " + address_type_name(a->type)},
+                              {"status", dns_status_name(answer.status)},
+                              {"records", std::to_string(answer.addresses.size())}});
             d.on_address(answer);
         } else if (auto* c = std::get_if<Connect>(&step)) {
             const Connect target = *c;

@@ -182,7 +182,7 @@ private:
                                                         const std::string& content);
     awaitable<std::vector<AttemptResult>> deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
                                                          const std::string& content, bool released = false);
-    awaitable<DnsAddressAnswer> addresses_of(const std::string& name);
+    awaitable<DnsAddressAnswer> addresses_of(const std::string& name, AddressType type);
     awaitable<void> send_notices(QEntry& e, const std::string& content);
 
     // outbound.cpp

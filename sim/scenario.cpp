@@ -1,6 +1,7 @@
 #include "sim/scenario.hpp"
 
 #include "engine/dsn_params.hpp"
+#include "engine/relay_policy.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -134,6 +135,11 @@ void read_host(Reader& r, const json& obj, const std::string& path, HostSpec& h)
     else if (kind == "mx") h.kind = HostKind::mx;
     else if (r.ok()) r.fail(path + ".kind", "unknown kind \"" + kind + "\" (client, relay or mx)");
     r.str(obj, path, "ip", h.ip);
+    r.str(obj, path, "ipv6", h.ipv6);
+    if (!h.ipv6.empty() && r.ok()) {
+        const auto ip = parse_ip_address(h.ipv6);
+        if (!ip || !ip->v6) r.fail(path + ".ipv6", "not an IPv6 address: \"" + h.ipv6 + "\"");
+    }
     r.str(obj, path, "label", h.label);
     r.strings(obj, path, "local_domains", h.local_domains);
     r.strings(obj, path, "trusted_networks", h.trusted_networks);
@@ -286,7 +292,13 @@ ScenarioLoad parse_scenario(std::string_view json_text) {
             r.integer((*dns)[i], p, "preference", rec.preference);
             if (type == "MX") rec.type = DnsType::mx;
             else if (type == "A") rec.type = DnsType::a;
-            else if (r.ok()) r.fail(p + ".type", "unknown record type \"" + type + "\" (MX or A)");
+            else if (type == "AAAA") rec.type = DnsType::aaaa;
+            else if (type == "TXT") rec.type = DnsType::txt;
+            else if (r.ok()) r.fail(p + ".type", "unknown record type \"" + type + "\" (MX, A, AAAA or TXT)");
+            if (rec.type == DnsType::aaaa && r.ok()) {
+                const auto ip = parse_ip_address(rec.value);
+                if (!ip || !ip->v6) r.fail(p + ".value", "an AAAA record needs an IPv6 address, not \"" + rec.value + "\"");
+            }
             s.dns.push_back(std::move(rec));
         }
     }

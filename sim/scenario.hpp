@@ -42,14 +42,17 @@ struct HostSpec {
     // ESMTP extensions this host does not offer ("8BITMIME", "SMTPUTF8", "DSN", "PIPELINING",
     // "CHUNKING"): an older server, to show what a relay does without them.
     std::vector<std::string> without_extensions;
+    // The host's IPv6 address, if it has one ("2001:db8::25"): it can then reach and be
+    // reached over IPv6 (an AAAA record names it). A host without one has no IPv6 route.
+    std::string ipv6;
 };
 
-enum class DnsType { mx, a };
+enum class DnsType { mx, a, aaaa, txt };
 struct DnsRecordSpec {
     std::string name;
     DnsType type = DnsType::a;
     std::uint16_t preference = 0;
-    std::string value;  // MX exchange ("." for null MX) or IPv4 address
+    std::string value;  // MX exchange ("." for null MX), IPv4 (A) or IPv6 (AAAA) address, or TXT text
 };
 
 // A failure that can be switched on and off at run time.

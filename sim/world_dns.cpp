@@ -1,4 +1,4 @@
-// Virtual DNS: the scenario's zones (MX and A records), failures switched on per name
+// Virtual DNS: the scenario's zones (MX, A, AAAA and TXT records), failures switched on per name
 // (NXDOMAIN, SERVFAIL, no answer, optionally until a time), and the queries a relay makes,
 // recorded with their answers.
 #include "engine/ascii.hpp"
@@ -64,32 +64,32 @@ DnsMxAnswer World::lookup_mx(const std::string& domain) const {
     return a;
 }
 
-DnsAddressAnswer World::lookup_a(const std::string& name) const {
+DnsAddressAnswer World::lookup_address(const std::string& name, AddressType type) const {
     DnsAddressAnswer a;
     if (auto f = dns_failure(name)) {
         a.status = *f;
         return a;
     }
+    const DnsType want = type == AddressType::aaaa ? DnsType::aaaa : DnsType::a;
     for (const auto& r : sc_.dns)
-        if (r.type == DnsType::a && ascii_lowercase(r.name) == ascii_lowercase(name)) a.addresses.push_back(r.value);
+        if (r.type == want && ascii_lowercase(r.name) == ascii_lowercase(name)) a.addresses.push_back(r.value);
     if (a.addresses.empty()) a.status = name_exists(name) ? DnsStatus::nodata : DnsStatus::nxdomain;
     return a;
 }
 
-void World::dns_query(HostRt* h, const std::string& spec_id, const std::string& question, bool is_timeout,
-                      std::function<void()> then) {
+void World::dns_query(HostRt* h, const std::string& spec_id, const std::string& question, std::string explain,
+                      bool is_timeout, std::function<void()> then) {
     record(TraceKind::dns_query, TracePhase::dns, Topic::dns, h->spec->name, k_dns_host, question + "?",
-           question.find(" MX") != std::string::npos
-               ? "Asks DNS which hosts accept mail for this domain (its MX records)."
-               : "Asks DNS for the IP address of this host name, to connect to it.",
-           "RFC 5321 §5.1", spec_id);
+           std::move(explain), "RFC 5321 §5.1", spec_id);
     at(now_ + (is_timeout ? k_dns_timeout_ms : 2 * latency()), std::move(then));
 }
 
 void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string& domain,
                        std::function<void(const DnsMxAnswer&)> then) {
     const DnsMxAnswer pre = lookup_mx(domain);
-    dns_query(h, spec_id, domain + " IN MX", pre.status == DnsStatus::timeout, [=, this] {
+    dns_query(h, spec_id, domain + " IN MX",
+              "Asks DNS which hosts accept mail for this domain (its MX records): where mail for it goes.",
+              pre.status == DnsStatus::timeout, [=, this] {
         const DnsMxAnswer mx = lookup_mx(domain);
         std::string answer;
         if (mx.status == DnsStatus::ok) {
@@ -121,16 +121,40 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
     });
 }
 
-void World::resolve_address(HostRt* h, const std::string& spec_id, const std::string& name,
+// An address question: AAAA (IPv6) or A (IPv4). The delivery core asks both, AAAA first,
+// and tries every address it gets (RFC 5321 §5.1); the answers are said here in words.
+void World::resolve_address(HostRt* h, const std::string& spec_id, const std::string& name, AddressType type,
                             std::function<void(const DnsAddressAnswer&)> then) {
-    const DnsAddressAnswer pre = lookup_a(name);
-    dns_query(h, spec_id, name + " IN A", pre.status == DnsStatus::timeout, [=, this] {
-        const DnsAddressAnswer a = lookup_a(name);
-        std::string answer = a.status == DnsStatus::ok ? a.addresses.front() : status_text(a.status);
-        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, name + " A: " + answer,
-               a.status == DnsStatus::ok ? "The address to connect to." : "This host's address is unknown now.",
-               "RFC 5321 §5.1", spec_id, -1, dns_outcome(a.status));
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " A", answer, dns_outcome(a.status)}});
+    const bool v6 = type == AddressType::aaaa;
+    const std::string rr = address_type_name(type);
+    const DnsAddressAnswer pre = lookup_address(name, type);
+    dns_query(h, spec_id, name + " IN " + rr,
+              v6 ? "Asks DNS for the IPv6 address of this host name (its AAAA record). A mail server asks for "
+                   "both IPv6 and IPv4 addresses and tries each, IPv6 first."
+                 : "Asks DNS for the IPv4 address of this host name (its A record), to connect to it. This "
+                   "asks for an address only; where mail for a domain goes is the MX question.",
+              pre.status == DnsStatus::timeout, [=, this] {
+        const DnsAddressAnswer a = lookup_address(name, type);
+        std::string answer;
+        for (const auto& ip : a.addresses) answer += (answer.empty() ? "" : ", ") + ip;
+        if (a.status != DnsStatus::ok) answer = status_text(a.status);
+        std::string explain;
+        std::string rfc = v6 ? "RFC 5321 §5.1, RFC 3596 §2" : "RFC 5321 §5.1";
+        if (a.status == DnsStatus::ok)
+            explain = v6 ? "The IPv6 address to connect to; the IPv4 address is asked too, as a fallback."
+                         : "The IPv4 address to connect to.";
+        else if (v6 && a.status == DnsStatus::nodata)
+            explain = "This host has no IPv6 address; its IPv4 address (A record) is asked next.";
+        else if (v6 && a.status == DnsStatus::nxdomain) {
+            explain = "The name does not exist at all, so there is no IPv4 address to ask for either.";
+            rfc = "RFC 8020 §2";
+        } else if (a.status == DnsStatus::nodata)
+            explain = "This host has no IPv4 address.";
+        else
+            explain = "This host's address is unknown now.";
+        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name,
+               name + " " + rr + ": " + answer, explain, rfc, spec_id, -1, dns_outcome(a.status));
+        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " " + rr, answer, dns_outcome(a.status)}});
         then(a);
     });
 }

@@ -84,6 +84,7 @@ struct Conn {
     HostRt* relay = nullptr;
     std::shared_ptr<Attempt> attempt;
     std::optional<MessageOutcome> outcome;
+    std::string client_ip;  // the address the client connects from (its IPv6 one over IPv6)
     bool attempt_tls_required = false;  // the delivery core asked for TLS (certificate checked)
     bool tls = false;
     bool closed = false;
@@ -148,12 +149,12 @@ private:
     std::optional<DnsStatus> dns_failure(const std::string& name) const;
     bool name_exists(const std::string& name) const;
     DnsMxAnswer lookup_mx(const std::string& domain) const;
-    DnsAddressAnswer lookup_a(const std::string& name) const;
-    void dns_query(HostRt* h, const std::string& spec_id, const std::string& question, bool is_timeout,
-                   std::function<void()> then);
+    DnsAddressAnswer lookup_address(const std::string& name, AddressType type) const;
+    void dns_query(HostRt* h, const std::string& spec_id, const std::string& question, std::string explain,
+                   bool is_timeout, std::function<void()> then);
     void resolve_mx(HostRt* h, const std::string& spec_id, const std::string& domain,
                     std::function<void(const DnsMxAnswer&)> then);
-    void resolve_address(HostRt* h, const std::string& spec_id, const std::string& name,
+    void resolve_address(HostRt* h, const std::string& spec_id, const std::string& name, AddressType type,
                          std::function<void(const DnsAddressAnswer&)> then);
 
     // ---- server side (world_server.cpp)

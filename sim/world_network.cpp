@@ -14,6 +14,7 @@ Conn* World::new_conn(HostRt* client, HostRt* server, int port, Purpose purpose,
     Conn* c = conn.get();
     c->id = ++conn_counter_;
     c->client = client;
+    c->client_ip = client->spec->ip;
     c->server = server;
     c->port = port;
     c->purpose = purpose;

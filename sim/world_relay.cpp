@@ -156,7 +156,7 @@ void World::drive(HostRt* h, const std::string& id, std::shared_ptr<Attempt> a) 
         return;
     }
     if (auto* addr = std::get_if<LookupAddress>(&step)) {
-        resolve_address(h, spec_id, addr->name, [=, this](const DnsAddressAnswer& answer) {
+        resolve_address(h, spec_id, addr->name, addr->type, [=, this](const DnsAddressAnswer& answer) {
             a->core.on_address(answer);
             drive(h, id, a);
         });
@@ -171,11 +171,25 @@ void World::drive(HostRt* h, const std::string& id, std::shared_ptr<Attempt> a) 
 
 void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt> a, const Connect& step) {
     const std::string spec_id = queue_of(h).at(id).spec_id;
+    // The virtual network carries IPv6 like IPv4, between hosts that both have an IPv6
+    // address; a relay without one has no IPv6 route, and an address no host has is
+    // unreachable. Either way the connection fails and the core tries the next address (as
+    // a real MTA does on "Network is unreachable").
+    const bool v6 = step.ip.find(':') != std::string::npos;
     HostRt* dest = nullptr;
     for (auto& [name, rt] : hosts_)
-        if (rt.spec->ip == step.ip) dest = &rt;
-    if (!dest) {
-        a->core.on_connect_failed("no route to host " + step.ip);
+        if ((v6 ? rt.spec->ipv6 : rt.spec->ip) == step.ip) dest = &rt;
+    const bool routable = dest && (!v6 || !h->spec->ipv6.empty());
+    if (!routable) {
+        const std::string target = (v6 ? "[" + step.ip + "]" : step.ip) + ":" + std::to_string(step.port);
+        const std::string why = v6 && h->spec->ipv6.empty() ? "no IPv6 route (this host has no IPv6 address)"
+                                                            : "no route to host";
+        record(TraceKind::connect, TracePhase::connect, Topic::delivery, h->spec->name, dest ? dest->spec->name : "",
+               "connect to " + step.host + " " + target + ": " + why,
+               "This address cannot be reached from here. The relay tries the host's next address (or the next "
+               "host), as RFC 5321 §5.1 asks.",
+               "RFC 5321 §5.1", spec_id, -1, TraceOutcome::failed);
+        a->core.on_connect_failed(why);
         drive(h, id, a);
         return;
     }
@@ -189,6 +203,7 @@ void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt
                        spec_id);
     c->queue_id = id;
     c->relay = h;
+    if (v6) c->client_ip = h->spec->ipv6;
     c->attempt = a;
     c->attempt_tls_required = step.client.tls == TlsPolicy::required;
     const ClientConfig config = step.client;

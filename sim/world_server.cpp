@@ -46,7 +46,7 @@ RelayClient World::relay_client(const Conn* c) const {
     RelayClient rc;
     rc.role = c->srv->config().role;
     if (c->srv->connection().authenticated) rc.auth_user = c->srv->connection().auth_user;
-    rc.ip = c->client->spec->ip;
+    rc.ip = c->client_ip;
     return rc;
 }
 
@@ -67,8 +67,8 @@ void World::pump_server(Conn* c) {
 void World::handle_server_event(Conn* c, ServerEvent& ev) {
     HostRt* h = c->server;
     if (std::holds_alternative<HeloEvent>(ev)) {
-        if (h->rate_limit && !h->rate_seen.count(c->client->spec->ip)) {
-            h->rate_seen.insert(c->client->spec->ip);
+        if (h->rate_limit && !h->rate_seen.count(c->client_ip)) {
+            h->rate_seen.insert(c->client_ip);
             // RFC 5321 §3.8: 421 closes the connection; the client retries later.
             c->srv->reject(make_reply(421, "4.7.0", h->spec->name + " too many connections, slow down"), now_);
             return;
@@ -101,7 +101,7 @@ void World::handle_server_event(Conn* c, ServerEvent& ev) {
         }
         if (local && h->greylisting) {
             // The same rule as the relay's greylisting chaos switch (engine/greylist.hpp).
-            if (auto r = h->greylist.check(greylist_key(c->client->spec->ip, c->srv->transaction().from, rcpt->to),
+            if (auto r = h->greylist.check(greylist_key(c->client_ip, c->srv->transaction().from, rcpt->to),
                                            now_, k_greylist_delay_ms)) {
                 c->srv->reject(*r, now_);
                 return;
@@ -141,7 +141,7 @@ void World::accept_message(Conn* c, MessageEvent& msg) {
     ReceivedInfo info;
     info.helo = msg.envelope.helo;
     info.client_host = c->client->spec->name;
-    info.client_ip = c->client->spec->ip;
+    info.client_ip = c->client_ip;
     info.hostname = h->spec->name;
     info.with = with_protocol_for(msg.envelope.esmtp, msg.envelope.tls, !msg.envelope.auth_user.empty());
     info.tls_version = msg.envelope.tls_version;

@@ -11,7 +11,10 @@ if(EMSCRIPTEN)
   # (Debian: python3-fonttools) the whole fonts are shipped.
   set(FONT /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)
   set(FONT_MONO /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf)
-  set(RELAYLAB_GLYPHS "U+0020-00FF,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2212,U+25A0,U+25B6,U+25C0,U+2713,U+2717")
+  # Latin-1, Latin Extended-A and -B, Greek and Coptic, Cyrillic (names and addresses in
+  # many languages, e.g. SMTPUTF8's ü@dest.test), then the UI's signs: the same ranges as
+  # glyph_ranges() in web/ui/theme.cpp.
+  set(RELAYLAB_GLYPHS "U+0020-024F,U+0370-03FF,U+0400-04FF,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2212,U+25A0,U+25B6,U+25C0,U+2713,U+2717")
   find_program(RELAYLAB_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
   if(NOT RELAYLAB_PYTHON3)
     find_program(RELAYLAB_PYTHON3 NAMES python3)

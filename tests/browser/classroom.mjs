@@ -255,6 +255,9 @@ export function symbolTests({ browser, url, figures }) {
       assert(go.startsWith('→ S: 3'), `a 3xx reply shows ${JSON.stringify(go)}`);
       const later = await lineAt('greylisting', (s) => s.reply_class === 'transient');
       assert(later.startsWith('… S: 4'), `a 4xx reply shows ${JSON.stringify(later)}`);
+      // The sequence diagram's label carries the same symbol (the same function draws it).
+      const arrow = await p.evaluate(() => window.relaylab.state().views.sequence.current_line);
+      assert(arrow.startsWith('… S: 4'), `the sequence labels a 4xx reply ${JSON.stringify(arrow)}`);
       if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'symbols-4xx-1280.png'), await p.screenshot());
       const no = await lineAt('user-unknown', (s) => s.reply_class === 'permanent');
       assert(no.startsWith('✗ S: 5'), `a 5xx reply shows ${JSON.stringify(no)}`);
@@ -362,6 +365,100 @@ export function presenterTests({ browser, url, figures }) {
         assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
         await p.close();
       }
+    }],
+  ];
+}
+
+// Panel rectangles fit the canvas and are at least this big (CSS pixels).
+const inside = (r, w, h) => r.x >= -1 && r.y >= -1 && r.x + r.width <= w + 1 && r.y + r.height <= h + 1;
+
+// The projector layout, the scenario picker's headings, and fonts for many languages.
+export function layoutTests({ browser, url, figures }) {
+  return [
+    ['presenter layout fits 1280x720, 1366x768 and 1920x1080: readable panels, a wide scrubber, the step\'s note in view', async () => {
+      for (const [width, height] of [[1280, 720], [1366, 768], [1920, 1080]]) {
+        const { page: p, errors } = await openPage(browser, url + '#scenario=greylisting&step=60', { width, height });
+        await nextFrames(p, 3);
+        await p.mouse.move(width / 2, height - 5);
+        if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, `normal-${width}x${height}.png`), await p.screenshot());
+        await p.evaluate(() => window.relaylab.setPresenterMode(true));
+        await nextFrames(p, 4);
+        let l = await p.evaluate(() => window.relaylab.layout());
+        const where = `${width}x${height}: ${JSON.stringify(l)}`;
+        assert(l.presenter, `not the presenter layout at ${where}`);
+        assert(l.switches.width === 0, `the switches panel still shows in presenter mode at ${where}`);
+        for (const name of ['toolbar', 'topology', 'sequence', 'notes', 'details'])
+          assert(inside(l[name], width, height), `${name} leaves the canvas at ${where}`);
+        for (const name of ['topology', 'sequence', 'notes'])
+          assert(l[name].width >= 0.4 * width * 0.9 && l[name].height >= 200, `${name} too small at ${where}`);
+        assert(l.details.height >= 150, `Details cramped at ${where}`);
+        assert(l.scrubber.width >= 0.8 * width, `scrubber only ${l.scrubber.width} px wide at ${width}x${height}`);
+        const n = l.step_note, box = l.notes;
+        assert(n.height > 0 && n.y >= box.y && n.y + n.height <= box.y + box.height && inside(n, width, height),
+               `the current step's note is not fully in view at ${where}`);
+        if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, `presenter-layout-${width}x${height}.png`), await p.screenshot());
+        // Details folds to its title bar (its arrow, left of the title): the note gets the column.
+        // The arrow sits at FramePadding (12, 8 with large controls) in a bar one frame high.
+        const arrow = (r, h) => ({ x: r.x + 12 + (h - 16) / 2, y: r.y + h / 2 });
+        const title = await p.evaluate(() => window.relaylab.layout().toolbar.height);  // 3 frames high + padding
+        let at = arrow(l.details, (title - 2 * 8 - 2 * 8) / 3 + 0);
+        await p.mouse.move(at.x, at.y);
+        await nextFrames(p, 3);
+        await p.mouse.click(at.x, at.y);
+        await nextFrames(p, 4);
+        await p.mouse.move(at.x + 200, at.y);  // another event: the fold lands on the frame after the click
+        await nextFrames(p, 4);
+        const folded = await p.evaluate(() => window.relaylab.layout());
+        assert(folded.details.height < 80 && folded.notes.height > l.notes.height,
+               `Details did not fold at ${width}x${height}: ${JSON.stringify(folded.details)}`);
+        at = arrow(folded.details, folded.details.height);
+        await p.mouse.move(at.x, at.y);
+        await nextFrames(p, 3);
+        await p.mouse.click(at.x, at.y);
+        await nextFrames(p, 4);
+        await p.mouse.move(at.x + 200, at.y);
+        await nextFrames(p, 4);
+        l = await p.evaluate(() => window.relaylab.layout());
+        assert(l.details.height >= 150, `Details did not unfold at ${width}x${height}`);
+        assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+        await p.close();
+      }
+    }],
+    ['scenario picker: the chapter heading shows above the selected scenario, the first chapter\'s too', async () => {
+      const { page: p, errors } = await openPage(browser, url + '#scenario=happy-path&step=1', { width: 1280, height: 720 });
+      await nextFrames(p, 3);
+      const toolbar = await p.evaluate(() => window.relaylab.layout().toolbar);
+      for (const name of ['happy-path', 'smtp-smuggling', 'tls-required-failure']) {
+        await p.evaluate((n) => window.relaylab.load(n), name);
+        await nextFrames(p, 3);
+        await p.mouse.click(220, toolbar.y + 20);  // the picker, right of its "Scenario" label
+        await nextFrames(p, 5);
+        const v = await p.evaluate(() => window.relaylab.state().views.scenario_list);
+        assert(v.open, `the list did not open for ${name}`);
+        assert(v.heading_y >= v.scroll_y && v.heading_y < v.scroll_y + v.visible_h,
+               `${name}: its chapter heading is scrolled out of view: ${JSON.stringify(v)}`);
+        assert(v.selected_y + v.selected_h <= v.scroll_y + v.visible_h + 1, `${name} itself is out of view: ${JSON.stringify(v)}`);
+        if (name === 'happy-path') assert(v.scroll_y === 0, `the first chapter's heading is scrolled away: ${JSON.stringify(v)}`);
+        if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, `picker-${name}.png`), await p.screenshot());
+        await p.keyboard.press('Escape');
+        await nextFrames(p, 3);
+      }
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await p.close();
+    }],
+    ['fonts: Latin Extended, Greek and Cyrillic have glyphs; ü@dest.test is drawn, not "?"', async () => {
+      const { page: p, errors } = await openPage(browser, url + '#scenario=smtputf8&step=32', { width: 1280, height: 720 });
+      await nextFrames(p, 3);
+      const s = await p.evaluate(() => window.relaylab.state());
+      assert(s.views.transcript.current_line.includes('RCPT TO:<ü@dest.test>'), `step 32 shows ${s.views.transcript.current_line}`);
+      const sample = s.views.transcript.current_line + ' Grüße ĄąČčĘęŁłŃńŚśŽžĞğŞşİı ŐőŰű șțǎ Ελληνικά ΑΒΓΔ Кириллица ЖЩЯ ёї';
+      const { missing } = await p.evaluate((t) => window.relaylab.glyphs(t), sample);
+      assert(missing.length === 0, `no glyph for ${JSON.stringify(missing)}`);
+      const control = await p.evaluate(() => window.relaylab.glyphs('漢'));  // outside the ranges: reported
+      assert(control.missing.length === 1, `the glyph check cannot fail: ${JSON.stringify(control)}`);
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'smtputf8-1280.png'), await p.screenshot());
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await p.close();
     }],
   ];
 }

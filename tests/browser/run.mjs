@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serveDirectory, launchChromium, openPage, pixelStats, runTests, assert } from './harness.mjs';
 import { simulatorTests } from './simulator.mjs';
-import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests, presenterTests } from './classroom.mjs';
+import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, switchTests, presenterTests, layoutTests } from './classroom.mjs';
+import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
 import { execFileSync } from 'node:child_process';
@@ -82,6 +83,8 @@ try {
     ...orderTests({ browser, url, figures }),
     ...switchTests({ browser, url, figures }),
     ...presenterTests({ browser, url, figures }),
+    ...layoutTests({ browser, url, figures }),
+    ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);

@@ -39,6 +39,9 @@ DEST_IP = "127.0.0.2"
 # behaviour of mx1.dest.test: offers (extensions), users (known mailboxes; others get 550
 # 5.1.1), greylist (451 4.7.1 for the first try of each recipient), broken_tls (STARTTLS is
 # offered, the handshake fails). relay: tls_required. dns: nxdomain (dest.test unknown).
+# ipv6: "unreachable" (mx1 has an AAAA address nobody listens on, then its A address: the
+# relay falls back to IPv4, RFC 5321 §5.1) or "only" (mx1 has only an AAAA address, ::1 on
+# loopback: delivered over IPv6).
 CASES = [
     dict(name="8bit-body-declared", body="Grüße aus Köln\r\n", body_8bitmime=True, to=["bob@dest.test"]),
     dict(name="8bit-body-undeclared", body="Grüße aus Köln\r\n", to=["bob@dest.test"]),
@@ -55,6 +58,8 @@ CASES = [
     dict(name="nxdomain", body="Hello\r\n", to=["bob@dest.test"], nxdomain=True),
     dict(name="user-unknown", body="Hello\r\n", to=["bob@dest.test", "nobody@dest.test"]),
     dict(name="451-then-250", body="Hello\r\n", to=["bob@dest.test"], greylist=True),
+    dict(name="aaaa-unreachable-then-a", body="Hello\r\n", to=["bob@dest.test"], ipv6="unreachable"),
+    dict(name="aaaa-only", body="Hello\r\n", to=["bob@dest.test"], ipv6="only"),
 ]
 
 SENDER = "alice@lab.test"
@@ -72,8 +77,14 @@ def world_for(case):
     if case.get("tls_required"):
         relay["tls_required_domains"] = ["dest.test"]
     dns = [{"name": "lab.test", "type": "MX", "preference": 10, "value": "relay.lab.test"},
-           {"name": "relay.lab.test", "type": "A", "value": "203.0.113.1"},
-           {"name": "mx1.dest.test", "type": "A", "value": "198.51.100.10"}]
+           {"name": "relay.lab.test", "type": "A", "value": "203.0.113.1"}]
+    if case.get("ipv6"):
+        relay["ipv6"] = "2001:db8:1::1"
+        dns.append({"name": "mx1.dest.test", "type": "AAAA", "value": "2001:db8:10::10"})
+    if case.get("ipv6") == "only":
+        mx["ipv6"] = "2001:db8:10::10"  # reachable over IPv6, and no A record
+    else:
+        dns.append({"name": "mx1.dest.test", "type": "A", "value": "198.51.100.10"})
     if not case.get("nxdomain"):
         dns.append({"name": "dest.test", "type": "MX", "preference": 10, "value": "mx1.dest.test"})
     message = {"id": "m1", "client": "app", "server": "relay.lab.test", "port": 25, "starttls": False,
@@ -165,7 +176,15 @@ def real_outcome(case):
     try:
         p_dns = free_port()
         args = ["dnsmasq", "-d", "--port=%d" % p_dns, "--listen-address=127.0.0.1", "--bind-interfaces",
-                "--no-resolv", "--no-hosts", "--pid-file=", "--host-record=mx1.dest.test,%s" % DEST_IP]
+                "--no-resolv", "--no-hosts", "--pid-file="]
+        dest_ip = DEST_IP
+        if case.get("ipv6") == "unreachable":
+            args.append("--host-record=mx1.dest.test,%s,::1" % DEST_IP)  # nothing listens on ::1
+        elif case.get("ipv6") == "only":
+            dest_ip = "::1"
+            args.append("--host-record=mx1.dest.test,::1")
+        else:
+            args.append("--host-record=mx1.dest.test,%s" % DEST_IP)
         if case.get("nxdomain"):
             args.append("--address=/dest.test/")  # dnsmasq: NXDOMAIN for the domain (RFC 1035 §4.1.1)
         else:
@@ -178,7 +197,7 @@ def real_outcome(case):
             options += ",GREYLIST"
         if case.get("broken_tls"):
             options += ",BROKEN-STARTTLS"
-        dest = test_mx.serve(DEST_IP, 0, os.path.join(d, "dest"), options)
+        dest = test_mx.serve(dest_ip, 0, os.path.join(d, "dest"), options)
         p_dest = dest.server_address[1]
         p_smtp = free_port()
         tls_required = '["dest.test"]' if case.get("tls_required") else "[]"

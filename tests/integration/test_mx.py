@@ -12,6 +12,7 @@ Addresses starting with "always451" always get 451. Every connection is printed 
 OUTDIR/msg-N.eml as received (dot-unstuffed). Imported, serve() runs it in this process and
 keeps the wire and the accepted messages on the server object."""
 import os
+import socket
 import re
 import socketserver
 import sys
@@ -43,6 +44,8 @@ class Server(socketserver.ThreadingTCPServer):
         self.wire = []      # every command line, in order
         self.accepted = []  # (file name, [recipients]) per accepted message
         os.makedirs(outdir, exist_ok=True)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6  # an IPv6 address such as ::1
         super().__init__(address, Handler)
 
 

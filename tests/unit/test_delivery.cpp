@@ -47,13 +47,31 @@ MessageOutcome outcome(std::vector<std::pair<int, std::string>> replies, bool ds
     return o;
 }
 
+// A zone of host names, each with its addresses ("2001:db8::1,192.0.2.1"): the answer to one
+// address question (AAAA or A); an unknown name is NXDOMAIN, a known one without addresses of
+// the type asked "no data".
+DnsAddressAnswer zone_answer(const std::map<std::string, std::string>& hosts, const LookupAddress& q) {
+    auto it = hosts.find(q.name);
+    if (it == hosts.end()) return DnsAddressAnswer{DnsStatus::nxdomain, {}};
+    DnsAddressAnswer out{DnsStatus::nodata, {}};
+    std::string rest = it->second;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string ip = rest.substr(0, comma);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+        if ((ip.find(':') != std::string::npos) == (q.type == AddressType::aaaa)) out.addresses.push_back(ip);
+    }
+    if (!out.addresses.empty()) out.status = DnsStatus::ok;
+    return out;
+}
+
 // Runs the core until it asks to connect; returns that step.
 Connect until_connect(DomainDelivery& d, TlsFailureMemory& mem, const DnsMxAnswer& answer,
                       const std::map<std::string, std::string>& hosts) {
     for (int i = 0; i < 20; ++i) {
         DeliveryStep s = d.next(mem, 0);
         if (std::holds_alternative<LookupMx>(s)) d.on_mx(answer);
-        else if (auto* a = std::get_if<LookupAddress>(&s)) d.on_address(hosts.count(a->name) ? addr(hosts.at(a->name)) : DnsAddressAnswer{DnsStatus::nxdomain, {}});
+        else if (auto* a = std::get_if<LookupAddress>(&s)) d.on_address(zone_answer(hosts, *a));
         else if (auto* c = std::get_if<Connect>(&s)) return *c;
         else FAIL("finished before connecting");
     }
@@ -144,10 +162,22 @@ TEST_CASE("delivery core: choosing targets (RFC 5321 §5.1)") {
         auto s = d.next(mem, 0);
         REQUIRE(std::holds_alternative<LookupAddress>(s));
         CHECK(std::get<LookupAddress>(s).name == "dest.test");
+        CHECK(std::get<LookupAddress>(s).type == AddressType::aaaa);
+        d.on_address(DnsAddressAnswer{DnsStatus::nodata, {}});
+        s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<LookupAddress>(s));
+        CHECK(std::get<LookupAddress>(s).type == AddressType::a);
         d.on_address(addr("192.0.2.7"));
         s = d.next(mem, 0);
         REQUIRE(std::holds_alternative<Connect>(s));
         CHECK(std::get<Connect>(s).ip == "192.0.2.7");
+    }
+    SUBCASE("implicit MX with an IPv6 address only: delivered over IPv6 (RFC 5321 §5.1)") {
+        DomainDelivery d(p, g, 1);
+        d.next(mem, 0);
+        d.on_mx(DnsMxAnswer{DnsStatus::nodata, {}});
+        auto c = until_connect(d, mem, {}, {{"dest.test", "2001:db8::7"}});
+        CHECK(c.ip == "2001:db8::7");
     }
     SUBCASE("a transaction reply decides: 550 for one recipient, 250 for the other") {
         DomainDelivery d(p, DeliveryGroup{false, "dest.test", {0, 1}}, 1);
@@ -156,6 +186,73 @@ TEST_CASE("delivery core: choosing targets (RFC 5321 §5.1)") {
         REQUIRE(std::holds_alternative<Finished>(d.next(mem, 0)));
         CHECK(d.results()[0].reply.code == 550);
         CHECK(d.results()[1].reply.code == 250);
+    }
+}
+
+TEST_CASE("delivery core: IPv6 and IPv4 addresses of a host (RFC 5321 §5.1, RFC 6724 §6)") {
+    const DeliveryPolicy p = policy();
+    TlsFailureMemory mem;
+    const DeliveryGroup g{false, "dest.test", {0}};
+    const DnsMxAnswer one = mx({{10, "mx1.dest.test"}});
+    SUBCASE("AAAA is asked, then A; the IPv6 address is tried first, then the IPv4 one") {
+        DomainDelivery d(p, g, 1);
+        REQUIRE(std::holds_alternative<LookupMx>(d.next(mem, 0)));
+        d.on_mx(one);
+        auto s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<LookupAddress>(s));
+        CHECK(std::get<LookupAddress>(s).name == "mx1.dest.test");
+        CHECK(std::get<LookupAddress>(s).type == AddressType::aaaa);
+        d.on_address(addr("2001:db8::1"));
+        s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<LookupAddress>(s));
+        CHECK(std::get<LookupAddress>(s).type == AddressType::a);
+        d.on_address(addr("192.0.2.1"));
+        s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<Connect>(s));
+        CHECK(std::get<Connect>(s).ip == "2001:db8::1");
+        d.on_connect_failed("Network is unreachable");
+        s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<Connect>(s));
+        CHECK(std::get<Connect>(s).ip == "192.0.2.1");
+        CHECK(std::get<Connect>(s).host == "mx1.dest.test");
+    }
+    SUBCASE("no IPv6 address (AAAA no data): the A address is used") {
+        DomainDelivery d(p, g, 1);
+        auto c = until_connect(d, mem, one, {{"mx1.dest.test", "192.0.2.1"}});
+        CHECK(c.ip == "192.0.2.1");
+    }
+    SUBCASE("AAAA NXDOMAIN: the name does not exist, no A question (RFC 8020 §2); 4.4.3") {
+        DomainDelivery d(p, g, 1);
+        d.next(mem, 0);
+        d.on_mx(one);
+        auto s = d.next(mem, 0);
+        REQUIRE(std::get<LookupAddress>(s).type == AddressType::aaaa);
+        d.on_address(DnsAddressAnswer{DnsStatus::nxdomain, {}});
+        s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<Finished>(s));
+        CHECK(d.results()[0].reply.enhanced == "4.4.3");
+        CHECK_FALSE(d.results()[0].attempted);
+    }
+    SUBCASE("AAAA fails (SERVFAIL) but A answers: the IPv4 address is used") {
+        DomainDelivery d(p, g, 1);
+        d.next(mem, 0);
+        d.on_mx(one);
+        d.next(mem, 0);
+        d.on_address(DnsAddressAnswer{DnsStatus::servfail, {}});
+        REQUIRE(std::get<LookupAddress>(d.next(mem, 0)).type == AddressType::a);
+        d.on_address(addr("192.0.2.1"));
+        auto s = d.next(mem, 0);
+        REQUIRE(std::holds_alternative<Connect>(s));
+        CHECK(std::get<Connect>(s).ip == "192.0.2.1");
+    }
+    SUBCASE("an IPv6 TLS failure is remembered per address, bracketed") {
+        DomainDelivery d(p, g, 1);
+        until_connect(d, mem, one, {{"mx1.dest.test", "2001:db8::1"}});
+        d.on_session(SessionReport{outcome({{451, "4.7.4"}}, true, true), SessionFailure::tls_rejected, std::nullopt});
+        auto s = d.next(mem, 100);
+        REQUIRE(std::holds_alternative<Connect>(s));
+        CHECK(std::get<Connect>(s).cleartext_retry);
+        CHECK(mem.failed_recently("[2001:db8::1]:25", 200));
     }
 }
 

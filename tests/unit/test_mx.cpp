@@ -184,3 +184,34 @@ TEST_CASE("mx: dns_name_equal (RFC 4343)") {
     CHECK_FALSE(dns_name_equal("example.org", "example.com"));
     CHECK_FALSE(dns_name_equal("example.org", "xexample.org"));
 }
+
+TEST_CASE("mx: a host's AAAA and A answers merged (RFC 5321 §5.1, RFC 6724 §6, RFC 8020 §2)") {
+    const DnsAddressAnswer v6{DnsStatus::ok, {"2001:db8::1"}};
+    const DnsAddressAnswer v4{DnsStatus::ok, {"192.0.2.1", "192.0.2.2"}};
+    const DnsAddressAnswer nodata{DnsStatus::nodata, {}};
+    const DnsAddressAnswer servfail{DnsStatus::servfail, {}};
+    const DnsAddressAnswer nxdomain{DnsStatus::nxdomain, {}};
+    SUBCASE("IPv6 addresses first, then IPv4") {
+        auto m = merge_address_answers(v6, &v4);
+        CHECK(m.status == DnsStatus::ok);
+        CHECK(m.addresses == std::vector<std::string>{"2001:db8::1", "192.0.2.1", "192.0.2.2"});
+    }
+    SUBCASE("one answer with addresses is enough, whatever the other said") {
+        CHECK(merge_address_answers(nodata, &v4).addresses == v4.addresses);
+        CHECK(merge_address_answers(servfail, &v4).status == DnsStatus::ok);
+        CHECK(merge_address_answers(v6, &servfail).addresses == v6.addresses);
+    }
+    SUBCASE("no address: a temporary failure wins over no data, since the records may exist") {
+        CHECK(merge_address_answers(nodata, &servfail).status == DnsStatus::servfail);
+        CHECK(merge_address_answers(DnsAddressAnswer{DnsStatus::timeout, {}}, &nodata).status == DnsStatus::timeout);
+        CHECK(merge_address_answers(nodata, &nodata).status == DnsStatus::nodata);
+        CHECK(merge_address_answers(nodata, &nxdomain).status == DnsStatus::nxdomain);
+    }
+    SUBCASE("AAAA NXDOMAIN alone (A not asked): NXDOMAIN") {
+        auto m = merge_address_answers(nxdomain, nullptr);
+        CHECK(m.status == DnsStatus::nxdomain);
+        CHECK(m.addresses.empty());
+    }
+    CHECK(std::string(address_type_name(AddressType::aaaa)) == "AAAA");
+    CHECK(std::string(address_type_name(AddressType::a)) == "A");
+}

@@ -87,6 +87,11 @@ TEST_CASE("received: header (RFC 5321 §4.4)") {
               "Received: from client.example.org (mail.example.org [192.0.2.7]) by relay.lab.test (relaylab) "
               "with ESMTPSA (TLSv1.3) id ABC123 for <bob@lab.test>; Sat, 28 Nov 2026 03:37:26 +0000");
     }
+    SUBCASE("an IPv6 client is an IPv6 address literal (RFC 5321 §4.1.3)") {
+        info.client_ip = "2001:db8::25";
+        const std::string h = make_received_header(info);
+        CHECK(h.find("[IPv6:2001:db8::25]") != std::string::npos);
+    }
     SUBCASE("folded with CRLF + whitespace, lines short") {
         const std::string h = make_received_header(info);
         const auto ls = lines_of(h);

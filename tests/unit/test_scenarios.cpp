@@ -381,6 +381,42 @@ TEST_CASE("quiet stretches are said in words, so a class sees time pass") {
     CHECK(minutes);
 }
 
+TEST_CASE("IPv6: AAAA asked before A, IPv6 tried first, no IPv6 route falls back to A (RFC 5321 §5.1)") {
+    SUBCASE("implicit-mx: both ends have IPv6, so the relay delivers over IPv6") {
+        const RunResult run = run_world(builtin("implicit-mx"), {}, 1);
+        std::vector<std::string> questions;
+        for (const auto& s : run.steps)
+            if (s.event.kind == TraceKind::dns_query) questions.push_back(s.event.text);
+        REQUIRE(questions.size() >= 3);
+        CHECK(questions[0] == "dest.test IN MX?");
+        CHECK(questions[1] == "dest.test IN AAAA?");
+        CHECK(questions[2] == "dest.test IN A?");
+        CHECK(count(run, TraceKind::dns_answer, "dest.test AAAA: 2001:db8:30::30") == 1);
+        const auto box = mailbox(run, "bob@dest.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("[IPv6:2001:db8:25::25]") != std::string::npos);
+    }
+    SUBCASE("a relay without an IPv6 address cannot reach the AAAA address: the A address is used") {
+        Scenario sc = builtin("implicit-mx");
+        for (auto& h : sc.hosts)
+            if (h.name == "relay.lab.test") h.ipv6.clear();
+        const RunResult run = run_world(sc, {}, 1);
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::connect && e.outcome == TraceOutcome::failed &&
+                   e.text.find("no IPv6 route") != std::string::npos;
+        }) == 1);
+        const auto box = mailbox(run, "bob@dest.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("[198.51.100.30]") == std::string::npos);  // the relay's own IPv4 is stamped
+        CHECK(box[0].content.find("[192.0.2.25]") != std::string::npos);
+    }
+    SUBCASE("a host without AAAA: AAAA says no data, then A") {
+        const RunResult run = run_world(builtin("happy-path"), {}, 1);
+        CHECK(count(run, TraceKind::dns_answer, "mx1.dest.test AAAA: no records") == 1);
+        CHECK(count(run, TraceKind::dns_answer, "mx1.dest.test A: ") == 1);
+    }
+}
+
 TEST_CASE("scenario files: clear errors for malformed input") {
     struct Case {
         const char* json;
@@ -401,6 +437,12 @@ TEST_CASE("scenario files: clear errors for malformed input") {
         {R"({"name": "x", "hosts": [{"name": "a", "kind": "mx", "local_domain": ["d"]}], "messages": []})",
          "scenario.hosts[0].local_domain: unknown key"},
         {R"({"name": "x", "hosts": [], "messages": [], "seeed": 3})", "scenario.seeed: unknown key"},
+        {R"({"name": "x", "hosts": [], "messages": [], "dns": [{"name": "d", "type": "SRV", "value": "v"}]})",
+         "scenario.dns[0].type: unknown record type \"SRV\" (MX, A, AAAA or TXT)"},
+        {R"({"name": "x", "hosts": [], "messages": [], "dns": [{"name": "d", "type": "AAAA", "value": "192.0.2.1"}]})",
+         "scenario.dns[0].value: an AAAA record needs an IPv6 address"},
+        {R"({"name": "x", "hosts": [{"name": "a", "kind": "mx", "ipv6": "nope"}], "messages": []})",
+         "scenario.hosts[0].ipv6: not an IPv6 address"},
         {R"({"name": "x", "hosts": [], "messages": [], "notes": [{"phase": "sumbission", "text": "t"}]})",
          "scenario.notes[0].phase: unknown phase"},
     };

@@ -1,10 +1,14 @@
 #include "web/ui/api.hpp"
 
+#include <imgui.h>
+#include <cstdio>
+#include <imgui_internal.h>  // ImTextCharFromUtf8
 #include <nlohmann/json.hpp>
 
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
 #include "web/ui/teaching_order.hpp"
+#include "web/ui/theme.hpp"
 
 namespace relaylab::ui {
 
@@ -58,6 +62,10 @@ json state_json(const App& app) {
     s["views"] = json{{"transcript", view_json(app.transcript_view())},
                       {"sequence", view_json(app.sequence_view())},
                       {"notes", view_json(app.notes_view())}};
+    const auto& list = app.scenario_list_view();  // the scenario picker's list, while open
+    s["views"]["scenario_list"] = json{{"open", list.open},           {"scroll_y", list.scroll_y},
+                                       {"visible_h", list.visible_h}, {"heading_y", list.heading_y},
+                                       {"selected_y", list.selected_y}, {"selected_h", list.selected_h}};
     const auto& p = model.prefs();
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
                       {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
@@ -78,7 +86,7 @@ std::string str(const json& j, const char* key) {
 }  // namespace
 
 bool api_read_only(std::string_view op) {
-    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats"})
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette"})
         if (op == r) return true;
     return false;
 }
@@ -110,9 +118,49 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         return ok(json{{"toolbar", rect_json(l.toolbar)}, {"topology", rect_json(l.topology)},
                        {"sequence", rect_json(l.sequence)}, {"notes", rect_json(l.notes)},
                        {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)},
-                       {"notice", rect_json(l.notice)}});
+                       {"notice", rect_json(l.notice)}, {"scrubber", rect_json(l.scrubber)},
+                       {"step_note", rect_json(l.step_note)}, {"presenter", l.presenter}});
     }
     if (op == "link") return ok(model.fragment());
+    if (op == "palette") {
+        // The class and outcome colours of both palettes, "#rrggbb", for the colour-blindness
+        // check (tests/browser/colour.mjs).
+        auto hex = [](ImU32 c) {
+            char b[8];
+            std::snprintf(b, sizeof b, "#%02x%02x%02x", static_cast<unsigned>(c & 0xFF),
+                          static_cast<unsigned>((c >> 8) & 0xFF), static_cast<unsigned>((c >> 16) & 0xFF));
+            return std::string(b);
+        };
+        auto colours = [&](const Palette& p) {
+            return json{{"reply_2xx", hex(p.reply_2xx)}, {"reply_3xx", hex(p.reply_3xx)}, {"reply_4xx", hex(p.reply_4xx)},
+                        {"reply_5xx", hex(p.reply_5xx)}, {"command", hex(p.command)},     {"dns", hex(p.dns)},
+                        {"ok", hex(p.ok)},               {"warn", hex(p.warn)},           {"down", hex(p.down)},
+                        {"background", hex(p.canvas_bg)}};
+        };
+        return ok(json{{"normal", colours(palette(false))}, {"high_contrast", colours(palette(true))}});
+    }
+    if (op == "glyphs") {
+        // The characters of `text` the sans or mono font cannot draw (they would show as
+        // '?'): the font atlas has no glyph for them (not in the ranges or not in the subset).
+        const std::string text = str(req, "text");
+        json missing = json::array();
+        const char* p = text.c_str();
+        const char* end = p + text.size();
+        while (p < end) {
+            unsigned int c = 0;
+            const int n = ImTextCharFromUtf8(&c, p, end);
+            if (n <= 0) break;
+            const std::string ch(p, static_cast<std::size_t>(n));
+            p += n;
+            if (c < 0x20) continue;
+            for (ImFont* f : {fonts().sans, fonts().mono})
+                if (!f || !f->FindGlyphNoFallback(static_cast<ImWchar>(c))) {
+                    missing.push_back(ch);
+                    break;
+                }
+        }
+        return ok(json{{"missing", missing}});
+    }
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
 
     Command c;

@@ -21,10 +21,10 @@ constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                      ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
 
-bool begin_at(const char* name, const Rect& r, ImGuiWindowFlags extra = 0) {
+bool begin_at(const char* name, const Rect& r, ImGuiWindowFlags extra = 0, bool collapsible = false) {
     ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
     ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
-    return ImGui::Begin(name, nullptr, k_fixed | extra);
+    return ImGui::Begin(name, nullptr, (k_fixed & ~(collapsible ? ImGuiWindowFlags_NoCollapse : 0)) | extra);
 }
 }  // namespace
 
@@ -204,19 +204,34 @@ void App::frame(float width, float height) {
     model_.tick(std::min(ImGui::GetIO().DeltaTime, 0.1f));
 
     // Layout: a toolbar on top; topology over the ladder on the left; notes, details and
-    // switches on the right.
+    // switches on the right. Presenter mode (a projector, 1280×720 and up, big text): the
+    // scrubber on a toolbar row of its own, the right column for the current step's note
+    // and the Details tabs (collapsible), no switches panel (switches are set before class).
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float toolbar_h = ImGui::GetFrameHeight() * 2 + style.ItemSpacing.y + style.WindowPadding.y * 2;
+    const bool presenter = model_.presenting();
+    layout_.presenter = presenter;
+    timeline_.wide_scrubber = presenter;
+    const int toolbar_rows = presenter ? 3 : 2;
+    const float toolbar_h = ImGui::GetFrameHeight() * static_cast<float>(toolbar_rows) +
+                            style.ItemSpacing.y * static_cast<float>(toolbar_rows - 1) + style.WindowPadding.y * 2;
     const float body_h = std::max(100.0f, height - toolbar_h);
-    const float left_w = std::floor(width * (width / ui_scale_ > 1500 ? 0.55f : 0.58f));
+    const float left_w = std::floor(width * (presenter ? 0.56f : width / ui_scale_ > 1500 ? 0.55f : 0.58f));
     const float right_w = width - left_w;
     layout_.toolbar = {0, 0, width, toolbar_h};
-    layout_.topology = {0, toolbar_h, left_w, std::floor(body_h * 0.48f)};
+    layout_.topology = {0, toolbar_h, left_w, std::floor(body_h * (presenter ? 0.44f : 0.48f))};
     layout_.sequence = {0, toolbar_h + layout_.topology.h, left_w, body_h - layout_.topology.h};
-    layout_.notes = {left_w, toolbar_h, right_w, std::floor(body_h * 0.30f)};
-    layout_.switches = {left_w, 0, right_w, std::floor(body_h * 0.20f)};
-    layout_.switches.y = height - layout_.switches.h;
-    layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, body_h - layout_.notes.h - layout_.switches.h};
+    if (presenter) {
+        const float title_h = ImGui::GetFrameHeight();
+        const float details_h = details_collapsed_ ? title_h : std::floor(body_h * 0.42f);
+        layout_.notes = {left_w, toolbar_h, right_w, body_h - details_h};
+        layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, details_h};
+        layout_.switches = {};
+    } else {
+        layout_.notes = {left_w, toolbar_h, right_w, std::floor(body_h * 0.30f)};
+        layout_.switches = {left_w, 0, right_w, std::floor(body_h * 0.20f)};
+        layout_.switches.y = height - layout_.switches.h;
+        layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, body_h - layout_.notes.h - layout_.switches.h};
+    }
 
     Commands out;
     auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
@@ -226,6 +241,8 @@ void App::frame(float width, float height) {
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
         take(timeline_.draw(model_));
+        const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
+        layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
     }
     ImGui::End();
     if (begin_at("Topology: who talks to whom", layout_.topology, ImGuiWindowFlags_NoScrollbar)) take(topology_.draw(model_));
@@ -233,12 +250,18 @@ void App::frame(float width, float height) {
     if (begin_at("Sequence diagram (click a line to go to that step)", layout_.sequence, ImGuiWindowFlags_NoScrollbar))
         take(sequence_.draw(model_));
     ImGui::End();
-    if (begin_at("Teacher's notes", layout_.notes)) {
+    if (begin_at(presenter ? "This step and the teacher's note###notes" : "Teacher's notes###notes", layout_.notes)) {
         take(notes_.draw(model_));
         record_scroll(notes_.report);
+        const ImVec2 a = notes_.step_min, b = notes_.step_max;
+        layout_.step_note = {a.x, a.y, b.x - a.x, b.y - a.y};
     }
     ImGui::End();
-    if (begin_at("Details", layout_.details, ImGuiWindowFlags_NoScrollbar)) {
+    // Collapsible in presenter mode (click its title bar), so the note gets the whole column.
+    ImGui::SetNextWindowCollapsed(presenter && details_collapsed_, ImGuiCond_Always);
+    const bool details_open = begin_at("Details", layout_.details, ImGuiWindowFlags_NoScrollbar, presenter);
+    if (presenter && ImGui::IsWindowCollapsed() != details_collapsed_) details_collapsed_ = ImGui::IsWindowCollapsed();
+    if (details_open) {
         if (ImGui::BeginTabBar("##tabs")) {
             if (ImGui::BeginTabItem("Transcript")) { take(transcript_.draw(model_)); ImGui::EndTabItem(); }
             if (ImGui::BeginTabItem("DNS")) { take(dns_.draw(model_)); ImGui::EndTabItem(); }
@@ -254,21 +277,23 @@ void App::frame(float width, float height) {
         }
     }
     ImGui::End();
-    if (begin_at("Failure switches and outcome", layout_.switches)) {
-        take(switches_.draw(model_));
-        ImGui::Separator();
-        const Palette& pal = palette(model_.prefs().high_contrast);
-        for (const auto& m : model_.sim().view().messages) {
-            const ImU32 c = message_state_colour(m.status, pal);
-            // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
-            std::string line = message_state_mark(m.status);
-            line.append(m.id).append(": ").append(sim::message_state_name(m.status));
-            if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
-            if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());
+    if (!presenter) {
+        if (begin_at("Failure switches and outcome", layout_.switches)) {
+            take(switches_.draw(model_));
+            ImGui::Separator();
+            const Palette& pal = palette(model_.prefs().high_contrast);
+            for (const auto& m : model_.sim().view().messages) {
+                const ImU32 c = message_state_colour(m.status, pal);
+                // Appended piece by piece (GCC 12 warns falsely on chains of operator+).
+                std::string line = message_state_mark(m.status);
+                line.append(m.id).append(": ").append(sim::message_state_name(m.status));
+                if (m.code) line.append(" ").append(std::to_string(m.code)).append(" ").append(m.enhanced);
+                if (!m.final_host.empty()) line.append(" at ").append(m.final_host);
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", line.c_str());
+            }
         }
+        ImGui::End();
     }
-    ImGui::End();
     draw_notice(width);
     focus_probe_end_frame();
     apply_commands(out);

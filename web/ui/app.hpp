@@ -25,6 +25,9 @@ struct Rect {
 struct Layout {
     Rect toolbar, topology, sequence, notes, details, switches;
     Rect notice;  // the link's error message; empty when none is shown
+    Rect scrubber;   // the timeline's slider
+    Rect step_note;  // the current step's line and explanation in the notes
+    bool presenter = false;  // the projector layout (no switches panel; Details collapsible)
 };
 
 class App {
@@ -46,6 +49,7 @@ public:
     const ViewReport& transcript_view() const { return transcript_.report; }
     const ViewReport& sequence_view() const { return sequence_.report; }
     const ViewReport& notes_view() const { return notes_.report; }
+    const ScenarioPanel::ListReport& scenario_list_view() const { return scenario_.list; }
 
     Model& model() { return model_; }
     const Model& model() const { return model_; }
@@ -91,6 +95,7 @@ private:
     Prefs styled_{};
     bool styled_once_ = false;
     Layout layout_;
+    bool details_collapsed_ = false;  // presenter mode: the Details window folded to its title
     std::string notice_;
     std::deque<double> frame_ms_;
     struct KeyPress {

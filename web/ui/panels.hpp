@@ -26,11 +26,19 @@ void record_scroll(ViewReport& report);
 // Scenario picker (title + description) — web/ui/scenario_panel.cpp
 struct ScenarioPanel {
     Commands draw(const Model& model);
+    // The open list in the last frame drawn (for tests): its scroll, its visible height, and
+    // where the selected scenario's chapter heading and the selected entry sit (content y).
+    struct ListReport {
+        bool open = false;
+        float scroll_y = 0, visible_h = 0, heading_y = -1, selected_y = -1, selected_h = 0;
+    } list;
 };
 
 // Play/pause, step, back, restart, speed, scrubber — web/ui/timeline_panel.cpp
 struct TimelinePanel {
     Commands draw(const Model& model);
+    bool wide_scrubber = false;     // the scrubber on a row of its own, full width (presenter mode)
+    ImVec2 scrubber_min, scrubber_max;  // where the scrubber was drawn in the last frame
 };
 
 // Font size, high contrast, large controls — web/ui/presenter_panel.cpp
@@ -119,6 +127,8 @@ struct SwitchesPanel {
 struct NotesPanel {
     Commands draw(const Model& model);
     ViewReport report;
+    // Where the current step's line and explanation were drawn (screen pixels), for tests.
+    ImVec2 step_min, step_max;
 
 private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked

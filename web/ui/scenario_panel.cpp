@@ -14,21 +14,32 @@ Commands ScenarioPanel::draw(const Model& model) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30.0f, ImGui::GetContentRegionAvail().x * 0.55f));
     const std::string preview = current ? current->title : std::string("(none)");
+    list.open = false;
     if (ImGui::BeginCombo("##scenario", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
         // In teaching order, under chapter headings, each with what it teaches.
         int chapter = -1;
+        float heading_y = 0;  // content y of the current chapter's heading
         const Palette& pal = palette(model.prefs().high_contrast);
+        const bool appearing = ImGui::IsWindowAppearing();
+        list = {};
+        list.open = true;
         for (const auto& s : model.scenarios()) {
             const bool selected = current && current->name == s.name;
             if (s.chapter != chapter) {
                 chapter = s.chapter;
                 if (ImGui::GetCursorPosY() > ImGui::GetStyle().WindowPadding.y + 1) ImGui::Spacing();
+                heading_y = ImGui::GetCursorPosY();
                 ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "%s", chapter_name(chapter));
                 ImGui::Separator();
             }
             ImGui::PushID(s.name.c_str());
             const float line = ImGui::GetTextLineHeight();
             const ImVec2 at = ImGui::GetCursorScreenPos();
+            if (selected) {
+                list.heading_y = heading_y;
+                list.selected_y = ImGui::GetCursorPosY();
+                list.selected_h = line * 2 + ImGui::GetStyle().ItemSpacing.y;
+            }
             if (ImGui::Selectable("##pick", selected, 0, ImVec2(0, line * 2 + ImGui::GetStyle().ItemSpacing.y)))
                 out.push_back(cmd::Load{s.name});
             const bool hovered = ImGui::IsItemHovered();
@@ -48,6 +59,14 @@ Commands ScenarioPanel::draw(const Model& model) {
             if (selected) ImGui::SetItemDefaultFocus();
             ImGui::PopID();
         }
+        // Opening the list shows the selected scenario under its chapter heading: the
+        // default focus alone scrolls the entry to the very top (the list's size is not
+        // known on its first frame), hiding the heading, the first chapter's included. A
+        // chapter is shorter than the list, so the entry stays in view.
+        if (appearing && list.heading_y >= 0)
+            ImGui::SetScrollY(std::max(0.0f, list.heading_y - ImGui::GetStyle().WindowPadding.y));
+        list.scroll_y = ImGui::GetScrollY();
+        list.visible_h = ImGui::GetWindowHeight();
         ImGui::EndCombo();
     }
     if (current && ImGui::IsItemHovered()) wrapped_tooltip(current->description, current->name);

@@ -52,6 +52,7 @@ Commands SequencePanel::draw(const Model& model) {
     }
 
     ImGui::BeginChild("##ladder", ImVec2(0, 0), ImGuiChildFlags_None);
+    report.current_line.clear();  // the current step's label as drawn (with its symbol)
     const std::size_t step = sim.step();
     // Every step (the future dimmed), or only those up to now; capability lines too, or not.
     const std::vector<std::size_t> rows = shown_steps(model);
@@ -103,7 +104,7 @@ Commands SequencePanel::draw(const Model& model) {
                         sim::format_sim_time(ev.t_ms).c_str());
             const float y = o.y + row_h * 0.78f;
             const float x1 = col_x(o.x, ev.from), x2 = col_x(o.x, ev.to);
-            const std::string line = event_line(ev);
+            const std::string line = marked_line(ev);  // the symbol too: colour is never the only signal
             if (x1 >= 0 && x2 >= 0 && x1 != x2) {
                 dl->AddLine(ImVec2(x1, y), ImVec2(x2, y), colour, current ? 3.0f : 1.5f);
                 const float dir = x2 > x1 ? 1.0f : -1.0f, ah = fs * 0.35f;
@@ -114,11 +115,14 @@ Commands SequencePanel::draw(const Model& model) {
                 float tx = std::min(x1, x2) + (span - tw) / 2;
                 tx = std::clamp(tx, o.x + time_w, o.x + width - tw);
                 dl->AddText(ImVec2(tx, y - fs - 1), colour, label.c_str());
+                if (current) report.current_line = label;
             } else {
                 const float x = x1 >= 0 ? x1 : o.x + time_w + 4;
                 dl->AddCircleFilled(ImVec2(x, y - fs * 0.3f), fs * 0.25f, colour);
                 const float room = o.x + width - x - fs;
-                dl->AddText(ImVec2(x + fs * 0.5f, y - fs - 1), colour, fit(line, std::max(room, col_w)).c_str());
+                const std::string label = fit(line, std::max(room, col_w));
+                dl->AddText(ImVec2(x + fs * 0.5f, y - fs - 1), colour, label.c_str());
+                if (current) report.current_line = label;
             }
             if (hovered) explanation_tooltip(ev);
         }

@@ -14,6 +14,7 @@ struct Entry {
 constexpr std::array k_order{
     Entry{"happy-path", 0},        Entry{"submissions-465", 0},   Entry{"starttls-required", 0},
     Entry{"auth-failed", 0},       Entry{"notify-success", 0},    Entry{"eight-bit-old-server", 0},
+    Entry{"smtputf8", 0},
     Entry{"implicit-mx", 1},       Entry{"mx-fallback", 1},       Entry{"null-mx", 1},
     Entry{"nxdomain", 1},          Entry{"dns-servfail", 1},      Entry{"relay-denied", 2},
     Entry{"mail-loop", 2},         Entry{"greylisting", 3},       Entry{"rate-limited", 3},

@@ -8,17 +8,20 @@ constexpr ImU32 rgb(int r, int g, int b, int a = 255) { return IM_COL32(r, g, b,
 
 const Palette& palette(bool high_contrast) {
     static const Palette dark{
-        rgb(120, 180, 255), rgb(110, 210, 120), rgb(90, 200, 220), rgb(255, 170, 60), rgb(255, 95, 95),
+        // Reply classes 2xx teal, 3xx sky blue, 4xx yellow, 5xx red, and the outcomes in the same
+        // hues: chosen to stay apart (CIEDE2000 >= 10) under protanopia and deuteranopia as well
+        // (tests/browser/colour.mjs); the symbols ✓ → … ✗ say the same without colour.
+        rgb(120, 180, 255), rgb(40, 190, 170), rgb(86, 180, 233), rgb(240, 228, 66), rgb(255, 95, 95),
         rgb(200, 150, 255), rgb(230, 210, 110), rgb(170, 175, 185),
         rgb(70, 110, 170), rgb(60, 130, 110), rgb(120, 90, 160), rgb(150, 120, 60), rgb(90, 95, 110),
         rgb(230, 233, 240), rgb(140, 145, 155), rgb(95, 100, 115), rgb(255, 210, 80), rgb(255, 220, 90),
-        rgb(255, 210, 80, 50), rgb(240, 70, 70), rgb(255, 170, 60), rgb(110, 210, 120), rgb(24, 26, 32)};
+        rgb(255, 210, 80, 50), rgb(240, 70, 70), rgb(240, 228, 66), rgb(40, 190, 170), rgb(24, 26, 32)};
     static const Palette contrast{
-        rgb(120, 200, 255), rgb(0, 255, 100), rgb(0, 230, 255), rgb(255, 190, 0), rgb(255, 80, 80),
+        rgb(120, 200, 255), rgb(0, 220, 200), rgb(120, 160, 255), rgb(255, 230, 60), rgb(255, 80, 80),
         rgb(230, 160, 255), rgb(255, 255, 0), rgb(255, 255, 255),
         rgb(0, 70, 160), rgb(0, 110, 80), rgb(100, 40, 150), rgb(140, 100, 0), rgb(60, 60, 60),
         rgb(255, 255, 255), rgb(200, 200, 200), rgb(200, 200, 200), rgb(255, 255, 0), rgb(255, 255, 0),
-        rgb(255, 255, 0, 70), rgb(255, 60, 60), rgb(255, 190, 0), rgb(0, 255, 100), rgb(0, 0, 0)};
+        rgb(255, 255, 0, 70), rgb(255, 60, 60), rgb(255, 230, 60), rgb(0, 220, 200), rgb(0, 0, 0)};
     return high_contrast ? contrast : dark;
 }
 
@@ -74,7 +77,10 @@ void apply_style(const Prefs& prefs) {
 
 const ImWchar* glyph_ranges() {
     static const ImWchar ranges[] = {
-        0x0020, 0x00FF, 0x2013, 0x2014, 0x2018, 0x201D, 0x2022, 0x2022, 0x2026, 0x2026,
+        0x0020, 0x024F,  // Basic Latin, Latin-1, Latin Extended-A and -B
+        0x0370, 0x03FF,  // Greek and Coptic
+        0x0400, 0x04FF,  // Cyrillic
+        0x2013, 0x2014, 0x2018, 0x201D, 0x2022, 0x2022, 0x2026, 0x2026,
         0x2190, 0x2193, 0x2212, 0x2212, 0x25A0, 0x25A0, 0x25B6, 0x25B6, 0x25C0, 0x25C0, 0x2713, 0x2713, 0x2717, 0x2717, 0,
     };
     return ranges;

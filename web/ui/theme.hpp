@@ -24,7 +24,8 @@ Fonts& fonts();
 // ImGui style for the given preferences (dark or high contrast, normal or large controls).
 void apply_style(const Prefs& prefs);
 
-// The glyphs the fonts carry (Latin-1, dashes, quotes, arrows, minus, ▶ ◀ ■ ✓ ✗); the build
+// The glyphs the fonts carry (Latin-1, Latin Extended-A/B, Greek, Cyrillic, dashes, quotes,
+// arrows, minus, ▶ ◀ ■ ✓ ✗); the build
 // subsets the TTFs to the same set (web/web.cmake).
 const ImWchar* glyph_ranges();
 

@@ -74,11 +74,24 @@ Commands TimelinePanel::draw(const Model& model) {
     char info[96];
     std::snprintf(info, sizeof info, "step %zu / %zu   %s", step, total,
                   sim::format_sim_time(cur ? cur->event.t_ms : 0).c_str());
+    auto scrubber = [&](float width) {
+        ImGui::SetNextItemWidth(width);
+        int n = static_cast<int>(step);
+        if (ImGui::SliderInt("##scrub", &n, 0, static_cast<int>(total), ""))
+            out.push_back(cmd::Seek{static_cast<std::size_t>(n)});
+        scrubber_min = ImGui::GetItemRectMin();
+        scrubber_max = ImGui::GetItemRectMax();
+        if (ImGui::IsItemHovered()) wrapped_tooltip("Drag to any step");
+    };
+    if (wide_scrubber) {
+        // On a projector the buttons are large: the scrubber gets a row of its own.
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(info);
+        scrubber(ImGui::GetContentRegionAvail().x);
+        return out;
+    }
     const float info_w = ImGui::CalcTextSize(info).x;
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - info_w - ImGui::GetStyle().ItemSpacing.x);
-    int n = static_cast<int>(step);
-    if (ImGui::SliderInt("##scrub", &n, 0, static_cast<int>(total), "")) out.push_back(cmd::Seek{static_cast<std::size_t>(n)});
-    if (ImGui::IsItemHovered()) wrapped_tooltip("Drag to any step");
+    scrubber(ImGui::GetContentRegionAvail().x - info_w - ImGui::GetStyle().ItemSpacing.x);
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(info);

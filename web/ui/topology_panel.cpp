@@ -193,7 +193,7 @@ Commands TopologyPanel::draw(const Model& model) {
     // The message moving along the current hop.
     if (cur) {
         const ImU32 colour = event_colour(cur->event, pal);
-        const std::string line = event_line(cur->event);
+        const std::string line = marked_line(cur->event);
         if (hop_from >= 0 && hop_to >= 0 && hop_from != hop_to) {
             const ImVec2 p = lerp(at(hop_from), at(hop_to), ease(model.hop_progress()));
             const float ew = fs * 1.3f, eh = fs * 0.9f;
