@@ -1,5 +1,6 @@
 #include "engine/mime_header.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engine/ascii.hpp"
@@ -177,7 +178,11 @@ MimeValue parse_mime_value(std::string_view field_value) {
         int index = -1;  // -1: not a continuation
         if (auto star = attr.find('*'); star != std::string::npos) {
             index = 0;
-            for (char c : attr.substr(star + 1)) index = (c >= '0' && c <= '9') ? index * 10 + (c - '0') : index;
+            // RFC 2231 §3 section numbers are small; a longer run of digits is clamped rather
+            // than allowed to overflow.
+            constexpr int k_max_section = 100000;
+            for (char c : attr.substr(star + 1))
+                if (c >= '0' && c <= '9') index = std::min(k_max_section, index * 10 + (c - '0'));
             attr.resize(star);
         }
         if (index < 0) index = 0;
