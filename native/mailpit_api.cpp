@@ -338,21 +338,28 @@ std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std:
                                   {"tags", json::array()},
                                   {"messages", messages}});
     };
+    // The messages a DELETE or PUT names: these IDs (404 for one that is not here), else those
+    // matching the search (all when it is empty). Fills `chosen`; an error response otherwise.
+    auto choose = [&](std::vector<InboxEntry>& all, const std::vector<std::string>& ids, const std::string& q,
+                      std::vector<const InboxEntry*>& chosen) -> std::optional<ApiResponse> {
+        if (ids.empty()) {
+            for (const auto& f : matching(q, all)) chosen.push_back(f.first);
+            return std::nullopt;
+        }
+        for (const std::string& id : ids) {
+            auto it = std::find_if(all.begin(), all.end(), [&](const InboxEntry& e) { return e.id == id; });
+            if (it == all.end()) return error(404, "no message with ID " + id);
+            chosen.push_back(&*it);
+        }
+        return std::nullopt;
+    };
     // Deletes the messages matching a query, or these IDs; all when both are empty.
     auto remove = [&](const std::vector<std::string>& ids, const std::string& q) {
         std::vector<InboxEntry> all = sorted_entries();
         ApiResponse r = ok_text();
         const bool everything = ids.empty() && q.empty();
         std::vector<const InboxEntry*> chosen;
-        if (!ids.empty()) {
-            for (const std::string& id : ids) {
-                auto it = std::find_if(all.begin(), all.end(), [&](const InboxEntry& e) { return e.id == id; });
-                if (it == all.end()) return error(404, "no message with ID " + id);
-                chosen.push_back(&*it);
-            }
-        } else {
-            for (const auto& f : matching(q, all)) chosen.push_back(f.first);
-        }
+        if (auto failed = choose(all, ids, q, chosen)) return *failed;
         for (const InboxEntry* e : chosen) {
             if (!remove_all_copies(*e)) return error(500, "could not delete message " + e->id);
             ++deleted_;
@@ -442,15 +449,7 @@ std::optional<ApiResponse> MailpitApi::route(std::string_view method, const std:
             std::vector<InboxEntry> all = sorted_entries();
             ApiResponse r = ok_text();
             std::vector<const InboxEntry*> chosen;
-            if (!ids.empty()) {
-                for (const std::string& id : ids) {
-                    auto it = std::find_if(all.begin(), all.end(), [&](const InboxEntry& e) { return e.id == id; });
-                    if (it == all.end()) return error(404, "no message with ID " + id);
-                    chosen.push_back(&*it);
-                }
-            } else {
-                for (const auto& f : matching(search, all)) chosen.push_back(f.first);
-            }
+            if (auto failed = choose(all, ids, search, chosen)) return *failed;
             for (const InboxEntry* e : chosen) {
                 if (e->read == read) continue;
                 if (!set_read_all_copies(*e, read)) return error(500, "could not update message " + e->id);
