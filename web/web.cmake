@@ -63,9 +63,10 @@ if(EMSCRIPTEN)
   set_target_properties(relaylab_web PROPERTIES OUTPUT_NAME relaylab SUFFIX ".js"
     RUNTIME_OUTPUT_DIRECTORY ${RELAYLAB_WEB_OUT})
   set_property(TARGET relaylab_web APPEND PROPERTY LINK_DEPENDS ${WEB_FONTS})
+  # The page's own files (index.html and any script or style beside it).
+  file(GLOB RELAYLAB_PAGE_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/assets/web/*)
   add_custom_command(TARGET relaylab_web POST_BUILD
-    COMMAND ${CMAKE_COMMAND} -E copy_if_different
-            ${CMAKE_SOURCE_DIR}/assets/web/index.html ${RELAYLAB_WEB_OUT}/index.html)
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${RELAYLAB_PAGE_FILES} ${RELAYLAB_WEB_OUT}/)
 
 else()
   if(RELAYLAB_DESKTOP AND EXISTS ${RELAYLAB_IMGUI_DIR}/imgui.h)
