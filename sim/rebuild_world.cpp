@@ -324,7 +324,14 @@ private:
     // message at all) in clear text is replayed line by line, as the scenario files script
     // misbehaving clients; its AUTH PLAIN answer is rewritten to the placeholder login.
     static bool scripted(const SeenSession& s) {
-        return !s.starttls && !s.content && !s.commands.empty() && (s.auth_before_tls || s.transactions.empty());
+        return !s.starttls && !s.content && !s.commands.empty() && !clear_auth_accepted(s) &&
+               (s.auth_before_tls || s.transactions.empty());
+    }
+    // A server that took AUTH in clear text on a submission port (a sandbox on loopback): the
+    // world's offers AUTH only after STARTTLS (RFC 4954 §4, RFC 3207 §4), so the re-run's
+    // client starts TLS first.
+    static bool clear_auth_accepted(const SeenSession& s) {
+        return s.auth_before_tls && s.auth_code == 235;
     }
     static Json script_of(const SeenSession& s) {
         Json script = Json::array();
@@ -355,7 +362,10 @@ private:
                 m["client"] = s->client;
                 m["server"] = s->server;
                 m["port"] = s->port == 587 || s->port == 465 ? s->port : 25;
-                m["starttls"] = s->starttls;
+                m["starttls"] = s->starttls || clear_auth_accepted(*s);
+                if (clear_auth_accepted(*s))
+                    notes.push_back(s->server + " accepted AUTH without TLS; the world's submission port offers "
+                                                "AUTH only after STARTTLS, so the re-run's client starts TLS first.");
                 if (s->auth) m["auth"] = Json{{"user", ascii_lowercase(login_of(*s))}, {"password", k_password}};
                 m["from"] = !t || t->from.null ? std::string() : t->from.mailbox.to_string();
                 Json to = Json::array();
@@ -393,7 +403,11 @@ private:
                 if (s->auth)
                     notes.push_back("AUTH credentials are never in the trace: " + login_of(*s) +
                                     " logs in with a placeholder password.");
-                if (s->auth_before_tls && !scripted(*s))
+                if (t && t->mail_code / 100 == 2 && s->port != 25 && s->auth_code != 235)
+                    notes.push_back(s->server + " took mail on port " + std::to_string(s->port) +
+                                    " without AUTH (a sandbox?): the world's submission port asks for AUTH first "
+                                    "(RFC 6409 §4.3), so the re-run refuses it with 530.");
+                if (s->auth_before_tls && !scripted(*s) && !clear_auth_accepted(*s))
                     notes.push_back("The client tried AUTH before STARTTLS; the world's client says EHLO, MAIL "
                                     "and so on in its own order, so the refusal may come at another command.");
             }

@@ -236,3 +236,77 @@ TEST_CASE("rebuilt world: events as the live stream sends them (sessions, wall-c
     CHECK(replies(rerun) == replies(observed));
     CHECK(outcomes(rerun) == outcomes(observed));
 }
+
+TEST_CASE("rebuilt world: a real relay's stream (addresses as peers, its DNS and connect lines)") {
+    // What `relaylab serve` sends on /api/v1/live for one submission and its delivery attempt
+    // (native/live_*.cpp): the inbound session's client is the peer's address, the outbound
+    // session's server is "host:port", DNS answers say "NAME TYPE: ANSWER".
+    const char* lines[] = {
+        R"j({"type":"event","t_ms":0,"kind":"reply","phase":"greeting","from":"lab.test","to":"127.0.0.1","text":"220 lab.test ESMTP","code":220,"reply_class":"positive","wire":"220 lab.test ESMTP\r\n","session":"in-1","role":"submission","peer":"127.0.0.1","at":1000})j",
+        R"j({"type":"event","t_ms":5,"kind":"command","phase":"ehlo","from":"127.0.0.1","to":"lab.test","text":"EHLO app","verb":"EHLO","wire":"EHLO app\r\n","session":"in-1","role":"submission","at":1005})j",
+        R"j({"type":"event","t_ms":5,"kind":"reply","phase":"ehlo","from":"lab.test","to":"127.0.0.1","text":"250-lab.test","code":250,"reply_class":"positive","wire":"250-lab.test\r\n","session":"in-1","role":"submission","at":1005})j",
+        R"j({"type":"event","t_ms":5,"kind":"reply","phase":"ehlo","from":"lab.test","to":"127.0.0.1","text":"250-AUTH PLAIN","code":250,"reply_line":1,"reply_class":"positive","wire":"250-AUTH PLAIN\r\n","session":"in-1","role":"submission","at":1005})j",
+        R"j({"type":"event","t_ms":5,"kind":"reply","phase":"ehlo","from":"lab.test","to":"127.0.0.1","text":"250 SIZE 1000000","code":250,"reply_line":2,"reply_class":"positive","wire":"250 SIZE 1000000\r\n","session":"in-1","role":"submission","at":1005})j",
+        R"j({"type":"event","t_ms":9,"kind":"command","phase":"auth","from":"127.0.0.1","to":"lab.test","text":"AUTH PLAIN <credentials hidden>","verb":"AUTH","wire":"AUTH PLAIN <credentials hidden>\r\n","secret":{"begin":11,"end":31},"session":"in-1","role":"submission","at":1009})j",
+        R"j({"type":"event","t_ms":9,"kind":"reply","phase":"auth","from":"lab.test","to":"127.0.0.1","text":"235 2.7.0 ok","code":235,"enhanced":"2.7.0","reply_class":"positive","wire":"235 2.7.0 ok\r\n","session":"in-1","role":"submission","at":1009})j",
+        R"j({"type":"event","t_ms":12,"kind":"command","phase":"envelope","from":"127.0.0.1","to":"lab.test","text":"MAIL FROM:<app@lab.test> SIZE=900","verb":"MAIL","wire":"MAIL FROM:<app@lab.test> SIZE=900\r\n","session":"in-1","role":"submission","at":1012})j",
+        R"j({"type":"event","t_ms":12,"kind":"reply","phase":"envelope","from":"lab.test","to":"127.0.0.1","text":"250 2.1.0 Ok","code":250,"enhanced":"2.1.0","reply_class":"positive","wire":"250 2.1.0 Ok\r\n","session":"in-1","role":"submission","at":1012})j",
+        R"j({"type":"event","t_ms":13,"kind":"command","phase":"envelope","from":"127.0.0.1","to":"lab.test","text":"RCPT TO:<nobody@example.org>","verb":"RCPT","wire":"RCPT TO:<nobody@example.org>\r\n","session":"in-1","role":"submission","at":1013})j",
+        R"j({"type":"event","t_ms":13,"kind":"reply","phase":"envelope","from":"lab.test","to":"127.0.0.1","text":"250 2.1.5 Ok","code":250,"enhanced":"2.1.5","reply_class":"positive","wire":"250 2.1.5 Ok\r\n","session":"in-1","role":"submission","at":1013})j",
+        R"j({"type":"event","t_ms":14,"kind":"command","phase":"content","from":"127.0.0.1","to":"lab.test","text":"DATA","verb":"DATA","wire":"DATA\r\n","session":"in-1","role":"submission","at":1014})j",
+        R"j({"type":"event","t_ms":14,"kind":"reply","phase":"content","from":"lab.test","to":"127.0.0.1","text":"354 go ahead","code":354,"reply_class":"intermediate","wire":"354 go ahead\r\n","session":"in-1","role":"submission","at":1014})j",
+        R"j({"type":"event","t_ms":15,"kind":"data","phase":"content","from":"127.0.0.1","to":"lab.test","text":"message content, 900 bytes","note":"content","session":"in-1","role":"submission","at":1015})j",
+        R"j({"type":"event","t_ms":15,"kind":"reply","phase":"content","from":"lab.test","to":"127.0.0.1","text":"250 2.0.0 queued as Q1","code":250,"enhanced":"2.0.0","reply_class":"positive","wire":"250 2.0.0 queued as Q1\r\n","session":"in-1","role":"submission","queue_id":"Q1","message":"Q1","at":1015})j",
+        R"j({"type":"event","t_ms":0,"kind":"queue","phase":"queue","from":"lab.test","text":"queued Q1 from <app@lab.test> to nobody@example.org","outcome":"ok","session":"q-Q1","role":"queue","queue_id":"Q1","message":"Q1","at":1016})j",
+        R"j({"type":"event","t_ms":0,"kind":"dns_answer","phase":"dns","from":"dns","to":"lab.test","text":"example.org MX: 10 mx.example.org","outcome":"ok","session":"q-Q1","role":"queue","queue_id":"Q1","message":"Q1","at":1020})j",
+        R"j({"type":"event","t_ms":0,"kind":"dns_answer","phase":"dns","from":"dns","to":"lab.test","text":"mx.example.org AAAA: nodata","outcome":"failed","session":"q-Q1","role":"queue","queue_id":"Q1","message":"Q1","at":1021})j",
+        R"j({"type":"event","t_ms":0,"kind":"dns_answer","phase":"dns","from":"dns","to":"lab.test","text":"mx.example.org A: 127.0.0.2","outcome":"ok","session":"q-Q1","role":"queue","queue_id":"Q1","message":"Q1","at":1022})j",
+        R"j({"type":"event","t_ms":0,"kind":"reply","phase":"greeting","from":"mx.example.org:25","to":"lab.test","text":"220 mx ESMTP","code":220,"reply_class":"positive","wire":"220 mx ESMTP\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1030})j",
+        R"j({"type":"event","t_ms":1,"kind":"command","phase":"ehlo","from":"lab.test","to":"mx.example.org:25","text":"EHLO lab.test","verb":"EHLO","wire":"EHLO lab.test\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1031})j",
+        R"j({"type":"event","t_ms":1,"kind":"reply","phase":"ehlo","from":"mx.example.org:25","to":"lab.test","text":"250 mx","code":250,"reply_class":"positive","wire":"250 mx\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1031})j",
+        R"j({"type":"event","t_ms":2,"kind":"command","phase":"envelope","from":"lab.test","to":"mx.example.org:25","text":"MAIL FROM:<app@lab.test>","verb":"MAIL","wire":"MAIL FROM:<app@lab.test>\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1032})j",
+        R"j({"type":"event","t_ms":2,"kind":"reply","phase":"envelope","from":"mx.example.org:25","to":"lab.test","text":"250 2.1.0 Ok","code":250,"enhanced":"2.1.0","reply_class":"positive","wire":"250 2.1.0 Ok\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1032})j",
+        R"j({"type":"event","t_ms":3,"kind":"command","phase":"envelope","from":"lab.test","to":"mx.example.org:25","text":"RCPT TO:<nobody@example.org>","verb":"RCPT","wire":"RCPT TO:<nobody@example.org>\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1033})j",
+        R"j({"type":"event","t_ms":3,"kind":"reply","phase":"envelope","from":"mx.example.org:25","to":"lab.test","text":"550 5.1.1 no such user","code":550,"enhanced":"5.1.1","reply_class":"permanent","wire":"550 5.1.1 no such user\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1033})j",
+        R"j({"type":"event","t_ms":4,"kind":"command","phase":"connect","from":"lab.test","to":"mx.example.org:25","text":"QUIT","verb":"QUIT","wire":"QUIT\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1034})j",
+        R"j({"type":"event","t_ms":4,"kind":"reply","phase":"connect","from":"mx.example.org:25","to":"lab.test","text":"221 bye","code":221,"reply_class":"positive","wire":"221 bye\r\n","session":"out-1","role":"outbound","queue_id":"Q1","message":"Q1","at":1034})j",
+        R"j({"type":"event","t_ms":0,"kind":"delivery","phase":"queue","from":"lab.test","to":"nobody@example.org","text":"nobody@example.org: bounced via mx.example.org (550 5.1.1 no such user)","code":550,"enhanced":"5.1.1","reply_class":"permanent","outcome":"bounced","session":"q-Q1","role":"queue","queue_id":"Q1","message":"Q1","at":1035})j",
+    };
+    std::vector<ObservedEvent> events;
+    for (const char* line : lines) {
+        const StepRead r = read_step_json_text(line);
+        REQUIRE_MESSAGE(r.record, r.error << ": " << line);
+        events.push_back(observed_event(*r.record));
+    }
+    const RebuiltWorld world = rebuild_world(events, "live");
+    CAPTURE(world.json);
+    auto load = parse_scenario(world.json);
+    REQUIRE_MESSAGE(load.scenario, load.error);
+    const Scenario& sc = *load.scenario;
+    REQUIRE(sc.host("127.0.0.1"));
+    CHECK(sc.host("127.0.0.1")->kind == HostKind::client);
+    REQUIRE(sc.host("lab.test"));
+    CHECK(sc.host("lab.test")->kind == HostKind::relay);
+    REQUIRE(sc.host("mx.example.org"));  // "host:port" named by its host
+    CHECK(sc.host("mx.example.org")->kind == HostKind::mx);
+    CHECK(sc.host("mx.example.org")->ip == "127.0.0.2");
+    CHECK(sc.host("mx.example.org")->local_domains == std::vector<std::string>{"example.org"});
+    CHECK(sc.host("mx.example.org")->users.empty());  // 550 5.1.1: nobody is unknown there
+    CHECK(sc.host("lab.test")->max_message_size == 1000000);  // RFC 1870: SIZE in the EHLO reply
+    REQUIRE(sc.messages.size() == 1);
+    CHECK(sc.messages[0].id == "m1");
+    CHECK(sc.messages[0].port == 587);  // role "submission"
+    CHECK(sc.messages[0].pad_to == 900);
+    REQUIRE(sc.messages[0].auth);  // AUTH succeeded: a placeholder login, the secret never seen
+    CHECK(sc.messages[0].auth->address == "app@lab.test");
+    CHECK(has_note(world, "never in the trace"));
+    // AUTH in clear text on 587 (a sandbox on loopback): the world's client starts TLS first.
+    CHECK(sc.messages[0].starttls);
+    CHECK(has_note(world, "lab.test accepted AUTH without TLS"));
+    const RunResult rerun = run_world(sc, {}, sc.seed);
+    REQUIRE(rerun.messages.size() == 1);
+    CHECK(rerun.messages[0].status == MessageState::bounced);
+    CHECK(rerun.messages[0].code == 550);
+    CHECK(rerun.messages[0].enhanced == "5.1.1");
+    CHECK(rerun.messages[0].final_host == "mx.example.org");
+}
