@@ -20,11 +20,20 @@ using rebuild::SeenDns;
 using rebuild::SeenHost;
 using rebuild::SeenSession;
 
+namespace {
+// "c" + 3 → "c3" (written out: GCC 12 warns wrongly about operator+ on a literal, -Wrestrict).
+std::string numbered(char prefix, long long n) {
+    std::string out(1, prefix);
+    out += std::to_string(n);
+    return out;
+}
+}  // namespace
+
 ObservedEvent observed_event(const StepRecord& r) {
     ObservedEvent o;
     o.event = r.step.event;
     if (r.at_ms) o.event.t_ms = *r.at_ms;
-    o.session = !r.session.empty() ? r.session : r.step.connection >= 0 ? "c" + std::to_string(r.step.connection) : "";
+    o.session = !r.session.empty() ? r.session : r.step.connection >= 0 ? numbered('c', r.step.connection) : "";
     o.role = r.role;
     o.message = !r.step.message.empty() ? r.step.message : r.queue_id;
     return o;
@@ -312,7 +321,7 @@ private:
             for (std::size_t i = 0; i < count; ++i) {
                 ++n;
                 const std::string seen = i < s->transactions.size() ? s->transactions[i].message : std::string();
-                std::string id = seen.empty() || taken.count(seen) ? "m" + std::to_string(n) : seen;
+                std::string id = seen.empty() || taken.count(seen) ? numbered('m', n) : seen;
                 taken.insert(id);
                 out.emplace_back(s, id);
             }
