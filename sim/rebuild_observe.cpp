@@ -220,7 +220,7 @@ private:
         if (e.phase == TracePhase::greeting) {
             if (e.code == 220) h->accepted_connection = true;
             else if (e.code >= 400) {
-                h->rate_limit = e.code == 421;
+                if (e.code == 421) h->rate_limit = true;
                 if (e.code != 421) o_.unmapped.emplace_back(s->server, std::to_string(e.code) + " as its greeting");
                 else o_.notes.push_back(s->server + " answered 421 as its greeting; the rebuilt world's rate limit answers 421 4.7.0 to EHLO instead (RFC 5321 §3.8).");
             }
