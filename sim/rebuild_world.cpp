@@ -209,7 +209,8 @@ private:
             for (const char* ext : k_optional_extensions)
                 if (!h.extensions.count(ext)) without.push_back(ext);
             if (!without.empty()) j["without_extensions"] = std::move(without);
-            if (!h.extensions.count("STARTTLS"))
+            // Under implicit TLS (465) no server offers STARTTLS (RFC 8314 §3.3).
+            if (!h.extensions.count("STARTTLS") && !(h.ports.size() == 1 && h.ports.count(465)))
                 notes.push_back(h.name + " did not offer STARTTLS; the world's servers always offer it.");
         }
         if (h.size) j["max_message_size"] = *h.size;
@@ -334,7 +335,7 @@ private:
     // misbehaving clients; its AUTH PLAIN answer is rewritten to the placeholder login.
     static bool scripted(const SeenSession& s) {
         return !s.starttls && !s.content && !s.commands.empty() && !clear_auth_accepted(s) &&
-               (s.auth_before_tls || s.transactions.empty());
+               (s.auth_before_tls || (s.transactions.empty() && s.auth_code != 535));
     }
     // A server that took AUTH in clear text on a submission port (a sandbox on loopback): the
     // world's offers AUTH only after STARTTLS (RFC 4954 §4, RFC 3207 §4), so the re-run's
