@@ -207,19 +207,25 @@
       listEl.append(el('li', {}, item));
     }
     const found = page.messages_count;
+    showStatus();
+    pagerInfo.textContent = found ? `${st.start + 1}–${st.start + page.messages.length} of ${found}` : '';
+    prevBtn.disabled = st.start === 0;
+    nextBtn.disabled = st.start + page.messages.length >= found;
+  }
+
+  function showStatus() {
+    const page = st.page;
+    const found = page.messages_count;
     if (!found) {
       let text = st.query ? `Nothing matches “${st.query}”.` : 'No messages.';
-      if (source === 'simulation' && !st.query && page.run_total)
+      if (st.view === 'simulation' && !st.query && page.run_total)
         text = `No copies stored yet at this step: the run stores ${page.run_total} (press End in the simulator, or step on).`;
-      else if (source === 'relay' && !st.query)
+      else if (st.view === 'relay' && !st.query)
         text = 'No captured mail yet. Send some to the relay (swaks, your app) and it shows here.';
       statusEl.textContent = text;
     } else {
       statusEl.textContent = `${found} message${found > 1 ? 's' : ''}${st.query ? ' found' : ''}, ${page.messages_unread} unread`;
     }
-    pagerInfo.textContent = found ? `${st.start + 1}–${st.start + page.messages.length} of ${found}` : '';
-    prevBtn.disabled = st.start === 0;
-    nextBtn.disabled = st.start + page.messages.length >= found;
   }
 
   // ---- message view ------------------------------------------------------------------
@@ -229,6 +235,7 @@
     for (const b of listEl.querySelectorAll('button.inbox-item')) {
       const on = b.dataset.id === id;
       b.classList.toggle('selected', on);
+      if (on && b.classList.contains('unread') && st.page) { st.page.messages_unread--; showStatus(); }
       if (on) { b.classList.remove('unread'); b.setAttribute('aria-current', 'true'); b.querySelector('.inbox-dot').textContent = ''; }
       else b.removeAttribute('aria-current');
     }

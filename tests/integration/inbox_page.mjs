@@ -20,11 +20,13 @@ const api = async (p, init) => {
 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  const errors = [];
+  const errors = [], blocked = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => {
+    // What the browser blocked in the message's HTML (checked below) is reported as errors.
+    if (/Content Security Policy|Blocked script execution/.test(m.text())) blocked.push(m.text());
     // The test page has no WebAssembly build (relaylab.js): that one missing file is expected.
-    if (m.type() === "error" && !/relaylab\.js|404|Failed to load resource/.test(m.text())) errors.push(m.text());
+    else if (m.type() === "error" && !/relaylab\.js|404|Failed to load resource/.test(m.text())) errors.push(m.text());
   });
   await page.goto(base + "/");
   await page.waitForFunction(() => window.relaylab && window.relaylab.inbox && window.relaylab.inbox.open, null, { timeout: 30000 });
@@ -54,8 +56,10 @@ try {
   const frame = await page.$eval("#inbox iframe.inbox-html", (f) => ({ src: f.getAttribute("src"), sandbox: f.getAttribute("sandbox"), tokens: [...f.sandbox] }));
   check("the HTML is an iframe of /view/ID.html", frame.src === `/view/${id}.html`, JSON.stringify(frame));
   check("the iframe is sandboxed without allow-scripts", frame.sandbox === "" && !frame.tokens.includes("allow-scripts"), JSON.stringify(frame));
-  await page.waitForTimeout(300);
-  check("the message's script did not run", (await page.evaluate(() => window.hacked)) === undefined);
+  for (let i = 0; i < 50 && blocked.length < 2; i++) await page.waitForTimeout(100);
+  check("the message's script did not run", (await page.evaluate(() => window.hacked)) === undefined &&
+        blocked.some((t) => /Blocked script execution/.test(t)), blocked.join(" | "));
+  check("the remote image was blocked by the CSP", blocked.some((t) => /tracker\.example/.test(t) && /img-src/.test(t)), blocked.join(" | "));
   const read = (await api("/api/v1/messages")).messages.find((m) => m.ID === id).Read;
   check("opening it marked it read on the relay", read === true);
   if (process.env.RELAYLAB_SHOTS) {
@@ -106,6 +110,11 @@ try {
   check("the chaos tab PUT /api/v1/chaos", chaos.Sender.Probability === 100 && chaos.Sender.ErrorCode === 452, JSON.stringify(chaos));
   const badge = await page.$eval("#inbox-chaos-badge", (b) => ({ text: b.textContent, shown: b.getClientRects().length > 0 }));
   check("the drawer's header shows chaos is ON", badge.shown && /chaos is ON/.test(badge.text), JSON.stringify(badge));
+  if (process.env.RELAYLAB_SHOTS) {
+    const shot = path.join(process.env.RELAYLAB_SHOTS, "inbox-chaos.png");
+    await page.screenshot({ path: shot });
+    console.log(`info chaos tab screenshot: ${shot}`);
+  }
   // Greylisting from the form too.
   await page.check("#chaos-greylist");
   await page.waitForFunction(async () => (await (await fetch("/api/v1/chaos")).json()).Relaylab.Greylist.Enabled === true, null, { timeout: 10000 });
