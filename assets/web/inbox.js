@@ -57,8 +57,12 @@
     if (body === null) throw new Error(`${url}: not JSON`);
     return body;
   };
+  // Only a relay serves its page with "Server: relaylab": a page from plain files asks no
+  // API (which would only log a 404 in the console).
   const relayAvailable = async () => {
     try {
+      const self = await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' });
+      if ((self.headers.get('server') || '') !== 'relaylab') return false;
       const r = await fetch('/api/v1/info', { headers: { Accept: 'application/json' } });
       return r.ok && (r.headers.get('content-type') || '').startsWith('application/json');
     } catch (e) {
