@@ -33,6 +33,28 @@ export function inboxTests({ browser, url, figures }) {
       assert(!(await drawerOpen(p)), 'Escape did not close the drawer');
       assert(await p.evaluate(() => document.activeElement && document.activeElement.id === 'canvas'), 'focus did not return to the canvas');
 
+      // The toolbar's Inbox button (Dear ImGui), reached by the keyboard, opens it too; the
+      // badge the drawer sets for chaos shows in its label.
+      const t = await p.evaluate(() => window.relaylab.layout().toolbar);
+      await p.mouse.click(t.x + t.width - 3, t.y + 3);
+      await nextFrames(p, 3);
+      let focus = null;
+      for (let i = 0; i < 30; i++) {
+        focus = await p.evaluate(() => window.relaylab.state().focus);
+        if (/##inbox$/.test(focus.label)) break;
+        await p.keyboard.press('Tab');
+        await nextFrames(p, 3);
+      }
+      assert(focus.label === 'Inbox##inbox', `Tab never reached the Inbox button: ${JSON.stringify(focus)}`);
+      await p.evaluate(() => Module.ccall('relaylab_call', 'string', ['string'], [JSON.stringify({ op: 'inboxBadge', text: 'chaos ON' })]));
+      await nextFrames(p, 3);
+      focus = await p.evaluate(() => window.relaylab.state().focus);
+      assert(focus.label === 'Inbox · chaos ON##inbox', `badge not on the button: ${JSON.stringify(focus)}`);
+      await p.keyboard.press('Enter');
+      await p.waitForFunction(() => { const d = document.getElementById('inbox'); return d && !d.hidden; }, null, { timeout: 5000 });
+      await p.keyboard.press('Escape');
+      assert(!(await drawerOpen(p)), 'Escape did not close the drawer');
+
       await p.evaluate(() => window.relaylab.jump('end'));
       const expected = await p.evaluate(() => window.relaylab.inbox.simulated());
       assert(expected.length >= 2, `simulated() has ${expected.length} copies at the end`);
