@@ -133,9 +133,6 @@
     root = el('aside', { id: 'inbox', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'inbox-title', hidden: true },
               el('header', { class: 'inbox-header' }, el('h2', { id: 'inbox-title' }, 'Inbox'), badge, tablist, closeBtn),
               mailPane, chaosPane);
-    root.addEventListener('keydown', onKey);
-    // The canvas's key handlers (GLFW, on window) must not see what is typed here.
-    for (const type of ['keydown', 'keyup', 'keypress']) root.addEventListener(type, (e) => e.stopPropagation());
     document.body.append(backdrop, root);
   };
 
@@ -164,6 +161,18 @@
       const next = items[i + (e.key === 'ArrowDown' ? 1 : -1)];
       if (next) { e.preventDefault(); next.focus(); }
     }
+  }
+
+  // While the drawer is open its keys are its own: the canvas's handlers (Emscripten's GLFW
+  // listens on window in the capture phase, registered later than this one, when the module
+  // starts) never see them, so typing here cannot play, step or jump the simulator. Key-up
+  // events still pass, so GLFW never believes a key is held.
+  for (const type of ['keydown', 'keypress']) {
+    window.addEventListener(type, (e) => {
+      if (!st.open) return;
+      if (type === 'keydown') onKey(e);
+      e.stopImmediatePropagation();
+    }, true);
   }
 
   // Keeps focus inside while open (a click on the canvas behind the backdrop cannot happen;
@@ -322,8 +331,8 @@
     };
     for (const [key, label] of views)
       bar.append(el('button', { type: 'button', role: 'tab', 'data-view': key, onclick: () => select(key) }, label));
-    msgPane.replaceChildren(el('h3', { class: 'inbox-msg-subject', text: msg.Subject || '(no subject)' }), meta, actions,
-                            releaseForm, bar, panel);
+    msgPane.replaceChildren(...[el('h3', { class: 'inbox-msg-subject', text: msg.Subject || '(no subject)' }), meta, actions,
+                                releaseForm, bar, panel].filter(Boolean));
     const keep = views.some(([k]) => k === st.msgTab) ? st.msgTab : views[0][0];
     select(keep);
   }
@@ -389,7 +398,7 @@
                         el('td', {}, multipart ? '' : link(p))));
       }
       const note = relay && !parts.length ? el('p', { class: 'inbox-status', text: 'No attachments or inline parts.' }) : null;
-      panel.replaceChildren(table, note);
+      panel.replaceChildren(...[table, note].filter(Boolean));
     } else if (key === 'route') {
       const list = el('ol', { class: 'inbox-route' });
       for (const r of msg.Route || [])

@@ -41,15 +41,15 @@ export function inboxTests({ browser, url, figures }) {
       let focus = null;
       for (let i = 0; i < 30; i++) {
         focus = await p.evaluate(() => window.relaylab.state().focus);
-        if (/##inbox$/.test(focus.label)) break;
+        if (/###inbox$/.test(focus.label)) break;
         await p.keyboard.press('Tab');
         await nextFrames(p, 3);
       }
-      assert(focus.label === 'Inbox##inbox', `Tab never reached the Inbox button: ${JSON.stringify(focus)}`);
+      assert(focus.label === 'Inbox###inbox', `Tab never reached the Inbox button: ${JSON.stringify(focus)}`);
       await p.evaluate(() => Module.ccall('relaylab_call', 'string', ['string'], [JSON.stringify({ op: 'inboxBadge', text: 'chaos ON' })]));
       await nextFrames(p, 3);
       focus = await p.evaluate(() => window.relaylab.state().focus);
-      assert(focus.label === 'Inbox · chaos ON##inbox', `badge not on the button: ${JSON.stringify(focus)}`);
+      assert(focus.label === 'Inbox · chaos ON###inbox', `badge not on the button: ${JSON.stringify(focus)}`);
       await p.keyboard.press('Enter');
       await p.waitForFunction(() => { const d = document.getElementById('inbox'); return d && !d.hidden; }, null, { timeout: 5000 });
       await p.keyboard.press('Escape');
@@ -80,6 +80,8 @@ export function inboxTests({ browser, url, figures }) {
       const first = await p.evaluate(() => window.relaylab.inbox.simulated()[0]);
       await p.click(`#inbox button.inbox-item[data-id="${first.ID}"]`);
       await p.waitForFunction(() => document.querySelector('#inbox .inbox-msg-subject')?.textContent === 'Lunch on Friday?', null, { timeout: 5000 });
+      const stray = await p.$eval('#inbox .inbox-message', (m) => [...m.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent));
+      assert(stray.length === 0, `stray text in the message view: ${JSON.stringify(stray)}`);
       const meta = await p.$eval('#inbox .inbox-meta', (t) => t.textContent);
       assert(/alice@lab\.test/.test(meta) && /bob@dest\.test/.test(meta), `meta ${meta}`);
       // The HTML alternative is the first view: an iframe with an empty sandbox (no

@@ -10,7 +10,7 @@ namespace relaylab::ui {
 bool draw_inbox_button(const std::string& badge, bool high_contrast) {
     std::string label = "Inbox";
     if (!badge.empty()) label.append(" · ").append(badge);
-    label.append("##inbox");
+    label.append("###inbox");  // one id whatever the badge says (keyboard focus stays)
     const bool chaos = badge.find("chaos") != std::string::npos;
     if (chaos) {
         const Palette& pal = palette(high_contrast);
