@@ -127,6 +127,13 @@ try {
   await page.click("#inbox .chaos-off");
   await page.waitForFunction(() => document.getElementById("inbox-chaos-badge").hidden, null, { timeout: 10000 });
   check("All off turns the badge off", true);
+  // Chaos switched on elsewhere (curl, a test suite) shows too: the page looks again by itself.
+  await api("/api/v1/chaos", { method: "PUT", body: JSON.stringify({ Relaylab: { DeferEvery: 3 } }) });
+  await page.waitForFunction(() => !document.getElementById("inbox-chaos-badge").hidden, null, { timeout: 15000 })
+    .then(() => check("chaos set by another client shows as ON", true), () => check("chaos set by another client shows as ON", false));
+  await api("/api/v1/chaos", { method: "PUT", body: "{}" });
+  await page.waitForFunction(() => document.getElementById("inbox-chaos-badge").hidden, null, { timeout: 15000 })
+    .then(() => check("and as off again", true), () => check("and as off again", false));
 
   // Delete from the message view.
   await page.click("#inbox-tab-relay");
