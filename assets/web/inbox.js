@@ -26,7 +26,7 @@
   const st = {
     open: false, view: 'relay', relay: null, query: '', start: 0, page: null,
     selected: null, message: null, msgTab: null, simRead: new Set(), simKey: '',
-    chaos: null, chaosOn: false, buttonBadge: '', returnFocus: null,
+    chaos: null, chaosOn: false, buttonBadge: '', relaySig: '', returnFocus: null,
   };
 
   // ---- sources -----------------------------------------------------------------------
@@ -202,6 +202,8 @@
     }
     if (source !== st.view) return;
     st.page = page;
+    if (source === 'relay' && !st.query && st.start === 0)
+      st.relaySig = `${page.total} ${page.messages.length ? page.messages[0].ID : ''}`;
     listEl.replaceChildren();
     for (const m of page.messages) {
       const unread = !m.Read;
@@ -239,6 +241,19 @@
     } else {
       statusEl.textContent = `${found} message${found > 1 ? 's' : ''}${st.query ? ' found' : ''}, ${page.messages_unread} unread`;
     }
+  }
+
+  // New mail while the drawer shows the relay's list (or some deleted elsewhere): the list
+  // is fetched again when the relay's totals or its newest message changed.
+  async function refreshIfNewMail() {
+    if (!st.open || st.view !== 'relay' || !st.page) return;
+    try {
+      const now = await relayList('', 0, 1);
+      const newest = now.messages.length ? now.messages[0].ID : '';
+      const sig = `${now.total} ${newest}`;
+      if (st.relaySig && sig !== st.relaySig) await refreshList();
+      st.relaySig = sig;
+    } catch (e) { /* the relay went away: the list stays as it was */ }
   }
 
   // ---- message view ------------------------------------------------------------------
@@ -601,7 +616,7 @@
     if (!root) build();
     if (!(await relayAvailable())) return;
     await refreshChaos();
-    if (!polling) polling = setInterval(() => { if (!document.hidden) refreshChaos(); }, 5000);
+    if (!polling) polling = setInterval(() => { if (!document.hidden) { refreshChaos(); refreshIfNewMail(); } }, 5000);
   };
   if (api.ready) api.ready.then(checkChaos, checkChaos);
   else checkChaos();

@@ -1,11 +1,12 @@
 // The Inbox drawer of the page a relay serves (assets/web/inbox.js), in Chromium, against the
 // relay's Mailpit API and chaos switches. Run by inbox_page_test.sh:
-//   node inbox_page.mjs BASE_URL ATTACHMENT_FILE
+//   node inbox_page.mjs BASE_URL ATTACHMENT_FILE SMTP_PORT
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { launchChromium } from "../browser/harness.mjs";
 
-const [base, attachmentFile] = process.argv.slice(2);
+const [base, attachmentFile, smtpPort] = process.argv.slice(2);
 const expectedBytes = fs.readFileSync(attachmentFile);
 const { browser } = await launchChromium();
 let failures = 0;
@@ -144,6 +145,16 @@ try {
   await page.waitForFunction((id) => !document.querySelector(`#inbox button.inbox-item[data-id="${id}"]`), id, { timeout: 10000 });
   const left = (await api("/api/v1/messages")).messages.map((m) => m.ID);
   check("delete removed it on the relay", left.length === 1 && !left.includes(id), JSON.stringify(left));
+
+  // Mail arriving while the drawer is open shows up by itself (in the unfiltered list).
+  await page.fill("#inbox-search", "");
+  await page.press("#inbox-search", "Enter");
+  await page.waitForFunction(() => !/found/.test(document.querySelector("#inbox .inbox-status").textContent), null, { timeout: 10000 });
+  execFileSync("swaks", ["--server", `127.0.0.1:${smtpPort}`, "--from", "late@app.example", "--to", "rcpt@dest.test",
+                         "--header", "Subject: arrived while open", "--body", "hello"], { stdio: "ignore" });
+  const arrived = await page.waitForFunction(() => [...document.querySelectorAll("#inbox .inbox-subject")]
+    .some((s) => s.textContent === "arrived while open"), null, { timeout: 20000 }).then(() => true, () => false);
+  check("a message arriving while the drawer is open is listed", arrived);
 
   await page.keyboard.press("Escape");
   check("Escape closes the drawer", await page.evaluate(() => document.getElementById("inbox").hidden));

@@ -5,7 +5,8 @@
 # finds the multipart message by subject, its HTML is an iframe of /view/ID.html with an empty
 # sandbox, the raw source shows its Subject, the attachment link downloads the right bytes,
 # release off the allow-list shows the relay's refusal, delete removes it, and the Chaos tab
-# PUTs /api/v1/chaos and shows "chaos is ON" (tests/integration/inbox_page.mjs).
+# PUTs /api/v1/chaos and shows "chaos is ON"; mail sent while it is open shows up
+# (tests/integration/inbox_page.mjs).
 source "$(dirname "$0")/lib.sh"
 
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -72,7 +73,7 @@ out="$(swaks --server "127.0.0.1:$P_SMTP" --from shop@app.example --to rcpt@dest
 check "multipart message accepted" grep -qE "<-  250 " <<<"$out"
 check "both captured" wait_files 20 "$T/a/captured/new" 2
 
-node "$HERE/inbox_page.mjs" "http://127.0.0.1:$P_HTTP" "$T/invoice.csv" >"$T/page.out" 2>&1
+node "$HERE/inbox_page.mjs" "http://127.0.0.1:$P_HTTP" "$T/invoice.csv" "$P_SMTP" >"$T/page.out" 2>&1
 rc=$?
 cat "$T/page.out"
 check "the Inbox drawer shows the relay's mail and its chaos switches" test "$rc" = 0
