@@ -8,6 +8,7 @@ import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, swit
 import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
+import { quizTests } from './quiz.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -86,6 +87,11 @@ try {
     ...layoutTests({ browser, url, figures }),
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
+    ...quizTests({ browser, url, figures, report: (name) => {
+      const bin = findRelaylab(webDir);
+      assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
+      return JSON.parse(execFileSync(bin, ['sim', name, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    } }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
