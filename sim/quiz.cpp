@@ -153,7 +153,7 @@ QuizChoice decision_choice(TraceOutcome outcome, std::string source) {
     c.source = std::move(source);
     switch (outcome) {
         case TraceOutcome::delivered: c.label = "deliver: store it in a mailbox here"; break;
-        case TraceOutcome::relayed: c.label = "relay: it was handed to the next server, done here"; break;
+        case TraceOutcome::relayed: c.label = "relay: handed on to the next server, done here"; break;
         case TraceOutcome::deferred: c.label = "defer: keep it queued and try again later"; break;
         default: c.label = "bounce: give up and send a notice to the sender"; break;
     }

@@ -244,6 +244,12 @@ void App::frame(float width, float height) {
         layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, body_h - layout_.notes.h - layout_.switches.h};
     }
 
+    if (model_.quiz()) {  // the quiz gets the notes' place and most of the Details' (choices, reveal)
+        const float extra = std::floor(layout_.details.h * (details_collapsed_ && presenter ? 0.0f : 0.6f));
+        layout_.notes.h += extra;
+        layout_.details.y += extra;
+        layout_.details.h -= extra;
+    }
     Commands out;
     auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
 
@@ -252,7 +258,8 @@ void App::frame(float width, float height) {
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
         ImGui::SameLine();
-        take(quiz_.toolbar(model_));
+        if (ImGui::GetContentRegionAvail().x >= quiz_buttons_width()) take(quiz_buttons(model_));
+        else ImGui::NewLine();  // a projector's toolbar is full: View… has them
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};

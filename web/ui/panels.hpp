@@ -137,9 +137,12 @@ private:
 
 // Quiz, glossary (issue 14) — quiz_panel.cpp, glossary_panel.cpp
 struct QuizPanel {
-    Commands toolbar(const Model& model);  // the Quiz and Glossary buttons
-    Commands draw(const Model& model);     // the question, the reveal and the score
+    Commands draw(const Model& model);  // the question, the reveal and the score
 };
+// The Quiz and Glossary buttons (the toolbar's, or View…'s when the toolbar is full), and
+// the width they need.
+Commands quiz_buttons(const Model& model);
+float quiz_buttons_width();
 // Keys 1-4 answer the pending question; Enter and Space (no focused widget) continue.
 std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool nav_visible);
 struct GlossaryPanel {

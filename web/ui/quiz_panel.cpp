@@ -35,7 +35,12 @@ std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool n
     return std::nullopt;
 }
 
-Commands QuizPanel::toolbar(const Model& model) {
+float quiz_buttons_width() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    return ImGui::CalcTextSize("Stop quiz").x + ImGui::CalcTextSize("Glossary").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
+}
+
+Commands quiz_buttons(const Model& model) {
     Commands out;
     if (ImGui::Button(model.quiz() ? "Stop quiz##quiz" : "Quiz##quiz"))
         out.push_back(model.quiz() ? Command{cmd::QuizStop{}} : Command{cmd::QuizStart{}});
@@ -75,6 +80,7 @@ Commands QuizPanel::draw(const Model& model) {
     ImGui::TextWrapped("%s", q->prompt.c_str());
     if (fonts().big) ImGui::PopFont();
     const float w = ImGui::GetContentRegionAvail().x;
+    ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
     for (std::size_t i = 0; i < q->choices.size(); ++i) {
         const auto& c = q->choices[i];
         std::string label = std::to_string(i + 1) + "   ";
@@ -95,6 +101,7 @@ Commands QuizPanel::draw(const Model& model) {
         if (highlight) ImGui::PopStyleColor();
         ImGui::PopID();
     }
+    ImGui::PopStyleVar();
     if (!answered) {
         coloured_wrapped(pal.dim_text, "Keys 1-4 answer.");
         if (ImGui::SmallButton("Skip this question##quiz-skip")) out.push_back(cmd::QuizSkip{});
