@@ -72,6 +72,7 @@ void Model::moved(std::size_t old_step) {
 }
 
 bool Model::apply(const Command& command) {
+    if (const auto done = apply_issue14(command)) return *done;
     return std::visit(
         overloaded{
             [&](const cmd::Load& c) {
@@ -82,6 +83,7 @@ bool Model::apply(const Command& command) {
                 relevant_switches_ = relevant_switches(*parsed.scenario);
                 sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
                 name_ = c.name;
+                quiz_refresh();
                 playing_ = false;
                 play_accum_ = 0;
                 hop_progress_ = 1.0f;
@@ -91,7 +93,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::StepForward&) {
                 if (!sim_) return false;
                 const auto old = sim_->step();
-                const bool ok = sim_->step_forward();
+                const bool ok = quiz_limit(old + 1) > old && sim_->step_forward();
                 moved(old);
                 return ok;
             },
@@ -105,7 +107,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::Seek& c) {
                 if (!sim_) return false;
                 const auto old = sim_->step();
-                sim_->seek(c.step);
+                sim_->seek(quiz_limit(c.step));
                 moved(old);
                 return true;
             },
@@ -132,6 +134,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::SetSwitch& c) {
                 if (!sim_ || !sim_->set_switch(c.name, c.on)) return false;
                 ++generation_;
+                quiz_refresh();
                 hop_progress_ = 1.0f;
                 return true;
             },
@@ -155,13 +158,14 @@ bool Model::apply(const Command& command) {
                 prefs_.hide_capabilities = c.on;
                 return true;
             },
+            [&](const auto&) { return false; },  // the quiz's commands: apply_issue14
             [&](const cmd::Jump& c) {
                 if (!sim_) return false;
                 const auto target = jump_target(*sim_, c.kind, c.dir);
                 if (!target) return false;
                 const auto old = sim_->step();
                 playing_ = false;
-                sim_->seek(*target);
+                sim_->seek(quiz_limit(*target));
                 moved(old);
                 return true;
             },
