@@ -50,6 +50,10 @@ public:
     const ViewReport& sequence_view() const { return sequence_.report; }
     const ViewReport& notes_view() const { return notes_.report; }
     const ScenarioPanel::ListReport& scenario_list_view() const { return scenario_.list; }
+    // The Wire tab (W key, relaylab.showWire()) and its "decode the credentials" switch.
+    WirePanel& wire_panel() { return wire_; }
+    const WirePanel& wire_panel() const { return wire_; }
+    void show_wire() { select_wire_ = true; }
 
     Model& model() { return model_; }
     const Model& model() const { return model_; }
@@ -118,6 +122,9 @@ private:
     OutcomePanel outcome_;
     SwitchesPanel switches_;
     NotesPanel notes_;
+    WirePanel wire_;
+    ExportMenu export_;
+    bool select_wire_ = false;
 };
 
 const char* version();

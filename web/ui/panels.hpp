@@ -134,4 +134,13 @@ private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked
 };
 
+// The exact octets of the current step, and what an observer on the path sees — wire_panel.cpp
+struct WirePanel {
+    Commands draw(const Model& model);
+    bool decode_auth = false;  // "Decode the credentials": off until asked
+};
+// "Export…": handout, transcript, trace, pcap and each message as .eml — export_menu.cpp
+struct ExportMenu {
+    Commands draw(const Model& model);
+};
 }  // namespace relaylab::ui
