@@ -179,3 +179,35 @@ TEST_CASE("exports: the Markdown handout and the .eml files") {
     CHECK_FALSE(export_file(sc, sc.seed, {}, run, "eml", copies.size()).has_value());
     CHECK_FALSE(export_file(sc, sc.seed, {}, run, "docx").has_value());
 }
+
+TEST_CASE("wire view: a BDAT command says its chunk size; the chunk is the octets after it (RFC 3030 §2)") {
+    auto load = parse_scenario(R"({"name": "chunks", "hosts": [
+      {"name": "c", "kind": "client", "ip": "192.0.2.1"},
+      {"name": "r.example", "kind": "relay", "ip": "192.0.2.2", "local_domains": ["example"],
+       "users": [{"address": "v@example"}]}],
+      "messages": [{"id": "x", "client": "c", "server": "r.example", "port": 25, "from": "u@other.test",
+                    "to": ["v@example"], "script": ["EHLO c\r\n", "MAIL FROM:<u@other.test>\r\n",
+                    "RCPT TO:<v@example>\r\n", "BDAT 12 LAST\r\nSubject: x\r\n", "QUIT\r\n"]}]})");
+    INFO(load.error);
+    REQUIRE(load.scenario.has_value());
+    Simulation sim(*load.scenario);
+    const auto& steps = sim.timeline().steps();
+    bool command = false, chunk = false;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const WireStepView v = wire_step_view(steps, sim.wire(), i);
+        if (steps[i].event.verb == Verb::bdat && steps[i].event.kind == TraceKind::command) {
+            REQUIRE(v.lines.size() == 1);
+            CHECK(v.lines[0].bytes == "BDAT 12 LAST\r\n");
+            CHECK(has_note(v, "exactly 12 octets", "RFC 3030 §2"));
+            command = true;
+        }
+        if (steps[i].event.note == TraceNote::content_bdat) {
+            std::string all;
+            for (const auto& l : v.lines) all += l.bytes;
+            CHECK(all == "Subject: x\r\n");
+            chunk = true;
+        }
+    }
+    CHECK(command);
+    CHECK(chunk);
+}
