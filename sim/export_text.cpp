@@ -53,11 +53,13 @@ std::string export_markdown(const Scenario& scenario, std::uint64_t seed, const 
         const char* prefix = s.event.kind == TraceKind::command ? "C: "
                              : s.event.kind == TraceKind::reply ? "S: "
                                                                 : "";
-        out += std::to_string(i + 1) + ". " + format_sim_time(s.event.t_ms) + " · " + prose(who) + " · " +
+        const std::string number = std::to_string(i + 1) + ". ";
+        out += number + format_sim_time(s.event.t_ms) + " · " + (who.empty() ? "" : prose(who) + " · ") +
                code_span(prefix + trace_text_hiding_secret(s.event)) + "\n";
         const Explanation ex = explain_event(s.event);
+        if (s.event.phase == TracePhase::intro) continue;  // its explanation is the description above
         if (!ex.text.empty() || !ex.rfc.empty()) {
-            out += "   " + prose(ex.text);
+            out += std::string(number.size(), ' ') + prose(ex.text);  // inside the list item
             if (!ex.rfc.empty()) out += " *(" + prose(ex.rfc) + ")*";
             out += "\n";
         }
