@@ -6,7 +6,7 @@
 // an observer's opaque record beside the endpoints' SMTP.
 import fs from 'node:fs';
 import path from 'node:path';
-import { openPage, assert } from './harness.mjs';
+import { openPage, pixelStats, assert } from './harness.mjs';
 import { nextFrames } from './classroom.mjs';
 
 async function download(p, kind, index = 0) {
@@ -70,6 +70,18 @@ export function exportTests({ browser, url, figures }) {
         const text = f.bytes.toString('utf8');
         assert(text.includes('Received: ') && text.includes('\r\n\r\n'), `eml ${f.name}: ${text.slice(0, 120)}`);
       }
+      // The E key opens the Export… menu (top right): the area below the button changes.
+      const vp = p.viewportSize();
+      const region = { x: vp.width - 320, y: 40, width: 320, height: 180 };
+      await nextFrames(p, 3);
+      const before = await pixelStats(browser, await p.screenshot(), region);
+      await p.keyboard.press('e');
+      await nextFrames(p, 4);
+      const menu = await p.screenshot();
+      const after = await pixelStats(browser, menu, region);
+      assert(before.hash !== after.hash, 'the E key did not open the Export… menu');
+      if (figures.shotDir) fs.writeFileSync(path.join(figures.shotDir, 'export-menu.png'), menu);
+      await p.keyboard.press('Escape');
       figures.lines.push(`exports: ${list.length} files downloaded (${emls.length} .eml, pcap ${pcap.bytes.length} bytes)`);
       assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
       await p.close();
@@ -77,8 +89,12 @@ export function exportTests({ browser, url, figures }) {
     ['wire view: smtp-smuggling shows the bare LF before the dot and why the data went on', async () => {
       const { page: p, errors } = await openPage(browser, url + '#scenario=smtp-smuggling', { width: 1366, height: 768 });
       await seekTo(p, (s) => s.note === 'content');
+      const d = await p.evaluate(() => window.relaylab.layout().details);
+      const before = await pixelStats(browser, await p.screenshot(), d);
       await p.keyboard.press('w');  // the Wire tab
-      await nextFrames(p, 3);
+      await nextFrames(p, 4);
+      const after = await pixelStats(browser, await p.screenshot(), d);
+      assert(before.hash !== after.hash, 'the W key did not change the Details panel to the Wire tab');
       const w = await p.evaluate(() => window.relaylab.wire());
       assert(!w.tls && w.segments.length > 5, `wire: ${JSON.stringify(w).slice(0, 300)}`);
       const bare = w.segments.find((s) => s.bytes.endsWith('here.\\n'));

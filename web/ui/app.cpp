@@ -15,7 +15,7 @@ namespace {
 // GLFW key codes (both platform layers are GLFW; see App::on_key).
 constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
 constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268, k_glfw_key_end = 269;
-constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_n = 78, k_glfw_key_w = 87;
+constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_n = 78, k_glfw_key_w = 87, k_glfw_key_e = 69;
 constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -151,7 +151,7 @@ bool App::on_key(int glfw_key, bool ctrl, bool repeat, bool shift) {
         case k_glfw_key_right: case k_glfw_key_left: case k_glfw_key_home: case k_glfw_key_end:
             if (nav_in_popup) return false;
             [[fallthrough]];
-        case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n: case k_glfw_key_w:
+        case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n: case k_glfw_key_w: case k_glfw_key_e:
             keys_.push_back({glfw_key, ctrl, repeat, shift});
             return true;
         default:
@@ -183,6 +183,7 @@ void App::handle_keys() {
             if (k.key == k_glfw_key_h) c.push_back(cmd::Jump{JumpKind::hop, dir});
             if (k.key == k_glfw_key_n) c.push_back(cmd::Jump{JumpKind::dsn, dir});
             if (k.key == k_glfw_key_w) select_wire_ = true;  // the Wire tab
+            if (k.key == k_glfw_key_e) export_.open_request = true;  // the Export… menu
         }
     }
     apply_commands(c);
@@ -245,11 +246,14 @@ void App::frame(float width, float height) {
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
-        // Export… at the right end of the first row (last in the Tab order).
+        // Export… at the right end of the first row; out of the Tab order (drawn out of
+        // order, it would upset Tab's sequence): the E key opens it.
         const float export_w = ImGui::CalcTextSize("Export…").x + style.FramePadding.x * 2;
         ImGui::SetCursorScreenPos(ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - export_w -
                                              style.WindowPadding.x, first_row.y));
+        ImGui::PushTabStop(false);
         take(export_.draw(model_));
+        ImGui::PopTabStop();
     }
     ImGui::End();
     if (begin_at("Topology: who talks to whom", layout_.topology, ImGuiWindowFlags_NoScrollbar)) take(topology_.draw(model_));

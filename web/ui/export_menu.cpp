@@ -32,8 +32,11 @@ void download(const Model& model, const char* kind, std::size_t index) {
 Commands ExportMenu::draw(const Model& model) {
     Commands out;
     if (!model.loaded()) return out;
-    if (ImGui::Button("Export…")) ImGui::OpenPopup("##export");
+    if (ImGui::Button("Export…") || open_request) ImGui::OpenPopup("##export");
+    open_request = false;
     if (ImGui::IsItemHovered()) wrapped_tooltip("Download a handout, the transcript, the trace, a pcap or the messages");
+    // Under the button, right-aligned (not at the mouse: the E key opens it too).
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y), ImGuiCond_Appearing, ImVec2(1, 0));
     if (ImGui::BeginPopup("##export")) {
         if (ImGui::Selectable("Handout (Markdown)")) download(model, "markdown", 0);
         if (ImGui::Selectable("Transcript (text)")) download(model, "text", 0);

@@ -142,5 +142,6 @@ struct WirePanel {
 // "Export…": handout, transcript, trace, pcap and each message as .eml — export_menu.cpp
 struct ExportMenu {
     Commands draw(const Model& model);
+    bool open_request = false;  // the E key: open the menu in the next frame
 };
 }  // namespace relaylab::ui

@@ -38,7 +38,7 @@ Commands PresenterPanel::draw(const Model& model) {
         bool hide_caps = p.hide_capabilities;
         if (ImGui::Checkbox("Hide EHLO capability lines", &hide_caps)) out.push_back(cmd::SetHideCapabilities{hide_caps});
         ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart, End last step,\n"
-                            "F / Shift+F next / previous failure, H hop, N notice, W the wire");
+                            "F / Shift+F next / previous failure, H hop, N notice, W the wire, E export");
         ImGui::EndPopup();
     }
     return out;

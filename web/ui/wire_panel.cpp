@@ -16,7 +16,13 @@ ImVec4 col(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 // colour, the credentials in the warning colour.
 void draw_octets(const sim::WireLine& l, const Palette& pal) {
     const ImU32 base = l.dir == sim::WireDir::to_server ? pal.command : pal.reply_2xx;
-    ImGui::TextColored(col(pal.dim_text), "%s", l.dir == sim::WireDir::to_server ? "C→S " : "S→C ");
+    const char* arrow = l.dir == sim::WireDir::to_server ? "C→S " : "S→C ";
+    const std::string escaped = sim::wire_escaped(l.bytes);
+    if (ImGui::CalcTextSize((arrow + escaped).c_str()).x > ImGui::GetContentRegionAvail().x) {
+        coloured_wrapped(base, arrow + escaped);  // too long for one row: wrapped, in one colour
+        return;
+    }
+    ImGui::TextColored(col(pal.dim_text), "%s", arrow);
     auto piece = [&](std::string_view bytes, ImU32 colour) {
         std::string plain;
         auto flush = [&] {
@@ -103,7 +109,7 @@ Commands WirePanel::draw(const Model& model) {
         return out;
     }
     const sim::WireStepView v = sim::wire_step_view(sim.timeline().steps(), sim.wire(), sim.step() - 1);
-    ImGui::BeginChild("##wire", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::BeginChild("##wire", ImVec2(0, 0), ImGuiChildFlags_None);
     if (v.connection >= 0)
         ImGui::TextColored(col(pal.dim_text), "connection %d: %s → %s port %d", v.connection, v.client.c_str(),
                            v.server.c_str(), v.port);
