@@ -9,6 +9,7 @@ import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
 import { exportTests } from './exports.mjs';
+import { inboxTests } from './inbox.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -88,6 +89,7 @@ try {
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
     ...exportTests({ browser, url, figures }),
+    ...inboxTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
