@@ -70,9 +70,9 @@ export function exportTests({ browser, url, figures }) {
         const text = f.bytes.toString('utf8');
         assert(text.includes('Received: ') && text.includes('\r\n\r\n'), `eml ${f.name}: ${text.slice(0, 120)}`);
       }
-      // The E key opens the Export… menu (top right): the area below the button changes.
-      const vp = p.viewportSize();
-      const region = { x: vp.width - 320, y: 40, width: 320, height: 180 };
+      // The E key opens the Export… menu (in the toolbar): the area below the toolbar changes.
+      const t = await p.evaluate(() => window.relaylab.layout().toolbar);
+      const region = { x: 0, y: Math.round(t.y + t.height), width: Math.round(t.width), height: 180 };
       await nextFrames(p, 3);
       const before = await pixelStats(browser, await p.screenshot(), region);
       await p.keyboard.press('e');

@@ -246,7 +246,6 @@ void App::frame(float width, float height) {
     auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
 
     if (begin_at("##toolbar", layout_.toolbar, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
-        const ImVec2 first_row = ImGui::GetCursorScreenPos();
         take(scenario_.draw(model_));
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
@@ -254,17 +253,14 @@ void App::frame(float width, float height) {
             ImGui::SameLine();
             if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
         }
-        take(timeline_.draw(model_));
-        const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
-        layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
-        // Export… at the right end of the first row; out of the Tab order (drawn out of
-        // order, it would upset Tab's sequence): the E key opens it.
-        const float export_w = ImGui::CalcTextSize("Export…").x + style.FramePadding.x * 2;
-        ImGui::SetCursorScreenPos(ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - export_w -
-                                             style.WindowPadding.x, first_row.y));
+        // Export… on the first row, out of the Tab order (the E key opens it).
+        ImGui::SameLine();
         ImGui::PushTabStop(false);
         take(export_.draw(model_));
         ImGui::PopTabStop();
+        take(timeline_.draw(model_));
+        const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
+        layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
     }
     ImGui::End();
     if (begin_at("Topology: who talks to whom", layout_.topology, ImGuiWindowFlags_NoScrollbar)) take(topology_.draw(model_));
