@@ -1,5 +1,5 @@
 #pragma once
-// Predict-the-next-step quiz (issue 14): before each server reply, each DNS answer and each
+// Predict-the-next-step quiz: before each server reply, each DNS answer and each
 // queue decision of a run, the learner picks what comes next. The choices come from the
 // engine, never from prose per scenario: the real event; what the same point of the run
 // shows when each failure switch is flipped (the world re-run with it flipped, the event

@@ -20,6 +20,7 @@ public:
     std::uint64_t seed() const { return seed_; }
     const RunResult& run() const { return run_; }
     const Timeline& timeline() const { return timeline_; }
+    const WireLog& wire() const { return run_.wire; }  // every octet of the run (sim/wire.hpp)
 
     std::size_t total_steps() const { return timeline_.total_steps(); }
     std::size_t step() const { return step_; }  // steps shown: 0 .. total_steps()

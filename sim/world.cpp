@@ -77,6 +77,8 @@ RunResult World::run() {
     result.steps = std::move(steps_);
     result.messages = statuses_;
     result.end_ms = now_;
+    result.wire = std::move(wire_);
+    locate_wire_spans(result.steps, result.wire);
     return result;
 }
 

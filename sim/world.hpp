@@ -11,6 +11,7 @@
 #include "engine/mx.hpp"
 #include "sim/scenario.hpp"
 #include "sim/step.hpp"
+#include "sim/wire.hpp"
 
 namespace relaylab::sim {
 
@@ -23,6 +24,7 @@ struct RunResult {
     std::vector<Step> steps;
     std::vector<MessageStatus> messages;  // final outcome of each scenario message, in order
     std::int64_t end_ms = 0;              // virtual time of the last event
+    WireLog wire;                         // every octet sent, per connection (sim/wire.hpp)
 };
 
 // Whether a switch is on, given the scenario's default and the overrides.

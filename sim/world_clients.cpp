@@ -38,7 +38,7 @@ void World::start_submission(const MessageSpec& m) {
     HostRt* server = host(m.server);
     Conn* c = new_conn(client, server, m.port, Purpose::submission, m.id);
     open_virtual_connection(
-        client, server, m.port, m.id, Topic::submission,
+        c, client, server, m.port, m.id, Topic::submission,
         [this, c, &m] {
             if (c->port == 465) {
                 // RFC 8314 §3.3: implicit TLS, the handshake comes before any SMTP.
@@ -48,6 +48,7 @@ void World::start_submission(const MessageSpec& m) {
                        "the handshake.",
                        "RFC 8314 §3.3", c->spec_id, c->id);
                 c->tls = true;
+                wire_tls_start(c, true);
             }
             start_client(c, m);
             open_server(c);

@@ -88,6 +88,7 @@ struct Conn {
     bool attempt_tls_required = false;  // the delivery core asked for TLS (certificate checked)
     bool tls = false;
     bool closed = false;
+    std::size_t wire = 0;  // its WireConnection in World::wire_
 };
 
 // A scenario message's outcome per recipient, folded into MessageStatus.
@@ -136,7 +137,7 @@ private:
 
     // ---- network (world_network.cpp)
     std::int64_t latency() const { return sc_.latency_ms; }
-    void open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message,
+    void open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port, const std::string& message,
                                  Topic topic, std::function<void()> on_open,
                                  std::function<void(const std::string&)> on_fail);
     void to_server(Conn* c, std::string bytes);
@@ -144,6 +145,9 @@ private:
     void run_tls_handshake(Conn* c);
     void close_conn(Conn* c);
     Conn* new_conn(HostRt* client, HostRt* server, int port, Purpose purpose, const std::string& spec_id);
+    WireConnection& wire_of(const Conn* c) { return wire_.connections[c->wire]; }
+    void wire_send(Conn* c, WireDir dir, const std::string& bytes);
+    void wire_tls_start(Conn* c, bool implicit);
 
     // ---- DNS (world_dns.cpp)
     std::optional<DnsStatus> dns_failure(const std::string& name) const;
@@ -205,6 +209,7 @@ private:
     std::vector<MessageStatus> statuses_;
     std::map<std::string, std::map<std::string, RcptOutcome>> rcpt_status_;
     std::vector<Step> steps_;
+    WireLog wire_;
 };
 
 // "alice@lab.test" → the Path the scenario means; "" → the null reverse-path. Scenario

@@ -20,11 +20,42 @@ Conn* World::new_conn(HostRt* client, HostRt* server, int port, Purpose purpose,
     c->purpose = purpose;
     c->spec_id = spec_id;
     conns_.push_back(std::move(conn));
+    WireConnection w;
+    w.id = c->id;
+    w.client = client->spec->name;
+    w.server = server->spec->name;
+    w.client_ip = wire_ipv4(client->spec->ip, w.client);
+    w.server_ip = wire_ipv4(server->spec->ip, w.server);
+    w.client_port = 49152 + (c->id * 37) % 16000;  // a stable ephemeral port
+    w.server_port = port;
+    w.start_ms = now_;
+    c->wire = wire_.connections.size();
+    wire_.connections.push_back(std::move(w));
     return c;
 }
 
+void World::wire_send(Conn* c, WireDir dir, const std::string& bytes) {
+    if (bytes.empty()) return;
+    WireConnection& w = wire_of(c);
+    std::string& stream = dir == WireDir::to_server ? w.to_server : w.to_client;
+    w.chunks.push_back(WireChunk{now_, dir, stream.size(), bytes, c->tls});
+    stream += bytes;
+}
+
+void World::wire_tls_start(Conn* c, bool implicit) {
+    WireConnection& w = wire_of(c);
+    WireTls tls;
+    tls.t_ms = now_;
+    tls.done_ms = implicit ? now_ : now_ + 2 * latency();
+    tls.to_server_offset = w.to_server.size();
+    tls.to_client_offset = w.to_client.size();
+    tls.implicit = implicit;
+    tls.result = implicit ? TlsResult::ok : TlsResult::pending;
+    w.tls = tls;
+}
+
 // on_open runs when the connection is established, on_fail when refused / timed out.
-void World::open_virtual_connection(HostRt* from, HostRt* to, int port, const std::string& message,
+void World::open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port, const std::string& message,
                                     Topic topic, std::function<void()> on_open,
                                     std::function<void(const std::string&)> on_fail) {
     const std::string target = to->spec->name + ":" + std::to_string(port);
@@ -40,6 +71,8 @@ void World::open_virtual_connection(HostRt* from, HostRt* to, int port, const st
                    "The host did not answer at all: it is down or a firewall drops the packets. The sender "
                    "gives up on this host.",
                    "RFC 5321 §4.5.3.2", message, -1, TraceOutcome::timed_out);
+            wire_of(c).open = WireOpen::timed_out;
+            wire_of(c).open_ms = now_;
             on_fail("timed out");
         });
         return;
@@ -51,15 +84,22 @@ void World::open_virtual_connection(HostRt* from, HostRt* to, int port, const st
                    "Nothing listens on that port (the host is down or its mail server stopped). The sender "
                    "tries the next host, or tries again later.",
                    "RFC 5321 §5.1", message, -1, TraceOutcome::refused);
+            wire_of(c).open = WireOpen::refused;
+            wire_of(c).open_ms = now_;
             on_fail("refused");
         });
         return;
     }
-    at(now_ + latency(), std::move(on_open));
+    at(now_ + latency(), [this, c, on_open = std::move(on_open)] {
+        wire_of(c).open = WireOpen::open;
+        wire_of(c).open_ms = now_;
+        on_open();
+    });
 }
 
 void World::to_server(Conn* c, std::string bytes) {
     if (bytes.empty()) return;
+    wire_send(c, WireDir::to_server, bytes);
     at(now_ + latency(), [this, c, bytes = std::move(bytes)] {
         if (c->closed) return;
         c->srv->feed(bytes, now_);
@@ -68,6 +108,7 @@ void World::to_server(Conn* c, std::string bytes) {
 }
 
 void World::to_client(Conn* c, std::string bytes, bool then_close) {
+    wire_send(c, WireDir::to_client, bytes);
     at(now_ + latency(), [this, c, bytes = std::move(bytes), then_close] {
         if (c->closed) return;
         if (!bytes.empty()) {
@@ -85,6 +126,7 @@ void World::to_client(Conn* c, std::string bytes, bool then_close) {
 void World::close_conn(Conn* c) {
     if (c->closed) return;
     c->closed = true;
+    wire_of(c).close_ms = now_;
     // The TCP connection closes: let the server know if it still listens.
     if (c->srv && !c->srv->wants_close()) {
         c->srv->feed_eof(now_);
@@ -101,6 +143,7 @@ void World::close_conn(Conn* c) {
 // whether an untrusted certificate stops it.
 void World::run_tls_handshake(Conn* c) {
     const TlsOutcome outcome = c->server->tls;
+    wire_tls_start(c, false);
     record(TraceKind::tls, TracePhase::tls, Topic::tls, c->client->spec->name, c->server->spec->name,
            "TLS handshake: ClientHello", "The client starts encrypting the connection.", "RFC 3207 §4, RFC 8446",
            c->spec_id, c->id);
@@ -112,6 +155,7 @@ void World::run_tls_handshake(Conn* c) {
                    "TLS handshake failed (no shared protocol version or cipher)",
                    "The two sides could not agree on encryption. The connection is useless now.",
                    "RFC 8446 §6.2", c->spec_id, c->id, TraceOutcome::failed);
+            wire_of(c).tls->result = TlsResult::handshake_failure;
             c->cli->tls_failed("handshake failure", now_);
             pump_client(c);
             return;
@@ -122,6 +166,7 @@ void World::run_tls_handshake(Conn* c) {
                    "The certificate is not signed by an authority the client trusts (or names another "
                    "host). A client that requires TLS must stop here.",
                    "RFC 7672 §3, RFC 6125", c->spec_id, c->id, TraceOutcome::failed);
+            wire_of(c).tls->result = TlsResult::certificate_refused;
             c->cli->tls_failed("certificate not trusted", now_);
             pump_client(c);
             return;
@@ -132,6 +177,7 @@ void World::run_tls_handshake(Conn* c) {
                    "Opportunistic TLS encrypts without checking the certificate: better than plain text.",
                    "RFC 7435", c->spec_id, c->id, TraceOutcome::ok);
         c->tls = true;
+        wire_of(c).tls->result = TlsResult::ok;
         set_connection(*c);
         c->srv->tls_established("TLSv1.3", now_);
         c->cli->tls_established("TLSv1.3", now_);

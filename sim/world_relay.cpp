@@ -208,7 +208,7 @@ void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt
     c->attempt_tls_required = step.client.tls == TlsPolicy::required;
     const ClientConfig config = step.client;
     open_virtual_connection(
-        h, dest, step.port, spec_id, Topic::delivery, [this, c, config] { start_delivery(c, config); },
+        c, h, dest, step.port, spec_id, Topic::delivery, [this, c, config] { start_delivery(c, config); },
         [this, h, id, a](const std::string& why) {
             a->core.on_connect_failed(why);
             drive(h, id, a);

@@ -1,4 +1,4 @@
-// Browser tests of issue 14: the predict-the-next-step quiz driven through a whole scenario by
+// Browser tests of the predict-the-next-step quiz driven through a whole scenario by
 // the API (always right: full score; wrong once: the score says so) and by the keys 1-4 and
 // Enter; a glossary chip opens the glossary at its term; the beginner view hides ESMTP
 // parameters and capability lines until "show all". The right answer is taken from the

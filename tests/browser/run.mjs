@@ -8,6 +8,7 @@ import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, swit
 import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
+import { exportTests } from './exports.mjs';
 import { inboxTests } from './inbox.mjs';
 import { quizTests } from './quiz.mjs';
 import { execFileSync } from 'node:child_process';
@@ -88,6 +89,7 @@ try {
     ...layoutTests({ browser, url, figures }),
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
+    ...exportTests({ browser, url, figures }),
     ...inboxTests({ browser, url, figures }),
     ...quizTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);

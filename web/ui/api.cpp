@@ -7,6 +7,7 @@
 
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
+#include "web/ui/export_api.hpp"
 #include "web/ui/inbox_api.hpp"
 #include "web/ui/teaching_order.hpp"
 #include "web/ui/theme.hpp"
@@ -71,7 +72,7 @@ json state_json(const App& app) {
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
                       {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
                       {"hide_capabilities", p.hide_capabilities}, {"presenting", model.presenting()}};
-    issue14_state(app, s);  // prefs.beginner, quiz, glossary
+    quiz_state(app, s);  // prefs.beginner, quiz, glossary
     return s;
 }
 
@@ -96,7 +97,8 @@ std::string str(const json& j, const char* key) {
 }  // namespace
 
 bool api_read_only(std::string_view op) {
-    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette", "quiz_question", "quiz_score", "glossary"})
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
+                          "quiz_question", "quiz_score", "glossary", "wire", "exports", "exportFile"})
         if (op == r) return true;
     return is_inbox_op(op);
 }
@@ -175,6 +177,7 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         return ok(json{{"missing", missing}});
     }
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
+    if (auto answer = export_api_call(app, op, req)) return *answer;  // wire view, exports
     // The Inbox drawer: the run's message copies in Mailpit's shapes (web/ui/inbox_api.hpp),
     // and what the toolbar's Inbox button says beside its name ("chaos ON").
     if (is_inbox_op(op)) {
@@ -188,7 +191,7 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         return ok(app.inbox_badge());
     }
 
-    if (auto answer = issue14_api(app, op, req)) return *answer;  // quiz, glossary, beginner view
+    if (auto answer = quiz_api_call(app, op, req)) return *answer;  // quiz, glossary, beginner view
 
     Command c;
     if (op == "load") {

@@ -9,10 +9,11 @@
 // play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
 // fontScale{scale}, highContrast{on}, largeControls{on}, hideFuture{on},
 // hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice,
-// inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text}.
-// The quiz, glossary and beginner view (web/ui/quiz_api.cpp): quiz_start, quiz_stop, quiz_question, quiz_answer{i},
-// quiz_skip, quiz_continue, quiz_score, glossary, glossaryOpen{term}, glossaryClose,
-// beginner{on}, showAll{on}.
+// inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text};
+// wire, showWire, decodeAuth{on}, exports, exportFile{kind,index} (web/ui/export_api.hpp).
+// The quiz, glossary and beginner view (web/ui/quiz_api.cpp): quiz_start, quiz_stop,
+// quiz_question, quiz_answer{i}, quiz_skip, quiz_continue, quiz_score, glossary,
+// glossaryOpen{term}, glossaryClose, beginner{on}, showAll{on}.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -29,8 +30,8 @@ std::string api_call(App& app, std::string_view request, bool* changes = nullptr
 // Ops that only read.
 bool api_read_only(std::string_view op);
 
-// Issue 14's ops (nullopt: not one of them) and its part of state() (quiz_api.cpp).
-std::optional<std::string> issue14_api(App& app, const std::string& op, const nlohmann::ordered_json& req);
-void issue14_state(const App& app, nlohmann::ordered_json& state);
+// The quiz's, glossary's and beginner view's ops (nullopt: not one of them) and its part of state() (quiz_api.cpp).
+std::optional<std::string> quiz_api_call(App& app, const std::string& op, const nlohmann::ordered_json& req);
+void quiz_state(const App& app, nlohmann::ordered_json& state);
 
 }  // namespace relaylab::ui

@@ -17,7 +17,8 @@ namespace {
 // GLFW key codes (both platform layers are GLFW; see App::on_key).
 constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
 constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268, k_glfw_key_end = 269;
-constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_i = 73, k_glfw_key_n = 78;
+constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_i = 73, k_glfw_key_n = 78, k_glfw_key_w = 87,
+              k_glfw_key_e = 69;
 constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -157,7 +158,7 @@ bool App::on_key(int glfw_key, bool ctrl, bool repeat, bool shift) {
         case k_glfw_key_right: case k_glfw_key_left: case k_glfw_key_home: case k_glfw_key_end:
             if (nav_in_popup) return false;
             [[fallthrough]];
-        case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n:
+        case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n: case k_glfw_key_w: case k_glfw_key_e:
             keys_.push_back({glfw_key, ctrl, repeat, shift});
             return true;
         case k_glfw_key_i:  // the Inbox drawer
@@ -198,6 +199,8 @@ void App::handle_keys() {
             if (k.key == k_glfw_key_f) c.push_back(cmd::Jump{JumpKind::failure, dir});
             if (k.key == k_glfw_key_h) c.push_back(cmd::Jump{JumpKind::hop, dir});
             if (k.key == k_glfw_key_n) c.push_back(cmd::Jump{JumpKind::dsn, dir});
+            if (k.key == k_glfw_key_w) select_wire_ = true;  // the Wire tab
+            if (k.key == k_glfw_key_e) export_.open_request = true;  // the Export… menu
             if (k.key == k_glfw_key_i && !k.repeat) inbox_requested_ = true;
         }
     }
@@ -267,6 +270,11 @@ void App::frame(float width, float height) {
             ImGui::SameLine();
             if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
         }
+        // Export… on the first row, out of the Tab order (the E key opens it).
+        ImGui::SameLine();
+        ImGui::PushTabStop(false);
+        take(export_.draw(model_));
+        ImGui::PopTabStop();
         ImGui::SameLine();
         if (ImGui::GetContentRegionAvail().x >= quiz_buttons_width()) take(quiz_buttons(model_));
         else ImGui::NewLine();  // a projector's toolbar is full: View… has them
@@ -308,6 +316,11 @@ void App::frame(float width, float height) {
             }
             if (ImGui::BeginTabItem("Message copies")) { take(inspector_.draw(model_)); ImGui::EndTabItem(); }
             if (ImGui::BeginTabItem("Outcome")) { take(outcome_.draw(model_)); ImGui::EndTabItem(); }
+            if (ImGui::BeginTabItem("Wire", nullptr, select_wire_ ? ImGuiTabItemFlags_SetSelected : 0)) {
+                take(wire_.draw(model_));
+                ImGui::EndTabItem();
+            }
+            select_wire_ = false;
             ImGui::EndTabBar();
         }
     }

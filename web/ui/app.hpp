@@ -30,7 +30,7 @@ struct Layout {
     Rect scrubber;   // the timeline's slider
     Rect step_note;  // the current step's line and explanation in the notes
     bool presenter = false;  // the projector layout (no switches panel; Details collapsible)
-    Rect quiz, glossary, glossary_chip;  // issue 14: the quiz panel, the glossary window, the first chip
+    Rect quiz, glossary, glossary_chip;  // the quiz panel, the glossary window, the first chip
     std::string glossary_chip_term;
 };
 
@@ -55,6 +55,10 @@ public:
     const ViewReport& notes_view() const { return notes_.report; }
     const ScenarioPanel::ListReport& scenario_list_view() const { return scenario_.list; }
     const TopologyPanel& topology_view() const { return topology_; }
+    // The Wire tab (W key, relaylab.showWire()) and its "decode the credentials" switch.
+    WirePanel& wire_panel() { return wire_; }
+    const WirePanel& wire_panel() const { return wire_; }
+    void show_wire() { select_wire_ = true; }
 
     Model& model() { return model_; }
     const Model& model() const { return model_; }
@@ -132,6 +136,9 @@ private:
     NotesPanel notes_;
     QuizPanel quiz_;
     GlossaryPanel glossary_;
+    WirePanel wire_;
+    ExportMenu export_;
+    bool select_wire_ = false;
 };
 
 const char* version();

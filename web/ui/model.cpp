@@ -72,7 +72,7 @@ void Model::moved(std::size_t old_step) {
 }
 
 bool Model::apply(const Command& command) {
-    if (const auto done = apply_issue14(command)) return *done;
+    if (const auto done = apply_quiz(command)) return *done;
     return std::visit(
         overloaded{
             [&](const cmd::Load& c) {
@@ -158,7 +158,7 @@ bool Model::apply(const Command& command) {
                 prefs_.hide_capabilities = c.on;
                 return true;
             },
-            [&](const auto&) { return false; },  // the quiz's commands: apply_issue14
+            [&](const auto&) { return false; },  // the quiz's commands: apply_quiz
             [&](const cmd::Jump& c) {
                 if (!sim_) return false;
                 const auto target = jump_target(*sim_, c.kind, c.dir);

@@ -51,7 +51,7 @@ struct SetLargeControls { bool on = false; };
 struct SetHideFuture { bool on = false; };
 struct SetHideCapabilities { bool on = false; };
 struct Jump { JumpKind kind = JumpKind::failure; int dir = 1; };  // dir +1 next, -1 previous
-// Quiz, glossary and beginner view (issue 14; web/ui/model_quiz.cpp).
+// Quiz, glossary and beginner view (web/ui/model_quiz.cpp).
 struct QuizStart {};
 struct QuizStop {};
 struct QuizAnswer { int choice = 0; };  // 0-based
@@ -125,7 +125,7 @@ public:
 
 private:
     void moved(std::size_t old_step);
-    std::optional<bool> apply_issue14(const Command& command);  // nullopt: not one of its commands
+    std::optional<bool> apply_quiz(const Command& command);  // nullopt: not one of its commands
     std::size_t quiz_limit(std::size_t to) const;                // how far a move may go
     void quiz_refresh();                                         // new run: new questions
 

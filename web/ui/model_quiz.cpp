@@ -1,4 +1,4 @@
-// The Model's part of issue 14: the quiz (sim/quiz.hpp) over the loaded run, the glossary
+// The Model's part of the quiz, glossary and beginner view: the quiz (sim/quiz.hpp) over the loaded run, the glossary
 // window's state and the beginner view. No ImGui here.
 #include "web/ui/model.hpp"
 
@@ -20,7 +20,7 @@ void Model::quiz_refresh() {
     quiz_ = sim::QuizRun(sim::quiz_questions(*sim_, &offered));
 }
 
-std::optional<bool> Model::apply_issue14(const Command& command) {
+std::optional<bool> Model::apply_quiz(const Command& command) {
     if (std::holds_alternative<cmd::QuizStart>(command)) {
         if (!sim_) return false;
         if (!quiz_) quiz_restore_hide_future_ = prefs_.hide_future;

@@ -145,7 +145,7 @@ private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked
 };
 
-// Quiz, glossary (issue 14) — quiz_panel.cpp, glossary_panel.cpp
+// Quiz, glossary — quiz_panel.cpp, glossary_panel.cpp
 struct QuizPanel {
     Commands draw(const Model& model);  // the question, the reveal and the score
 };
@@ -173,4 +173,14 @@ struct ChipReport {
 };
 ChipReport& glossary_chip_report();  // reset by the App each frame
 
+// The exact octets of the current step, and what an observer on the path sees — wire_panel.cpp
+struct WirePanel {
+    Commands draw(const Model& model);
+    bool decode_auth = false;  // "Decode the credentials": off until asked
+};
+// "Export…": handout, transcript, trace, pcap and each message as .eml — export_menu.cpp
+struct ExportMenu {
+    Commands draw(const Model& model);
+    bool open_request = false;  // the E key: open the menu in the next frame
+};
 }  // namespace relaylab::ui

@@ -1,4 +1,4 @@
-// The JS API of issue 14 (relaylab.quiz.*, relaylab.glossary(), relaylab.setBeginner): ops
+// The JS API of the quiz, glossary and beginner view (relaylab.quiz.*, relaylab.glossary(), relaylab.setBeginner): ops
 // answered here, called from api_call() in one place (web/ui/api.cpp).
 #include <nlohmann/json.hpp>
 
@@ -35,7 +35,7 @@ json score_json(const sim::QuizScore& s) {
 }
 }  // namespace
 
-void issue14_state(const App& app, nlohmann::ordered_json& s) {
+void quiz_state(const App& app, nlohmann::ordered_json& s) {
     const Model& model = app.model();
     const auto& p = model.prefs();
     if (s.contains("prefs")) {
@@ -48,7 +48,7 @@ void issue14_state(const App& app, nlohmann::ordered_json& s) {
     s["glossary"] = json{{"open", model.glossary_open()}, {"term", model.glossary_term()}};
 }
 
-std::optional<std::string> issue14_api(App& app, const std::string& op, const nlohmann::ordered_json& req) {
+std::optional<std::string> quiz_api_call(App& app, const std::string& op, const nlohmann::ordered_json& req) {
     Model& model = app.model();
     if (op == "glossary") {
         json terms = json::array();

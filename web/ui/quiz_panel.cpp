@@ -1,4 +1,4 @@
-// The quiz (issue 14): toolbar buttons (Quiz, Glossary), the question with its four choices,
+// The quiz: toolbar buttons (Quiz, Glossary), the question with its four choices,
 // the reveal with the step's explanation, RFC and glossary chips, and the score. Keys 1-4
 // answer, Enter or Space go on to the next question (quiz_key_command).
 #include <cstdio>
