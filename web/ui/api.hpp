@@ -9,6 +9,7 @@
 // play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
 // fontScale{scale}, highContrast{on}, largeControls{on}, hideFuture{on},
 // hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,9 @@ std::string api_call(App& app, std::string_view request, bool* changes = nullptr
 
 // Ops that only read.
 bool api_read_only(std::string_view op);
+
+// The ops of your own world (web/ui/worlds_api.cpp): loadWorld, worldJson, editor,
+// editorState, showNotice; nullopt for any other op.
+std::optional<std::string> worlds_api_call(App& app, const std::string& op, std::string_view request);
 
 }  // namespace relaylab::ui

@@ -8,6 +8,7 @@
 
 #include "web/ui/theme.hpp"
 #include "web/ui/widgets.hpp"
+#include "web/ui/world_link.hpp"
 
 namespace relaylab::ui {
 
@@ -64,6 +65,8 @@ void App::init_fonts() {
 }
 
 bool App::open_link(std::string_view fragment) {
+    if (is_world_fragment(fragment)) return true;  // #world=…: the page script decodes it (world_link.hpp)
+    notice_title_.clear();
     std::vector<std::string> problems;
     const Commands commands = Model::commands_for_fragment(fragment, &problems);
     auto join = [&] {
@@ -113,7 +116,7 @@ void App::draw_notice(float width) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
     if (ImGui::Begin("##notice", nullptr, k_fixed | ImGuiWindowFlags_NoTitleBar)) {
         ImGui::PushTextWrapPos(0);
-        ImGui::TextUnformatted("Cannot open this link");
+        ImGui::TextUnformatted(notice_title_.empty() ? "Cannot open this link" : notice_title_.c_str());
         ImGui::TextUnformatted(notice_.c_str());
         ImGui::PopTextWrapPos();
         if (ImGui::Button("OK")) notice_.clear();
@@ -240,6 +243,7 @@ void App::frame(float width, float height) {
         take(scenario_.draw(model_));
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
+        draw_world_button();
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
@@ -294,6 +298,7 @@ void App::frame(float width, float height) {
         }
         ImGui::End();
     }
+    if (editor_.is_open()) draw_editor();
     draw_notice(width);
     focus_probe_end_frame();
     apply_commands(out);
