@@ -36,7 +36,8 @@ export function keyboardTests({ browser, url, figures }) {
       const before = await focus(p);
       assert(!before.visible, `focus shown before any Tab: ${JSON.stringify(before)}`);
       const seen = [];
-      for (let i = 0; i < 7; i++) {
+      // 8 stops: the scenario combo, Presenter mode, View…, Your world…, then playback.
+      for (let i = 0; i < 8; i++) {
         await press(p, 'Tab');
         const f = await focus(p);
         assert(f.visible && f.id !== 0, `after ${i + 1} Tab(s) no visible focus: ${JSON.stringify(f)}`);
