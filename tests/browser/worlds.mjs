@@ -140,6 +140,17 @@ export function worldTests({ browser, url, figures }) {
         window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
       }, text);
       await waitFor(p, () => window.relaylab.state().scenario === 'dropped-world', null, 'the dropped file did not load');
+      // The editor's Export JSON downloads the text as <name>.json; Copy link makes its #world= link.
+      const exported = JSON.stringify({ name: 'exported-world', hosts: [], messages: [] });
+      const [download] = await Promise.all([p.waitForEvent('download'),
+                                            p.evaluate((t) => window.relaylab._action('download', t), exported)]);
+      assert(download.suggestedFilename() === 'exported-world.json', `download name ${download.suggestedFilename()}`);
+      const saved = await download.path();
+      assert(fs.readFileSync(saved, 'utf8') === exported, 'the download is not the editor text');
+      await p.evaluate((t) => window.relaylab._action('copy_link', t), text);
+      await waitFor(p, () => !!window.relaylab.copiedLink, null, 'Copy link made no link');
+      const copied = await p.evaluate(() => window.relaylab.copiedLink);
+      assert(copied === await p.evaluate((t) => window.relaylab.worldLink(t), text), `copied ${copied.slice(0, 60)}`);
       assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
       await p.close();
     }],
