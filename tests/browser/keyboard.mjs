@@ -36,8 +36,8 @@ export function keyboardTests({ browser, url, figures }) {
       const before = await focus(p);
       assert(!before.visible, `focus shown before any Tab: ${JSON.stringify(before)}`);
       const seen = [];
-      // 8 stops: the scenario combo, Presenter mode, View…, Your world…, then playback.
-      for (let i = 0; i < 8; i++) {
+      // 9 stops: the scenario combo, Presenter mode, View…, Inbox, Your world…, then playback.
+      for (let i = 0; i < 9; i++) {
         await press(p, 'Tab');
         const f = await focus(p);
         assert(f.visible && f.id !== 0, `after ${i + 1} Tab(s) no visible focus: ${JSON.stringify(f)}`);
@@ -52,8 +52,7 @@ export function keyboardTests({ browser, url, figures }) {
         assert(labels.some((l) => re.test(l)), `Tab never reached ${re}: ${labels.join(', ')}`);
       await press(p, 'Shift+Tab');
       const back = await focus(p);
-      const prev = seen.length - 2;  // Shift+Tab goes back one stop from the last
-      assert(back.id === seen[prev].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[prev]}`);
+      assert(back.id === seen[seen.length - 2].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[seen.length - 2]}`);
       // Tabbing changes no state: still at the step the link opened.
       assert((await step(p)) === 3, `Tab moved the step to ${await step(p)}`);
       await tabTo(p, /##play$/);

@@ -8,6 +8,7 @@ import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, swit
 import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
+import { inboxTests } from './inbox.mjs';
 import { worldTests } from './worlds.mjs';
 import { execFileSync } from 'node:child_process';
 
@@ -87,6 +88,7 @@ try {
     ...layoutTests({ browser, url, figures }),
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
+    ...inboxTests({ browser, url, figures }),
     ...worldTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);

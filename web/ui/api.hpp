@@ -8,7 +8,9 @@
 // Ops: version, scenarios, scenario_list, load{name}, step, back, seek{n}, restart,
 // play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
 // fontScale{scale}, highContrast{on}, largeControls{on}, hideFuture{on},
-// hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice.
+// hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice,
+// inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text};
+// loadWorld, worldJson, editor, editorState, showNotice (web/ui/worlds_api.cpp).
 #include <optional>
 #include <string>
 #include <string_view>
