@@ -55,6 +55,7 @@ constexpr SchemaKey k_keys[] = {
     {"messages[]", "to", R"~(["bob@dest.test"])~", "required; the recipients"},
     {"messages[]", "subject", R"~("Hello")~", ""},
     {"messages[]", "body", R"~("Hello!\r\n")~", ""},
+    {"messages[]", "html", R"~("<p>Hello!</p>")~", "an HTML alternative to the body (multipart/alternative)"},
     {"messages[]", "pad_to", "30000", "pad the body to about this many octets"},
     {"messages[]", "body_8bitmime", "true", "declare BODY=8BITMIME"},
     {"messages[]", "bdat", "true", "send with BDAT when CHUNKING is offered"},
