@@ -10,7 +10,9 @@ namespace {
 constexpr std::int64_t k_dns_timeout_ms = 5'000;  // the resolver gives up
 const char* const k_dns_host = "dns";
 
-std::string status_text(DnsStatus s) {
+}  // namespace
+
+std::string dns_status_text(DnsStatus s) {
     switch (s) {
         case DnsStatus::ok: return "ok";
         case DnsStatus::nxdomain: return "NXDOMAIN (no such domain)";
@@ -20,6 +22,9 @@ std::string status_text(DnsStatus s) {
     }
     return "?";
 }
+
+namespace {
+std::string status_text(DnsStatus s) { return dns_status_text(s); }
 
 // An answer that names no host (NXDOMAIN, no records, SERVFAIL) is a failed lookup for the
 // sender; whether that bounces or defers is decided by the delivery core afterwards.

@@ -36,8 +36,9 @@ export function keyboardTests({ browser, url, figures }) {
       const before = await focus(p);
       assert(!before.visible, `focus shown before any Tab: ${JSON.stringify(before)}`);
       const seen = [];
-      // 9 stops: the scenario combo, Presenter mode, View…, Inbox, Your world…, then playback.
-      for (let i = 0; i < 9; i++) {
+      // Tab stops before the step button: the scenario combo, Presenter mode, View…, Inbox,
+      // Your world…, Quiz, Glossary (when they fit), restart, back, play, step.
+      for (let i = 0; i < 11; i++) {
         await press(p, 'Tab');
         const f = await focus(p);
         assert(f.visible && f.id !== 0, `after ${i + 1} Tab(s) no visible focus: ${JSON.stringify(f)}`);
@@ -48,11 +49,12 @@ export function keyboardTests({ browser, url, figures }) {
       assert(distinct.size >= 6, `Tab visited only ${labels.join(', ')}`);
       for (let i = 1; i < seen.length; i++) assert(seen[i].id !== seen[i - 1].id, `Tab stayed on ${labels[i]}`);
       // Different kinds of control: the scenario combo (no label), toggles, playback buttons.
-      for (const re of [/Presenter mode/, /##restart$/, /##play$/, /##step$/])
+      for (const re of [/Presenter mode/, /##quiz$/, /##glossary$/, /##restart$/, /##play$/, /##step$/])
         assert(labels.some((l) => re.test(l)), `Tab never reached ${re}: ${labels.join(', ')}`);
       await press(p, 'Shift+Tab');
       const back = await focus(p);
-      assert(back.id === seen[seen.length - 2].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[seen.length - 2]}`);
+      const prev = seen.length - 2;
+      assert(back.id === seen[prev].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[prev]}`);
       // Tabbing changes no state: still at the step the link opened.
       assert((await step(p)) === 3, `Tab moved the step to ${await step(p)}`);
       await tabTo(p, /##play$/);

@@ -9,6 +9,7 @@ import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
 import { inboxTests } from './inbox.mjs';
+import { quizTests } from './quiz.mjs';
 import { worldTests } from './worlds.mjs';
 import { execFileSync } from 'node:child_process';
 
@@ -89,6 +90,11 @@ try {
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
     ...inboxTests({ browser, url, figures }),
+    ...quizTests({ browser, url, figures, report: (name) => {
+      const bin = findRelaylab(webDir);
+      assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
+      return JSON.parse(execFileSync(bin, ['sim', name, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    } }),
     ...worldTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);

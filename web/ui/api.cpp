@@ -72,6 +72,7 @@ json state_json(const App& app) {
     s["prefs"] = json{{"font_scale", p.font_scale}, {"high_contrast", p.high_contrast},
                       {"large_controls", p.large_controls}, {"hide_future", p.hide_future},
                       {"hide_capabilities", p.hide_capabilities}, {"presenting", model.presenting()}};
+    issue14_state(app, s);  // prefs.beginner, quiz, glossary
     return s;
 }
 
@@ -96,7 +97,7 @@ std::string str(const json& j, const char* key) {
 }  // namespace
 
 bool api_read_only(std::string_view op) {
-    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette", "quiz_question", "quiz_score", "glossary",
                           "worldJson", "editorState"})
         if (op == r) return true;
     return is_inbox_op(op);
@@ -132,6 +133,8 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
                        {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)},
                        {"notice", rect_json(l.notice)}, {"scrubber", rect_json(l.scrubber)},
                        {"step_note", rect_json(l.step_note)}, {"presenter", l.presenter},
+                       {"quiz", rect_json(l.quiz)}, {"glossary", rect_json(l.glossary)},
+                       {"glossary_chip", rect_json(l.glossary_chip)}, {"glossary_chip_term", l.glossary_chip_term},
                        {"topology_drawn", topology_drawn_json(app.topology_view())}});
     }
     if (op == "link") return ok(model.fragment());
@@ -187,6 +190,8 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         app.set_inbox_badge(str(req, "text"));
         return ok(app.inbox_badge());
     }
+
+    if (auto answer = issue14_api(app, op, req)) return *answer;  // quiz, glossary, beginner view
 
     Command c;
     if (op == "load") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "web/ui/inbox_button.hpp"
 #include "web/ui/theme.hpp"
@@ -148,6 +149,10 @@ bool App::on_key(int glfw_key, bool ctrl, bool repeat, bool shift) {
     }
     // In an open popup (a combo's list) opened from the keyboard, arrows move in the list.
     const bool nav_in_popup = io.NavVisible && ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
+    if (quiz_key_command(model_, glfw_key, io.NavVisible)) {  // 1-4 answer, Enter/Space continue
+        keys_.push_back({glfw_key, ctrl, repeat, shift});
+        return true;
+    }
     switch (glfw_key) {
         case k_glfw_key_space:
             if (io.NavVisible) return false;  // activates the focused widget
@@ -174,6 +179,12 @@ void App::handle_keys() {
     if (io.WantTextInput) return;
     Commands c;
     for (const auto& k : keys) {
+        if (const auto q = k.ctrl ? std::nullopt : quiz_key_command(model_, k.key, io.NavVisible)) {
+            apply_commands(c);  // in order: the quiz key acts on the state the keys before it left
+            c.clear();
+            model_.apply(*q);
+            continue;
+        }
         const float s = model_.prefs().font_scale;
         if (k.ctrl) {
             if (k.key == k_glfw_key_equal || k.key == k_glfw_key_kp_add) c.push_back(cmd::SetFontScale{s * 1.15f});
@@ -242,6 +253,12 @@ void App::frame(float width, float height) {
         layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, body_h - layout_.notes.h - layout_.switches.h};
     }
 
+    if (model_.quiz()) {  // the quiz gets the notes' place and most of the Details' (choices, reveal)
+        const float extra = std::floor(layout_.details.h * (details_collapsed_ && presenter ? 0.0f : 0.6f));
+        layout_.notes.h += extra;
+        layout_.details.y += extra;
+        layout_.details.h -= extra;
+    }
     Commands out;
     auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
 
@@ -254,6 +271,9 @@ void App::frame(float width, float height) {
             if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
         }
         draw_world_button();
+        ImGui::SameLine();
+        if (ImGui::GetContentRegionAvail().x >= quiz_buttons_width()) take(quiz_buttons(model_));
+        else ImGui::NewLine();  // a projector's toolbar is full: View… has them
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
@@ -264,7 +284,12 @@ void App::frame(float width, float height) {
     if (begin_at("Sequence diagram (click a line to go to that step)", layout_.sequence, ImGuiWindowFlags_NoScrollbar))
         take(sequence_.draw(model_));
     ImGui::End();
-    if (begin_at(presenter ? "This step and the teacher's note###notes" : "Teacher's notes###notes", layout_.notes)) {
+    glossary_chip_report() = ChipReport{};
+    layout_.quiz = model_.quiz() ? layout_.notes : Rect{};
+    if (model_.quiz()) {
+        // The quiz takes the notes' place while it runs (the notes would tell the answer).
+        if (begin_at("Quiz: which comes next?###quiz", layout_.notes)) take(quiz_.draw(model_));
+    } else if (begin_at(presenter ? "This step and the teacher's note###notes" : "Teacher's notes###notes", layout_.notes)) {
         take(notes_.draw(model_));
         record_scroll(notes_.report);
         const ImVec2 a = notes_.step_min, b = notes_.step_max;
@@ -309,6 +334,14 @@ void App::frame(float width, float height) {
         ImGui::End();
     }
     if (editor_.is_open()) draw_editor();
+    take(glossary_.draw(model_, ImVec2(layout_.details.x, layout_.details.y), ImVec2(layout_.details.w, layout_.details.h)));
+    layout_.glossary = model_.glossary_open() ? Rect{glossary_.rect_min.x, glossary_.rect_min.y,
+                                                     glossary_.rect_max.x - glossary_.rect_min.x,
+                                                     glossary_.rect_max.y - glossary_.rect_min.y}
+                                              : Rect{};
+    const ChipReport& chip = glossary_chip_report();
+    layout_.glossary_chip = chip.shown ? Rect{chip.min.x, chip.min.y, chip.max.x - chip.min.x, chip.max.y - chip.min.y} : Rect{};
+    layout_.glossary_chip_term = chip.term;
     draw_notice(width);
     focus_probe_end_frame();
     apply_commands(out);

@@ -31,6 +31,8 @@ struct Layout {
     Rect scrubber;   // the timeline's slider
     Rect step_note;  // the current step's line and explanation in the notes
     bool presenter = false;  // the projector layout (no switches panel; Details collapsible)
+    Rect quiz, glossary, glossary_chip;  // issue 14: the quiz panel, the glossary window, the first chip
+    std::string glossary_chip_term;
 };
 
 class App {
@@ -142,6 +144,8 @@ private:
     OutcomePanel outcome_;
     SwitchesPanel switches_;
     NotesPanel notes_;
+    QuizPanel quiz_;
+    GlossaryPanel glossary_;
 };
 
 const char* version();

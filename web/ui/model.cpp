@@ -72,6 +72,7 @@ void Model::moved(std::size_t old_step) {
 }
 
 bool Model::apply(const Command& command) {
+    if (const auto done = apply_issue14(command)) return *done;
     return std::visit(
         overloaded{
             [&](const cmd::Load& c) {
@@ -83,6 +84,7 @@ bool Model::apply(const Command& command) {
                 sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
                 name_ = c.name;
                 world_json_.clear();
+                quiz_refresh();
                 playing_ = false;
                 play_accum_ = 0;
                 hop_progress_ = 1.0f;
@@ -92,7 +94,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::StepForward&) {
                 if (!sim_) return false;
                 const auto old = sim_->step();
-                const bool ok = sim_->step_forward();
+                const bool ok = quiz_limit(old + 1) > old && sim_->step_forward();
                 moved(old);
                 return ok;
             },
@@ -106,7 +108,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::Seek& c) {
                 if (!sim_) return false;
                 const auto old = sim_->step();
-                sim_->seek(c.step);
+                sim_->seek(quiz_limit(c.step));
                 moved(old);
                 return true;
             },
@@ -133,6 +135,7 @@ bool Model::apply(const Command& command) {
             [&](const cmd::SetSwitch& c) {
                 if (!sim_ || !sim_->set_switch(c.name, c.on)) return false;
                 ++generation_;
+                quiz_refresh();
                 hop_progress_ = 1.0f;
                 return true;
             },
@@ -156,13 +159,14 @@ bool Model::apply(const Command& command) {
                 prefs_.hide_capabilities = c.on;
                 return true;
             },
+            [&](const auto&) { return false; },  // the quiz's commands: apply_issue14
             [&](const cmd::Jump& c) {
                 if (!sim_) return false;
                 const auto target = jump_target(*sim_, c.kind, c.dir);
                 if (!target) return false;
                 const auto old = sim_->step();
                 playing_ = false;
-                sim_->seek(*target);
+                sim_->seek(quiz_limit(*target));
                 moved(old);
                 return true;
             },
@@ -207,6 +211,7 @@ std::string Model::load_world(std::string_view json_text) {
     name_ = parsed.scenario->name;
     sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
     world_json_ = std::string(json_text);
+    quiz_refresh();
     playing_ = false;
     play_accum_ = 0;
     hop_progress_ = 1.0f;

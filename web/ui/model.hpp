@@ -4,11 +4,13 @@
 // Model::apply changes it. No ImGui here: the JS API and tests drive the same model.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "sim/quiz.hpp"
 #include "sim/simulation.hpp"
 
 namespace relaylab::ui {
@@ -25,6 +27,8 @@ struct Prefs {
     bool large_controls = false;
     bool hide_future = false;        // sequence and transcript show only steps up to now
     bool hide_capabilities = false;  // ... and leave out EHLO's capability lines
+    bool beginner = false;  // beginner view: no capability lines, no ESMTP parameters ...
+    bool show_all = false;  // ... until asked ("show all")
 };
 
 // What relaylab.jump(kind, dir) and the F/H/N keys look for (web/ui/jumps.cpp).
@@ -47,11 +51,23 @@ struct SetLargeControls { bool on = false; };
 struct SetHideFuture { bool on = false; };
 struct SetHideCapabilities { bool on = false; };
 struct Jump { JumpKind kind = JumpKind::failure; int dir = 1; };  // dir +1 next, -1 previous
+// Quiz, glossary and beginner view (issue 14; web/ui/model_quiz.cpp).
+struct QuizStart {};
+struct QuizStop {};
+struct QuizAnswer { int choice = 0; };  // 0-based
+struct QuizSkip {};
+struct QuizContinue {};  // on to the next question (or the end)
+struct OpenGlossary { std::string term; };  // "" for the whole list
+struct CloseGlossary {};
+struct SetBeginner { bool on = false; };
+struct SetShowAll { bool on = false; };
 }  // namespace cmd
 using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
                              cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
                              cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls,
-                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump>;
+                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump,
+                             cmd::QuizStart, cmd::QuizStop, cmd::QuizAnswer, cmd::QuizSkip, cmd::QuizContinue,
+                             cmd::OpenGlossary, cmd::CloseGlossary, cmd::SetBeginner, cmd::SetShowAll>;
 using Commands = std::vector<Command>;
 
 class Model {
@@ -108,8 +124,23 @@ public:
     // understood (a step that is not a number) is added to *problems, in plain words.
     static Commands commands_for_fragment(std::string_view fragment, std::vector<std::string>* problems = nullptr);
 
+    // Quiz, glossary and beginner view (web/ui/model_quiz.cpp).
+    const sim::QuizRun* quiz() const { return quiz_ ? &*quiz_ : nullptr; }
+    const sim::QuizQuestion* quiz_pending() const;  // the unanswered question at this step
+    bool glossary_open() const { return glossary_open_; }
+    const std::string& glossary_term() const { return glossary_term_; }
+    bool hides_details() const { return prefs_.beginner && !prefs_.show_all; }
+
 private:
     void moved(std::size_t old_step);
+    std::optional<bool> apply_issue14(const Command& command);  // nullopt: not one of its commands
+    std::size_t quiz_limit(std::size_t to) const;                // how far a move may go
+    void quiz_refresh();                                         // new run: new questions
+
+    std::optional<sim::QuizRun> quiz_;
+    bool quiz_restore_hide_future_ = false;
+    bool glossary_open_ = false;
+    std::string glossary_term_;
 
     std::vector<ScenarioInfo> scenarios_;
     std::unique_ptr<sim::Simulation> sim_;

@@ -44,13 +44,14 @@ Commands NotesPanel::draw(const Model& model) {
         ImGui::BeginGroup();
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "This step (%s, %s):",
                            sim::format_sim_time(cur->event.t_ms).c_str(), trace_phase_name(cur->event.phase));
-        coloured_wrapped(event_colour(cur->event, pal), marked_line(cur->event));
+        coloured_wrapped(event_colour(cur->event, pal), shown_line(cur->event, model));
         const Explanation ex = explain_event(cur->event);
         if (!ex.text.empty()) ImGui::TextWrapped("%s", ex.text.c_str());
         if (!ex.rfc.empty()) coloured_wrapped(pal.dim_text, ex.rfc);
         ImGui::EndGroup();
         step_min = ImGui::GetItemRectMin();
         step_max = ImGui::GetItemRectMax();
+        for (auto& c : glossary_chips(ex.text)) out.push_back(std::move(c));  // words → the glossary
         // The credentials of an AUTH line, decoded only when asked (the simulator keeps them).
         if (const std::string secret = secret_reveal(cur->event); !secret.empty()) {
             ImGui::Checkbox("Show the credentials", &show_secret_);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,5 +144,33 @@ struct NotesPanel {
 private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked
 };
+
+// Quiz, glossary (issue 14) — quiz_panel.cpp, glossary_panel.cpp
+struct QuizPanel {
+    Commands draw(const Model& model);  // the question, the reveal and the score
+};
+// The Quiz and Glossary buttons (the toolbar's, or View…'s when the toolbar is full), and
+// the width they need.
+Commands quiz_buttons(const Model& model);
+float quiz_buttons_width();
+// Keys 1-4 answer the pending question; Enter and Space (no focused widget) continue.
+std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool nav_visible);
+struct GlossaryPanel {
+    Commands draw(const Model& model, ImVec2 pos, ImVec2 size);
+    ImVec2 rect_min, rect_max;  // where the window was in the last frame
+
+private:
+    std::string shown_term_;
+    bool was_open_ = false;
+};
+// Chips (small underlined buttons) for the glossary terms a text mentions; one opens the
+// glossary at its term. The first chip drawn in a frame is reported for tests.
+Commands glossary_chips(const std::string& text);
+struct ChipReport {
+    ImVec2 min, max;
+    bool shown = false;
+    std::string term;
+};
+ChipReport& glossary_chip_report();  // reset by the App each frame
 
 }  // namespace relaylab::ui

@@ -37,6 +37,10 @@ Commands PresenterPanel::draw(const Model& model) {
             out.push_back(cmd::SetHideFuture{hide_future});
         bool hide_caps = p.hide_capabilities;
         if (ImGui::Checkbox("Hide EHLO capability lines", &hide_caps)) out.push_back(cmd::SetHideCapabilities{hide_caps});
+        bool beginner = p.beginner;  // issue 14
+        if (ImGui::Checkbox("Beginner view (no capability lines or ESMTP parameters until \"show all\")", &beginner))
+            out.push_back(cmd::SetBeginner{beginner});
+        for (auto& c : quiz_buttons(model)) out.push_back(std::move(c));  // also here: a full toolbar leaves them out
         ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart, End last step,\n"
                             "F / Shift+F next / previous failure, H hop, N notice");
         ImGui::EndPopup();

@@ -59,9 +59,9 @@ Commands SequencePanel::draw(const Model& model) {
     const auto upto = std::lower_bound(rows.begin(), rows.end(), step);
     const float cur_row = static_cast<float>(upto - rows.begin()) - 1.0f;
     const bool filters_changed = shown_hide_future_ != model.prefs().hide_future ||
-                                 shown_hide_caps_ != model.prefs().hide_capabilities;
+                                 shown_hide_caps_ != (model.prefs().hide_capabilities || model.hides_details());
     shown_hide_future_ = model.prefs().hide_future;
-    shown_hide_caps_ = model.prefs().hide_capabilities;
+    shown_hide_caps_ = model.prefs().hide_capabilities || model.hides_details();
     if (shown_step_ != step || shown_row_h_ != row_h || filters_changed) {
         // Keep the current step in view, checked on this frame and the next (the list's
         // height is only known a frame later when the filters change it).
@@ -104,7 +104,7 @@ Commands SequencePanel::draw(const Model& model) {
                         sim::format_sim_time(ev.t_ms).c_str());
             const float y = o.y + row_h * 0.78f;
             const float x1 = col_x(o.x, ev.from), x2 = col_x(o.x, ev.to);
-            const std::string line = marked_line(ev);  // the symbol too: colour is never the only signal
+            const std::string line = shown_line(ev, model);  // the symbol too: colour is never the only signal
             if (x1 >= 0 && x2 >= 0 && x1 != x2) {
                 dl->AddLine(ImVec2(x1, y), ImVec2(x2, y), colour, current ? 3.0f : 1.5f);
                 const float dir = x2 > x1 ? 1.0f : -1.0f, ah = fs * 0.35f;

@@ -17,9 +17,9 @@ Commands TranscriptPanel::draw(const Model& model) {
     const std::size_t step = sim.step();
     const auto& prefs = model.prefs();
     const bool moved = shown_step_ != step || generation_ != model.generation() || shown_font_ != ImGui::GetFontSize() ||
-                       shown_hide_future_ != prefs.hide_future || shown_hide_caps_ != prefs.hide_capabilities;
+                       shown_hide_future_ != prefs.hide_future || shown_hide_caps_ != (prefs.hide_capabilities || model.hides_details());
     shown_hide_future_ = prefs.hide_future;
-    shown_hide_caps_ = prefs.hide_capabilities;
+    shown_hide_caps_ = prefs.hide_capabilities || model.hides_details();
     shown_step_ = step;
     shown_font_ = ImGui::GetFontSize();
     generation_ = model.generation();
@@ -43,6 +43,11 @@ Commands TranscriptPanel::draw(const Model& model) {
         if (brief && ImGui::IsItemHovered()) wrapped_tooltip(legend[k].words);
     }
 
+    if (prefs.beginner) {  // beginner view: the details come back on request
+        if (ImGui::SmallButton(prefs.show_all ? "Beginner view: hide the details again##showall"
+                                              : "Show all (capability lines, ESMTP parameters)##showall"))
+            out.push_back(cmd::SetShowAll{!prefs.show_all});
+    }
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("##transcript", 3, flags)) return out;
@@ -91,7 +96,7 @@ Commands TranscriptPanel::draw(const Model& model) {
             ImGui::TableSetColumnIndex(2);
             if (fonts().mono) ImGui::PushFont(fonts().mono);
             ImGui::PushStyleColor(ImGuiCol_Text, event_colour(ev, pal));
-            ImGui::TextUnformatted(marked_line(ev).c_str());
+            ImGui::TextUnformatted(shown_line(ev, model).c_str());
             ImGui::PopStyleColor();
             if (fonts().mono) ImGui::PopFont();
             const Explanation ex = explain_event(ev);
@@ -106,7 +111,7 @@ Commands TranscriptPanel::draw(const Model& model) {
         }
     }
     record_scroll(report);
-    report.current_line = step > 0 ? marked_line(steps[step - 1].event) : std::string();
+    report.current_line = step > 0 ? shown_line(steps[step - 1].event, model) : std::string();
     report.steps.clear();
     for (const std::size_t i : rows) report.steps.push_back(i + 1);
     ImGui::EndTable();

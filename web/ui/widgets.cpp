@@ -185,7 +185,7 @@ std::vector<std::size_t> shown_steps(const Model& model) {
     const std::size_t end = p.hide_future ? std::min(model.step(), steps.size()) : steps.size();
     out.reserve(end);
     for (std::size_t i = 0; i < end; ++i)
-        if (!p.hide_capabilities || !is_capability_line(steps[i].event)) out.push_back(i);
+        if (!(p.hide_capabilities || model.hides_details()) || !is_capability_line(steps[i].event)) out.push_back(i);
     return out;
 }
 

@@ -23,6 +23,10 @@ const char* message_state_mark(sim::MessageState state);
 const char* reply_code_mark(int code);  // by the code's class, as event_mark
 // event_mark + event_line.
 std::string marked_line(const TraceEvent& event);
+// The beginner view's line: MAIL/RCPT without ESMTP parameters (beginner_view.cpp).
+std::string beginner_line(const TraceEvent& event);
+// marked_line, or the beginner view's while the model hides details.
+std::string shown_line(const TraceEvent& event, const Model& model);
 // From the typed fields: a reply by its class, an attempt by its outcome, else by kind.
 ImU32 event_colour(const TraceEvent& event, const Palette& p);
 ImU32 outcome_colour(TraceOutcome outcome, ImU32 otherwise, const Palette& p);
