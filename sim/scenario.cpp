@@ -133,7 +133,8 @@ void read_host(Reader& r, const json& obj, const std::string& path, HostSpec& h)
     if (kind == "client") h.kind = HostKind::client;
     else if (kind == "relay") h.kind = HostKind::relay;
     else if (kind == "mx") h.kind = HostKind::mx;
-    else if (r.ok()) r.fail(path + ".kind", "unknown kind \"" + kind + "\" (client, relay or mx)");
+    else if (kind == "capture") h.kind = HostKind::capture;
+    else if (r.ok()) r.fail(path + ".kind", "unknown kind \"" + kind + "\" (client, relay, mx or capture)");
     r.str(obj, path, "ip", h.ip);
     r.str(obj, path, "ipv6", h.ipv6);
     if (!h.ipv6.empty() && r.ok()) {
@@ -210,6 +211,7 @@ void read_message(Reader& r, const json& obj, const std::string& path, MessageSp
     r.str(obj, path, "html", m.html);
     r.integer(obj, path, "pad_to", m.pad_to);
     r.boolean(obj, path, "body_8bitmime", m.body_8bitmime);
+    r.boolean(obj, path, "bdat", m.bdat);
     r.str(obj, path, "notify", m.notify);
     if (!m.notify.empty() && !parse_notify(m.notify)) r.fail(path + ".notify", "NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1)");
     r.strings(obj, path, "script", m.script);

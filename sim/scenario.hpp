@@ -15,7 +15,9 @@ struct UserSpec {
     std::string password;  // empty: the user can receive but not log in
 };
 
-enum class HostKind { client, relay, mx };
+// capture: a fake SMTP server for development (Mailpit, MailHog): it accepts every sender,
+// recipient and login, delivers nothing onward and keeps each message in its inbox.
+enum class HostKind { client, relay, mx, capture };
 
 // Outbound route for a domain that bypasses MX lookup (Postfix "transport").
 struct RouteSpec {
@@ -107,6 +109,7 @@ struct MessageSpec {
     std::string html;
     std::size_t pad_to = 0;  // pad the body to about this many bytes
     bool body_8bitmime = false;  // declare BODY=8BITMIME (RFC 6152)
+    bool bdat = false;           // send the content with BDAT when CHUNKING is offered (RFC 3030)
     std::string notify;          // NOTIFY for every recipient, e.g. "SUCCESS,FAILURE" (RFC 3461 §4.1)
     // A scripted client instead of the engine's well-behaved one: each chunk is sent as it
     // is, one after each complete reply (the first after the greeting). For misbehaving

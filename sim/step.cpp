@@ -12,6 +12,7 @@ const char* message_state_name(MessageState state) {
         case MessageState::deferred: return "deferred";
         case MessageState::bounced: return "bounced";
         case MessageState::rejected: return "rejected";
+        case MessageState::captured: return "captured";
     }
     return "pending";
 }

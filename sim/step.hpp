@@ -12,7 +12,8 @@
 namespace relaylab::sim {
 
 // Where a scenario message stands, folded over its recipients (world_recorder.cpp).
-enum class MessageState : std::uint8_t { pending, delivered, relayed, deferred, bounced, rejected };
+// captured: kept in a capture host's inbox (a fake SMTP server), never delivered onward.
+enum class MessageState : std::uint8_t { pending, delivered, relayed, deferred, bounced, rejected, captured };
 const char* message_state_name(MessageState state);  // the JSON/JS names: "pending", ...
 
 // Why a connection was opened: a client submitting, a relay handing on to another relay,

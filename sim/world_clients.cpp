@@ -71,6 +71,7 @@ void World::start_client(Conn* c, const MessageSpec& m) {
     cfg.tls = (m.starttls && !skip_starttls_.count(m.id)) ? TlsPolicy::required : TlsPolicy::none;
     cfg.tls_active = m.port == 465;
     if (m.port == 465) cfg.tls = TlsPolicy::none;
+    cfg.use_bdat = m.bdat;  // BDAT ... LAST when the server offers CHUNKING (RFC 3030 §2)
     if (m.auth && !skip_auth_.count(m.id)) {
         std::string password = m.auth->password;
         if (wrong_password_.count(m.id)) password += "-typo";

@@ -8,6 +8,7 @@
 //   world_server.cpp     hosts answering SMTP: policy, credentials, failures, acceptance
 //   world_relay.cpp      relay queues, carrying out the engine's delivery core
 //   world_clients.cpp    the scenario's mail clients (the engine's client, or a raw script)
+//   world_capture.cpp    capture hosts (fake SMTP servers): keep every message, send nothing
 // Every protocol and delivery decision is the engine's (ServerSession, ClientSession, relay
 // policy, the delivery core); these files only play the network, the disks and the clock.
 #include <cstdint>
@@ -175,6 +176,10 @@ private:
     // ---- relay queue (world_relay.cpp)
     std::map<std::string, QueueItem>& queue_of(HostRt* h) { return queues_[h->spec->name]; }
     void enqueue(HostRt* h, QueueItem item, const Conn* via);
+    void capture(HostRt* h, const QueueItem& item, const Conn* via);  // world_capture.cpp
+    // A scenario message sent from the null sender (a bounce the scenario itself sends, not a
+    // notice the world composed): its recipients' fate is the message's outcome.
+    bool scenario_null_sender(const std::string& spec_id) const;
     void schedule(HostRt* h, const std::string& id, std::int64_t when);
     void run_queue_item(HostRt* h, const std::string& id);
     void drive(HostRt* h, const std::string& id, std::shared_ptr<Attempt> a);

@@ -61,7 +61,8 @@ void World::open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port,
     const std::string target = to->spec->name + ":" + std::to_string(port);
     record(TraceKind::connect, TracePhase::connect, topic, from->spec->name, to->spec->name, "connect to " + target,
            "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", message);
-    const bool listening = to->spec->kind == HostKind::relay ? (port == 25 || port == 587 || port == 465)
+    const bool listening = to->spec->kind == HostKind::relay || to->spec->kind == HostKind::capture
+                               ? (port == 25 || port == 587 || port == 465)
                            : to->spec->kind == HostKind::mx  ? port == 25
                                                              : false;
     if (to->silent) {

@@ -46,23 +46,26 @@ void World::set_recipient_status(const std::string& spec_id, const std::string& 
     if (mit == rcpt_status_.end()) return;
     auto rit = mit->second.find(ascii_lowercase(rcpt));
     if (rit == mit->second.end()) return;
-    // The relay hears "250" after the next hop already put the message in the mailbox: a
-    // hand-over never undoes a delivery.
-    if (rit->second.status == MessageState::delivered && rs.status == MessageState::relayed) return;
+    // The relay hears "250" after the next hop already put the message in the mailbox (or a
+    // capture host's inbox): a hand-over never undoes a delivery.
+    if ((rit->second.status == MessageState::delivered || rit->second.status == MessageState::captured) &&
+        rs.status == MessageState::relayed)
+        return;
     rit->second = std::move(rs);
     auto sit = std::find_if(statuses_.begin(), statuses_.end(), [&](const auto& s) { return s.id == spec_id; });
     if (sit == statuses_.end()) return;
     MessageStatus next = *sit;
     if (count_deferral) ++next.deferrals;
-    // Aggregate: rejected > bounced > deferred/pending > relayed > delivered.
+    // Aggregate: rejected > bounced > deferred/pending > relayed > captured > delivered.
     const RcptOutcome* pick = nullptr;
     auto rank = [](MessageState s) {
         switch (s) {
-            case MessageState::rejected: return 5;
-            case MessageState::bounced: return 4;
-            case MessageState::deferred: return 3;
-            case MessageState::pending: return 2;
-            case MessageState::relayed: return 1;
+            case MessageState::rejected: return 6;
+            case MessageState::bounced: return 5;
+            case MessageState::deferred: return 4;
+            case MessageState::pending: return 3;
+            case MessageState::relayed: return 2;
+            case MessageState::captured: return 1;
             case MessageState::delivered: return 0;
         }
         return 0;

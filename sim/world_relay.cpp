@@ -54,6 +54,10 @@ TraceOutcome queue_outcome(const QueuedMessage& q) {
 
 void World::enqueue(HostRt* h, QueueItem item, const Conn* via) {
     const std::int64_t cal = k_sim_epoch_ms + now_;
+    if (h->spec->kind == HostKind::capture) {
+        capture(h, item, via);
+        return;
+    }
     if (all_local(item.q, h->delivery)) {
         // Every recipient is ours: into the mailboxes at once (the queue still decides what
         // happened and which notices are owed, e.g. NOTIFY=SUCCESS, RFC 3461 §5.2.3).
@@ -85,6 +89,12 @@ void World::enqueue(HostRt* h, QueueItem item, const Conn* via) {
     change(SetQueueEntry{view_of(h, item)});
     queue_of(h).emplace(id, std::move(item));
     schedule(h, id, now_);
+}
+
+bool World::scenario_null_sender(const std::string& spec_id) const {
+    for (const auto& m : sc_.messages)
+        if (m.id == spec_id) return scenario_path(m.from).null;
+    return false;
 }
 
 void World::schedule(HostRt* h, const std::string& id, std::int64_t when) {
@@ -250,7 +260,7 @@ void World::group_done(HostRt* h, const std::string& id, const DeliveryGroup& gr
     change(SetQueueEntry{view_of(h, item)});
     for (std::size_t i : group.recipients) {
         const auto& r = item.q.recipients[i];
-        if (item.bounce() || item.spec_id.empty()) continue;
+        if ((item.bounce() && !scenario_null_sender(item.spec_id)) || item.spec_id.empty()) continue;
         const Reply reply = r.final_reply ? *r.final_reply : r.last_reply.value_or(make_reply(451, "4.0.0", ""));
         const std::string where = r.remote_mta.empty() ? h->spec->name : r.remote_mta;
         if (r.state == RecipientState::relayed)

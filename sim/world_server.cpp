@@ -39,6 +39,13 @@ RelayPolicy World::policy_of(const HostRt* h) const {
     p.local_domains = h->spec->local_domains;
     for (const auto& u : h->spec->users) p.local_users.push_back(u.address);
     p.trusted_networks = h->spec->trusted_networks;
+    if (h->spec->kind == HostKind::capture) {
+        // A fake SMTP server: the engine's sandbox rule (every recipient from a trusted
+        // network, any credentials), with every network trusted.
+        p.capture_all = true;
+        p.accept_any_auth = true;
+        p.trusted_networks = {"0.0.0.0/0", "::/0"};
+    }
     return p;
 }
 
@@ -111,6 +118,10 @@ void World::handle_server_event(Conn* c, ServerEvent& ev) {
         return;
     }
     if (auto* auth = std::get_if<AuthEvent>(&ev)) {
+        if (accepts_any_credentials(policy_of(h))) {
+            c->srv->accept(now_);
+            return;
+        }
         for (const auto& u : h->spec->users) {
             if (!u.password.empty() && ascii_lowercase(u.address) == ascii_lowercase(auth->username) &&
                 u.password == auth->password) {
@@ -190,7 +201,7 @@ Reply World::deliver_local(HostRt* h, const QueuedMessage& q, std::size_t rcpt, 
     copy.content = return_path_header(q.sender) + strip_return_path(content);
     change(AddMessageCopy{copy});
     const Reply ok = make_reply(250, "2.0.0", "delivered to mailbox " + address);
-    if (!bounce && !spec_id.empty()) set_recipient_status(spec_id, address, status_from(MessageState::delivered, ok, h->spec->name));
+    if ((!bounce || scenario_null_sender(spec_id)) && !spec_id.empty()) set_recipient_status(spec_id, address, status_from(MessageState::delivered, ok, h->spec->name));
     return ok;
 }
 

@@ -67,6 +67,11 @@ void sync_fragment() {
     const std::string fragment = g_app->model().fragment();
     if (fragment == g_shown_fragment) return;
     g_shown_fragment = fragment;
+    if (g_app->model().custom_world()) {
+        // "world=@&step=N": the page script puts the compressed world in place of the @.
+        EM_ASM({ if (window.relaylab && relaylab._showWorldLink) relaylab._showWorldLink(UTF8ToString($0)); }, fragment.c_str());
+        return;
+    }
     EM_ASM({ history.replaceState(null, document.title, '#' + UTF8ToString($0)); }, fragment.c_str());
 }
 
@@ -169,6 +174,12 @@ int main() {
     options.inbox_button = true;  // assets/web/inbox.js
     static relaylab::ui::App app(options);
     g_app = &app;
+    // The world editor's file picker, download and clipboard (assets/web/worlds.js).
+    app.platform_action = [](std::string_view action, std::string_view arg) {
+        const std::string a(action), b(arg);
+        EM_ASM({ if (window.relaylab && relaylab._action) relaylab._action(UTF8ToString($0), UTF8ToString($1)); },
+               a.c_str(), b.c_str());
+    };
     // A shared link reopens its scenario, switches and step.
     const char* hash = emscripten_run_script_string("decodeURIComponent(location.hash || '')");
     if (hash && *hash) app.open_link(hash);

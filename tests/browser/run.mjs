@@ -11,6 +11,7 @@ import { keyboardTests } from './keyboard.mjs';
 import { exportTests } from './exports.mjs';
 import { inboxTests } from './inbox.mjs';
 import { quizTests } from './quiz.mjs';
+import { worldTests } from './worlds.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -96,6 +97,7 @@ try {
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');
       return JSON.parse(execFileSync(bin, ['sim', name, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
     } }),
+    ...worldTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');

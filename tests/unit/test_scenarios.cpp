@@ -453,3 +453,94 @@ TEST_CASE("scenario files: clear errors for malformed input") {
         CHECK(load.error.find(c.error_part) != std::string::npos);
     }
 }
+
+namespace {
+std::vector<MessageCopy> copies_at(const RunResult& run, const std::string& where) {
+    std::vector<MessageCopy> out;
+    for (const auto& s : run.steps)
+        for (const auto& c : s.changes)
+            if (auto* add = std::get_if<AddMessageCopy>(&c))
+                if (add->copy.where == where) out.push_back(add->copy);
+    return out;
+}
+const MessageStatus& status_of(const RunResult& run, std::string_view id) {
+    auto it = std::find_if(run.messages.begin(), run.messages.end(), [&](const auto& m) { return m.id == id; });
+    REQUIRE(it != run.messages.end());
+    return *it;
+}
+}  // namespace
+
+TEST_CASE("the workshop scenarios: capture vs relay, partial failure, backscatter, BDAT") {
+    SUBCASE("capture-dev: the app's message stays in the capture server's inbox; the MX is never contacted") {
+        const RunResult run = run_world(builtin("capture-dev"), {}, 1);
+        CHECK(status_of(run, "order").status == MessageState::captured);
+        CHECK(status_of(run, "order").final_host == "mailpit.dev.test");
+        const auto inbox = copies_at(run, "inbox of mailpit.dev.test");
+        REQUIRE(inbox.size() == 1);
+        CHECK(inbox[0].content.find("Subject: Your order #1042") != std::string::npos);
+        CHECK(mailbox(run, "bob@dest.test").empty());
+        CHECK(count_if(run, [](const TraceEvent& e) { return e.kind == TraceKind::dns_query; }) == 0);
+        CHECK(count(run, TraceKind::connect, "connect to mx1") == 0);
+    }
+    SUBCASE("relay-prod: the same message, submitted with AUTH and relayed to Bob's MX (RFC 6409, RFC 5321 §5.1)") {
+        const RunResult run = run_world(builtin("relay-prod"), {}, 1);
+        CHECK(status_of(run, "order").status == MessageState::delivered);
+        const auto box = mailbox(run, "bob@dest.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].content.find("Subject: Your order #1042") != std::string::npos);
+        CHECK(count_received_headers(box[0].content) == 2);  // the submission server, then the MX
+        CHECK(count_if(run, [](const TraceEvent& e) { return e.kind == TraceKind::command && e.verb == Verb::auth; }) == 1);
+    }
+    SUBCASE("partial-failure: bob and dave get it, carol bounces alone (RFC 5321 §3.3, RFC 3464 §2.3)") {
+        const RunResult run = run_world(builtin("partial-failure"), {}, 1);
+        CHECK(mailbox(run, "bob@dest.test").size() == 1);
+        CHECK(mailbox(run, "dave@dest.test").size() == 1);
+        CHECK(mailbox(run, "carol@dest.test").empty());
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::reply && e.code == 550 && e.enhanced == "5.1.1";
+        }) == 1);
+        const auto box = mailbox(run, "alice@lab.test");
+        REQUIRE(box.size() == 1);
+        CHECK(box[0].bounce);
+        CHECK(box[0].content.find("Final-Recipient: rfc822; carol@dest.test") != std::string::npos);
+        CHECK(box[0].content.find("Action: failed") != std::string::npos);
+        CHECK(box[0].content.find("Status: 5.1.1") != std::string::npos);
+        CHECK(box[0].content.find("Final-Recipient: rfc822; bob@dest.test") == std::string::npos);
+        CHECK(box[0].content.find("Final-Recipient: rfc822; dave@dest.test") == std::string::npos);
+    }
+    SUBCASE("backscatter: refused at RCPT, no bounce; a bounce reaches the forged sender; a bounce is never bounced (RFC 5321 §4.5.5)") {
+        const RunResult run = run_world(builtin("backscatter"), {}, 1);
+        CHECK(status_of(run, "forged").status == MessageState::rejected);
+        CHECK(status_of(run, "forged").enhanced == "5.1.1");
+        // The victim gets the gateway's bounce for mail it never sent: backscatter.
+        const auto victim = mailbox(run, "victim@victim.test");
+        REQUIRE(victim.size() == 1);
+        CHECK(victim[0].content.rfind("Return-Path: <>\r\n", 0) == 0);  // the null sender
+        CHECK(count(run, TraceKind::command, "MAIL FROM:<>") >= 2);
+        // The bounce to ghost@ is refused with 550 5.1.1 and dropped: no notice about a notice.
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::reply && e.code == 550 && e.enhanced == "5.1.1";
+        }) == 2);
+        std::size_t notices = 0;
+        for (const auto& s : run.steps)
+            for (const auto& c : s.changes)
+                if (auto* add = std::get_if<AddMessageCopy>(&c); add && add->copy.bounce && add->copy.where.rfind("queue", 0) == 0 &&
+                                                                 add->copy.host == "relay.other.test" && add->copy.message.empty())
+                    ++notices;
+        CHECK(notices == 0);
+        CHECK(mailbox(run, "ghost@victim.test").empty());
+    }
+    SUBCASE("bdat-chunking: two chunks, the last with LAST; the relay goes on with DATA (RFC 3030 §2)") {
+        const RunResult run = run_world(builtin("bdat-chunking"), {}, 1);
+        CHECK(count_if(run, [](const TraceEvent& e) { return e.kind == TraceKind::command && e.verb == Verb::bdat; }) == 3);
+        CHECK(count_if(run, [](const TraceEvent& e) {
+            return e.kind == TraceKind::command && e.verb == Verb::bdat && e.text.find("LAST") != std::string::npos;
+        }) == 2);
+        const auto box = mailbox(run, "bob@dest.test");
+        REQUIRE(box.size() == 2);
+        CHECK(box[0].content.find("This body came in a second chunk.") != std::string::npos);
+        CHECK(box[1].content.find("\r\n.this line starts with a dot") != std::string::npos);  // not stuffed in the mailbox
+        CHECK(status_of(run, "chunks").status == MessageState::delivered);
+        CHECK(status_of(run, "one-chunk").status == MessageState::delivered);
+    }
+}

@@ -56,6 +56,7 @@ json state_json(const App& app) {
     s["playing"] = model.playing();
     s["speed"] = model.speed();
     s["link"] = model.fragment();
+    s["custom_world"] = model.custom_world();  // loaded with loadWorld (the link is then #world=…)
     // The widget with keyboard-navigation focus (Tab / Shift-Tab) in the last frame drawn:
     // its Dear ImGui id and label ("▶ Play##play"; empty for a combo), and whether the
     // focus rectangle shows.
@@ -98,7 +99,7 @@ std::string str(const json& j, const char* key) {
 
 bool api_read_only(std::string_view op) {
     for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
-                          "quiz_question", "quiz_score", "glossary", "wire", "exports", "exportFile"})
+                          "quiz_question", "quiz_score", "glossary", "wire", "exports", "exportFile", "worldJson", "editorState"})
         if (op == r) return true;
     return is_inbox_op(op);
 }
@@ -110,6 +111,7 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
     const std::string op = str(req, "op");
     if (changes) *changes = !api_read_only(op);
     Model& model = app.model();
+    if (auto answer = worlds_api_call(app, op, request)) return *answer;  // your own world (worlds_api.cpp)
 
     if (op == "version") return ok(version());
     if (op == "scenarios") {

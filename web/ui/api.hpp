@@ -11,6 +11,7 @@
 // hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice,
 // inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text};
 // wire, showWire, decodeAuth{on}, exports, exportFile{kind,index} (web/ui/export_api.hpp).
+// loadWorld, worldJson, editor, editorState, showNotice (web/ui/worlds_api.cpp).
 // The quiz, glossary and beginner view (web/ui/quiz_api.cpp): quiz_start, quiz_stop,
 // quiz_question, quiz_answer{i}, quiz_skip, quiz_continue, quiz_score, glossary,
 // glossaryOpen{term}, glossaryClose, beginner{on}, showAll{on}.
@@ -33,5 +34,9 @@ bool api_read_only(std::string_view op);
 // The quiz's, glossary's and beginner view's ops (nullopt: not one of them) and its part of state() (quiz_api.cpp).
 std::optional<std::string> quiz_api_call(App& app, const std::string& op, const nlohmann::ordered_json& req);
 void quiz_state(const App& app, nlohmann::ordered_json& state);
+
+// The ops of your own world (web/ui/worlds_api.cpp): loadWorld, worldJson, editor,
+// editorState, showNotice; nullopt for any other op.
+std::optional<std::string> worlds_api_call(App& app, const std::string& op, std::string_view request);
 
 }  // namespace relaylab::ui

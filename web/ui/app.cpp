@@ -10,6 +10,7 @@
 #include "web/ui/inbox_button.hpp"
 #include "web/ui/theme.hpp"
 #include "web/ui/widgets.hpp"
+#include "web/ui/world_link.hpp"
 
 namespace relaylab::ui {
 
@@ -67,6 +68,8 @@ void App::init_fonts() {
 }
 
 bool App::open_link(std::string_view fragment) {
+    if (is_world_fragment(fragment)) return true;  // #world=…: the page script decodes it (world_link.hpp)
+    notice_title_.clear();
     std::vector<std::string> problems;
     const Commands commands = Model::commands_for_fragment(fragment, &problems);
     auto join = [&] {
@@ -116,7 +119,7 @@ void App::draw_notice(float width) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
     if (ImGui::Begin("##notice", nullptr, k_fixed | ImGuiWindowFlags_NoTitleBar)) {
         ImGui::PushTextWrapPos(0);
-        ImGui::TextUnformatted("Cannot open this link");
+        ImGui::TextUnformatted(notice_title_.empty() ? "Cannot open this link" : notice_title_.c_str());
         ImGui::TextUnformatted(notice_.c_str());
         ImGui::PopTextWrapPos();
         if (ImGui::Button("OK")) notice_.clear();
@@ -270,6 +273,7 @@ void App::frame(float width, float height) {
             ImGui::SameLine();
             if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
         }
+        draw_world_button();
         // Export… on the first row, out of the Tab order (the E key opens it).
         ImGui::SameLine();
         ImGui::PushTabStop(false);
@@ -342,6 +346,7 @@ void App::frame(float width, float height) {
         }
         ImGui::End();
     }
+    if (editor_.is_open()) draw_editor();
     take(glossary_.draw(model_, ImVec2(layout_.details.x, layout_.details.y), ImVec2(layout_.details.w, layout_.details.h)));
     layout_.glossary = model_.glossary_open() ? Rect{glossary_.rect_min.x, glossary_.rect_min.y,
                                                      glossary_.rect_max.x - glossary_.rect_min.x,

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "web/ui/editor_panel.hpp"
 #include "web/ui/model.hpp"
 #include "web/ui/panels.hpp"
 
@@ -48,7 +49,7 @@ public:
     void frame(float width, float height);
     long frames() const { return frames_; }
     // Something moves on its own (playback, a hop's animation): keep drawing frames.
-    bool animating() const { return model_.playing() || model_.hop_progress() < 1.0f; }
+    bool animating() const { return model_.playing() || model_.hop_progress() < 1.0f || editor_.pending(); }
     // The scrolling panels' last frame (for the JS API): transcript, sequence, notes.
     const ViewReport& transcript_view() const { return transcript_.report; }
     const ViewReport& sequence_view() const { return sequence_.report; }
@@ -69,6 +70,15 @@ public:
     bool open_link(std::string_view fragment);
     const std::string& notice() const { return notice_; }
     void dismiss_notice() { notice_.clear(); }
+    // Your own world (web/ui/app_worlds.cpp): loads JSON text with the loader of `relaylab sim
+    // FILE`; on an error (returned, naming the JSON path) the page shows it as a notice and
+    // the world shown stays. `source` says where it came from ("the file x.json").
+    std::string load_world(std::string_view json_text, std::string_view source = "this world");
+    void show_notice(std::string title, std::string text);
+    EditorPanel& editor() { return editor_; }
+    const EditorPanel& editor() const { return editor_; }
+    // The page's file picker, downloads and clipboard, when the platform has them.
+    PlatformAction platform_action;
     const Layout& layout() const { return layout_; }
     // The Inbox button (web/ui/inbox_button.cpp): pressed, or the I key; the platform layer
     // takes the request and opens the page's drawer. The badge is shown beside its name.
@@ -97,6 +107,8 @@ public:
 private:
     void handle_keys();
     void draw_notice(float width);
+    void draw_world_button();  // app_worlds.cpp
+    void draw_editor();
     void apply_commands(const Commands& commands);
 
     AppOptions options_;
@@ -111,6 +123,8 @@ private:
     Layout layout_;
     bool details_collapsed_ = false;  // presenter mode: the Details window folded to its title
     std::string notice_;
+    std::string notice_title_;  // "" → "Cannot open this link"
+    EditorPanel editor_;
     bool inbox_requested_ = false;
     std::string inbox_badge_;
     std::deque<double> frame_ms_;

@@ -83,6 +83,7 @@ bool Model::apply(const Command& command) {
                 relevant_switches_ = relevant_switches(*parsed.scenario);
                 sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
                 name_ = c.name;
+                world_json_.clear();
                 quiz_refresh();
                 playing_ = false;
                 play_accum_ = 0;
@@ -203,9 +204,31 @@ bool Model::switch_offered(std::size_t i) const {
     return (i < relevant_switches_.size() && relevant_switches_[i]) || sw.on || sim_->switch_on(sw.name);
 }
 
+std::string Model::load_world(std::string_view json_text) {
+    auto parsed = sim::parse_scenario(json_text);
+    if (!parsed.scenario) return parsed.error;
+    relevant_switches_ = relevant_switches(*parsed.scenario);
+    name_ = parsed.scenario->name;
+    sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
+    world_json_ = std::string(json_text);
+    quiz_refresh();
+    playing_ = false;
+    play_accum_ = 0;
+    hop_progress_ = 1.0f;
+    ++generation_;
+    return "";
+}
+
+std::string Model::world_json() const {
+    if (custom_world()) return world_json_;
+    const auto* builtin = sim::find_builtin(name_);
+    return builtin ? std::string(builtin->json) : std::string();
+}
+
 std::string Model::fragment() const {
     if (!sim_) return "";
-    std::string out = "scenario=" + name_ + "&step=" + std::to_string(sim_->step());
+    std::string out = custom_world() ? std::string("world=@") : "scenario=" + name_;
+    out += "&step=" + std::to_string(sim_->step());
     for (const auto& sw : sim_->scenario().switches) {
         const bool on = sim_->switch_on(sw.name);
         if (on != sw.on) out += "&" + sw.name + "=" + (on ? "1" : "0");

@@ -106,8 +106,16 @@ public:
     bool switch_offered(std::size_t i) const;
 
     // The shareable link state: "scenario=NAME&step=N&switch=1" (switches that differ
-    // from the scenario's default only).
+    // from the scenario's default only). For a world loaded from JSON "world=@&step=N...":
+    // the page puts the world itself, compressed, in place of the @ (web/ui/world_link.hpp).
     std::string fragment() const;
+    // A world of one's own, from JSON text: validated by sim::parse_scenario (the same as
+    // `relaylab sim FILE`). Returns the error naming the JSON path, or "" when it loaded; on
+    // an error the world shown stays as it was.
+    std::string load_world(std::string_view json_text);
+    bool custom_world() const { return !world_json_.empty(); }
+    // The current world's JSON: the text loaded, or the built-in scenario's file.
+    std::string world_json() const;
     // Presenter mode: big text, high contrast, large controls and the future hidden (on),
     // or back to the defaults (off).
     static Commands presenter_commands(bool on);
@@ -137,6 +145,7 @@ private:
     std::vector<ScenarioInfo> scenarios_;
     std::unique_ptr<sim::Simulation> sim_;
     std::string name_;
+    std::string world_json_;  // the JSON of a world loaded with load_world ("" for a built-in)
     std::vector<bool> relevant_switches_;
     bool playing_ = false;
     float speed_ = 2.0f;

@@ -13,7 +13,9 @@ Commands ScenarioPanel::draw(const Model& model) {
     ImGui::TextUnformatted("Scenario");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30.0f, ImGui::GetContentRegionAvail().x * 0.55f));
-    const std::string preview = current ? current->title : std::string("(none)");
+    const std::string preview = model.custom_world() ? "Your world: " + model.sim().scenario().title
+                                : current                ? current->title
+                                                         : std::string("(none)");
     list.open = false;
     if (ImGui::BeginCombo("##scenario", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
         // In teaching order, under chapter headings, each with what it teaches.
@@ -24,7 +26,7 @@ Commands ScenarioPanel::draw(const Model& model) {
         list = {};
         list.open = true;
         for (const auto& s : model.scenarios()) {
-            const bool selected = current && current->name == s.name;
+            const bool selected = current && current->name == s.name && !model.custom_world();
             if (s.chapter != chapter) {
                 chapter = s.chapter;
                 if (ImGui::GetCursorPosY() > ImGui::GetStyle().WindowPadding.y + 1) ImGui::Spacing();

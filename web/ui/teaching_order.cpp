@@ -14,12 +14,14 @@ struct Entry {
 constexpr std::array k_order{
     Entry{"happy-path", 0},        Entry{"submissions-465", 0},   Entry{"starttls-required", 0},
     Entry{"auth-failed", 0},       Entry{"notify-success", 0},    Entry{"eight-bit-old-server", 0},
-    Entry{"smtputf8", 0},
+    Entry{"smtputf8", 0},          Entry{"bdat-chunking", 0},     Entry{"capture-dev", 0},
+    Entry{"relay-prod", 0},
     Entry{"implicit-mx", 1},       Entry{"mx-fallback", 1},       Entry{"null-mx", 1},
     Entry{"nxdomain", 1},          Entry{"dns-servfail", 1},      Entry{"relay-denied", 2},
     Entry{"mail-loop", 2},         Entry{"greylisting", 3},       Entry{"rate-limited", 3},
-    Entry{"user-unknown", 3},      Entry{"message-too-large", 3}, Entry{"mailbox-full", 3},
-    Entry{"tls-required-failure", 3}, Entry{"smtp-smuggling", 4},
+    Entry{"user-unknown", 3},      Entry{"partial-failure", 3},   Entry{"message-too-large", 3},
+    Entry{"mailbox-full", 3},      Entry{"tls-required-failure", 3}, Entry{"backscatter", 4},
+    Entry{"smtp-smuggling", 4},
 };
 }  // namespace
 

@@ -56,7 +56,8 @@ ImU32 event_colour(const TraceEvent& e, const Palette& p) {
 ImU32 message_state_colour(sim::MessageState state, const Palette& p) {
     switch (state) {
         case sim::MessageState::delivered:
-        case sim::MessageState::relayed: return p.ok;
+        case sim::MessageState::relayed:
+        case sim::MessageState::captured: return p.ok;
         case sim::MessageState::bounced:
         case sim::MessageState::rejected: return p.down;
         case sim::MessageState::deferred: return p.warn;
@@ -98,7 +99,7 @@ std::vector<std::string> host_order(const sim::Simulation& sim) {
         dns = dns || s.event.from == "dns" || s.event.to == "dns";
     if (dns) add("dns");
     for (const auto& h : sc.hosts)
-        if (h.kind == sim::HostKind::mx) add(h.name);
+        if (h.kind == sim::HostKind::mx || h.kind == sim::HostKind::capture) add(h.name);
     for (const auto& s : sim.timeline().steps()) {
         add(s.event.from);
         add(s.event.to);
@@ -220,6 +221,7 @@ const char* message_state_mark(sim::MessageState state) {
     switch (state) {
         case S::delivered: return "✓ ";
         case S::relayed: return "→ ";
+        case S::captured: return "↓ ";  // into an inbox, no further
         case S::deferred: return "… ";
         case S::bounced:
         case S::rejected: return "✗ ";
