@@ -1,9 +1,10 @@
 // The HTTP side: the web UI's static files, /healthz, /metrics (Prometheus text format) and
 // the inbox's Mailpit API under /api/v1/ (inbox.cpp).
-// The only translation unit with Beast.
+// With live_ws.cpp (the WebSockets), the only translation units with Beast.
 #include "native/relay.hpp"  // first: Asio (and <utility> before it)
 #include "native/chaos_api.hpp"
 #include "native/http_auth.hpp"
+#include "native/live_ws.hpp"
 #include "native/log.hpp"
 
 #include <boost/beast/core.hpp>
@@ -209,10 +210,18 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
         const HttpAccess access = http_access(cfg_.http.token, target, sv(req[http::field::authorization]),
                                               sv(req[http::field::cookie]), query);
         if (access == HttpAccess::granted_by_query) res.set(http::field::set_cookie, http_session_cookie(cfg_.http.token));
+        // The live view and Mailpit's events: WebSockets, after the same check (live_ws.cpp).
+        if (access != HttpAccess::denied && live_upgrade_path(target) && beast::websocket::is_upgrade(req)) {
+            LiveUpgrade up{stream, req, target == "/api/events"};
+            co_await live_upgrade(up);
+            co_return;
+        }
+        const bool live_path = target.rfind("/api/v1/live/", 0) == 0;
         // Mailpit's REST API over the captured-mail inbox (inbox.cpp, mailpit_api.cpp).
         std::optional<ApiResponse> api;
         const bool inbox_path =
-            (target.rfind("/api/v1/", 0) == 0 && target != "/api/v1/chaos") || target.rfind("/view/", 0) == 0;
+            (target.rfind("/api/v1/", 0) == 0 && target != "/api/v1/chaos" && !live_path) ||
+            target.rfind("/view/", 0) == 0;
         if (access != HttpAccess::denied && inbox_path) {
             std::string method(req.method_string()), full(req.target()), body = std::move(req.body());
             api = co_await inbox_request(std::move(method), std::move(full), std::move(body));
@@ -224,6 +233,9 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
             bool changed = false;
             ApiReply r = chaos_api(sv(req.method_string()), req.body(), chaos_, changed);
             if (changed) chaos_changed();
+            reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
+        } else if (live_path && req.method() == http::verb::get) {  // live_relay.cpp
+            ApiResponse r = live_rest(target).value_or(MailpitApi::error(404, "not found"));
             reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
         } else if (api) {
             reply(static_cast<http::status>(api->status), api->content_type, std::move(api->body));

@@ -7,6 +7,7 @@
 
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
+#include "web/ui/live_api.hpp"
 #include "web/ui/teaching_order.hpp"
 #include "web/ui/theme.hpp"
 
@@ -86,7 +87,8 @@ std::string str(const json& j, const char* key) {
 }  // namespace
 
 bool api_read_only(std::string_view op) {
-    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette"})
+    for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
+                          "live_sessions"})
         if (op == r) return true;
     return false;
 }
@@ -162,6 +164,7 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
         return ok(json{{"missing", missing}});
     }
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
+    if (auto live = live_api(app, op, req)) return live->dump(-1, ' ', false, json::error_handler_t::replace);
 
     Command c;
     if (op == "load") {

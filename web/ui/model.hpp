@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/simulation.hpp"
+#include "web/ui/live_trace.hpp"
 
 namespace relaylab::ui {
 
@@ -47,11 +48,14 @@ struct SetLargeControls { bool on = false; };
 struct SetHideFuture { bool on = false; };
 struct SetHideCapabilities { bool on = false; };
 struct Jump { JumpKind kind = JumpKind::failure; int dir = 1; };  // dir +1 next, -1 previous
+// Live mode (web/ui/live_trace.hpp, live_model.cpp): on/off, pause the list, open a session
+// (or a message's route, by queue id) in the panels.
+struct Live { enum class Do { on, off, pause, resume, open } what = Do::on; std::string id; };
 }  // namespace cmd
 using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
                              cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
                              cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls,
-                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump>;
+                             cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump, cmd::Live>;
 using Commands = std::vector<Command>;
 
 class Model {
@@ -84,6 +88,12 @@ public:
     // Changes whenever the run is replaced (load, switch): panels drop their caches.
     std::uint64_t generation() const { return generation_; }
 
+    // Live mode: the relay's stream (fed by the JS API) and whether the panels show it.
+    LiveTrace& live() { return live_; }
+    const LiveTrace& live() const { return live_; }
+    bool live_mode() const { return live_mode_; }
+    const std::string& live_shown() const { return live_shown_; }  // session or queue id shown
+
     const Prefs& prefs() const { return prefs_; }
     // Whether the page offers scenario().switches[i]: it changes something here, or is on
     // (web/ui/switch_relevance.hpp). Computed when a scenario loads.
@@ -102,6 +112,7 @@ public:
 
 private:
     void moved(std::size_t old_step);
+    bool apply_live(const cmd::Live& c);  // live_model.cpp
 
     std::vector<ScenarioInfo> scenarios_;
     std::unique_ptr<sim::Simulation> sim_;
@@ -113,6 +124,9 @@ private:
     float hop_progress_ = 1.0f;
     std::uint64_t generation_ = 0;
     Prefs prefs_;
+    LiveTrace live_;
+    bool live_mode_ = false;
+    std::string live_shown_, scenario_before_live_;
 };
 
 }  // namespace relaylab::ui

@@ -134,4 +134,14 @@ private:
     bool show_secret_ = false;  // "Show the credentials" of an AUTH step, off until asked
 };
 
+// Live mode: the toolbar's Live button and the relay's session list — live_panel.cpp
+struct LivePanel {
+    Commands draw_button(const Model& model);
+    Commands draw_list(const Model& model);
+
+private:
+    char filter_[128] = {};
+    bool paused_view_ = false;
+};
+
 }  // namespace relaylab::ui
