@@ -40,14 +40,13 @@ std::string live_event_json(const TraceEvent& event, const LiveContext& c) {
     step.topic = live_topic(event, c.role);
     step.message = c.message;
     sim::Json j = sim::step_json(step);
-    sim::Json out{{"type", "event"}};
-    for (auto& [k, v] : j.items()) out[k] = std::move(v);
-    out["session"] = c.session;
-    out["role"] = c.role;
-    out["peer"] = c.peer;
-    out["queue_id"] = c.message;
-    out["at"] = c.started + step.event.t_ms;
-    return out.dump(-1, ' ', false, sim::Json::error_handler_t::replace);
+    j["type"] = "event";
+    j["session"] = c.session;
+    j["role"] = c.role;
+    j["peer"] = c.peer;
+    j["queue_id"] = c.message;
+    j["at"] = c.started + step.event.t_ms;
+    return j.dump(-1, ' ', false, sim::Json::error_handler_t::replace);
 }
 
 }  // namespace relaylab::native

@@ -25,7 +25,7 @@ struct LiveContext {
 
 // Fills the event's from/to as the context says (when the session left them empty).
 void live_fill_hosts(TraceEvent& event, const LiveContext& context);
-// {"type":"event", …step fields (t_ms relative to the session's start)…, "session", "role",
+// {…step fields (t_ms relative to the session's start)…, "type":"event", "session", "role",
 // "peer", "queue_id", "at" (wall clock ms)}. `message` is the queue id too.
 std::string live_event_json(const TraceEvent& event, const LiveContext& context);
 

@@ -21,6 +21,8 @@ async def main(url, out, headers):
                 async for message in ws:
                     f.write(message.replace("\n", " ") + "\n")
                     f.flush()
+    except websockets.exceptions.ConnectionClosed:
+        pass  # the relay went away: what arrived is in OUT
     except websockets.exceptions.InvalidStatusCode as e:
         with open(out, "a", encoding="utf-8") as f:
             f.write("STATUS %d\n" % e.status_code)
