@@ -68,7 +68,8 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
     std::string reason = "quit";
     std::uint64_t messages = 0;
     // The live view (live_relay.cpp): traced only when watched, or always in sandbox mode.
-    std::optional<LiveContext> live = live_open("in-" + std::to_string(sid), role_name(role), ip, cfg_.hostname, true);
+    std::optional<LiveContext> live = live_open("in-" + std::to_string(sid), role == Role::mx ? "smtp" : role_name(role),
+                                                ip, cfg_.hostname, true);
     try {
         const bool implicit = role == Role::submissions;
         std::string tls_version;

@@ -45,20 +45,35 @@ awaitable<void> Relay::live_upgrade(LiveUpgrade& up) {
     boost::system::error_code ec;
     co_await s->ws.async_accept(up.request, net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    if (up.inbox && !live_inbox_hooked_) {  // Mailpit's events: the inbox hook feeds them (inbox.cpp)
+    using Kind = LiveUpgrade::Kind;
+    if (up.kind == Kind::inbox && !live_inbox_hooked_) {  // Mailpit's events: the inbox hook feeds them (inbox.cpp)
         live_inbox_hooked_ = true;
         add_inbox_listener([this](const std::string& ev) {
             if (!live_.inbox().empty()) live_.inbox().publish(std::make_shared<const std::string>(ev));
         });
     }
-    LiveFeed& feed = up.inbox ? live_.inbox() : live_.live();
+    // The feed followed (a room's lives as long as one of its followers does), and the first
+    // message: the live view's backlog, a room's current state.
+    std::shared_ptr<LiveFeed> feed;
+    std::string hello;
+    if (up.kind == Kind::live) {
+        feed = std::shared_ptr<LiveFeed>(std::shared_ptr<void>(), &live_.live());
+        hello = live_.hello();
+    } else if (up.kind == Kind::inbox) {
+        feed = std::shared_ptr<LiveFeed>(std::shared_ptr<void>(), &live_.inbox());
+    } else if (Room* room = rooms_.find(up.room)) {
+        feed = room->followers;
+        hello = Rooms::state_json(*room);
+    } else {
+        co_return;  // the room is gone
+    }
     LiveSocket* raw = s.get();
-    auto viewer = feed.attach([raw] { raw->wake.cancel(); });
-    log_event("live-viewer", {{"path", up.inbox ? "/api/events" : "/api/v1/live"}, {"viewers", std::to_string(feed.size())}});
+    auto viewer = feed->attach([raw] { raw->wake.cancel(); });
+    log_event("live-viewer", {{"path", up.kind == Kind::live ? "/api/v1/live" : up.kind == Kind::inbox ? "/api/events" : "room " + up.room},
+                              {"viewers", std::to_string(feed->size())}});
     net::co_spawn(io_, live_reader(s), net::detached);
     s->ws.text(true);
-    if (!up.inbox) {  // the backlog: the ring's recent sessions and their events
-        const std::string hello = live_.hello();
+    if (!hello.empty()) {
         co_await s->ws.async_write(net::buffer(hello), net::redirect_error(use_awaitable, ec));
         if (ec) s->closed = true;
     }
@@ -77,7 +92,7 @@ awaitable<void> Relay::live_upgrade(LiveUpgrade& up) {
             }
         }
     }
-    feed.detach(viewer);
+    feed->detach(viewer);
     if (s->ws.is_open()) {
         boost::system::error_code ignored;
         beast::get_lowest_layer(s->ws).socket().shutdown(tcp::socket::shutdown_both, ignored);

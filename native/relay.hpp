@@ -34,6 +34,7 @@
 #include "native/config.hpp"
 #include "native/live_event.hpp"
 #include "native/live_hub.hpp"
+#include "native/rooms.hpp"
 #include "native/local_delivery.hpp"
 #include "native/mailpit_api.hpp"
 #include "native/spool.hpp"
@@ -216,6 +217,9 @@ private:
     void live_notice(const QueuedMessage& original, const QueuedMessage& notice, DsnAction action);
     std::optional<ApiResponse> live_rest(const std::string& target) const;
     awaitable<void> live_upgrade(LiveUpgrade& up);
+    // room_relay.cpp: workshop rooms (rooms.hpp); admin: the request passed the admin check
+    std::optional<ApiResponse> room_request(const std::string& method, const std::string& target,
+                                            const std::string& body, bool admin);
 
     // http.cpp
     awaitable<void> http_loop(tcp::acceptor& acc);
@@ -270,6 +274,7 @@ private:
     std::vector<std::function<void(const std::string&)>> inbox_listeners_;
     std::int64_t started_ms_ = 0;
     LiveHub live_;
+    Rooms rooms_;
     bool live_inbox_hooked_ = false;
     std::uint64_t live_out_counter_ = 0;
 };

@@ -37,6 +37,8 @@
       setTimeout(connect, 2000);  // the relay restarted, or the network blinked
     };
   };
+  // A workshop room's student (rooms.js) has a read-only token: no live view.
+  if (new URLSearchParams(location.search).has('room')) return;
   api.ready.then(async () => {
     let relay = false;
     try {

@@ -3,7 +3,9 @@
 # GET /api/v1/live sees swaks's submission as typed trace events — EHLO, AUTH with the
 # credentials masked (RFC 4954 §4), MAIL, RCPT, DATA and the 250 that queued it, carrying
 # the queue id — and a viewer of GET /api/events (Mailpit's) is told of the captured message
-# with the ID GET /api/v1/messages lists. The REST paths over the ring find the session,
+# with the ID GET /api/v1/messages lists. Released, the message's queue thread shows the MX
+# answer (dnsmasq) and the outbound session to the test MX under the same queue id. The REST
+# paths over the ring find the session,
 # also from the captured message's ID; a viewer connecting later gets it in its backlog;
 # without the token every one of these is refused.
 source "$(dirname "$0")/lib.sh"
@@ -13,7 +15,13 @@ python3 -c "import websockets" 2>/dev/null || WSPY=/usr/bin/python3
 "$WSPY" -c "import websockets" 2>/dev/null || { echo "FAIL python3-websockets missing (scripts/bootstrap)"; exit 1; }
 
 TOKEN="live-token-0123456789abcdef"
-read -r P_SMTP P_SUB P_SUBS P_HTTP <<<"$(free_ports 4)"
+read -r P_SMTP P_SUB P_SUBS P_HTTP P_DNS P_MX <<<"$(free_ports 6)"
+# A released message goes out for real: its MX from dnsmasq, to tests/integration/test_mx.py.
+dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    --pid-file= --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 >"$T/dnsmasq.log" 2>&1 &
+PIDS+=($!)
+python3 "$HERE/test_mx.py" 127.0.0.2 "$P_MX" "$T/mx" >"$T/mx.log" 2>&1 &
+PIDS+=($!)
 # The page: the web build when there is one (the Chromium part below needs it).
 ROOT="$(cd "$HERE/../.." && pwd)"
 if [[ -f "$ROOT/build/web/relaylab.wasm" ]]; then
@@ -34,6 +42,11 @@ http = "127.0.0.1:$P_HTTP"
 [relay]
 mode = "sandbox"
 local_domains = ["lab.test"]
+dns_servers = ["127.0.0.1:$P_DNS"]
+outbound_port = $P_MX
+[sandbox]
+release_allowed = ["dest.test"]
+release_via = "mx"
 [auth]
 users_file = "$T/a/users"
 [http]
@@ -41,7 +54,8 @@ token = "$TOKEN"
 TOML
 printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
 start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" && wait_port 127.0.0.2 "$P_MX" ||
+    { bad "relay or test MX did not start"; finish; exit 1; }
 
 U="http://127.0.0.1:$P_HTTP"
 W="ws://127.0.0.1:$P_HTTP"
@@ -130,6 +144,26 @@ d=json.loads(sys.argv[1]); ids=[s["session"]["id"] for s in d["sessions"]]
 sys.exit(0 if d["queue_id"]==sys.argv[3] and sys.argv[2] in ids and "q-"+sys.argv[3] in ids else 1)' \
     "$(curl -s -H "$AUTHZ" "$U/api/v1/live/by-message/$LISTED")" "$SID" "$QID"
 check "session/{unknown}: 404" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTHZ" "$U/api/v1/live/session/in-999999")" = 404
+
+# ---- A release: the queue thread's DNS answers, the outbound session, one queue id ----
+check "release of the captured message accepted" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTHZ" \
+    -X POST --data '{"To":["rcpt@dest.test"]}' "$U/api/v1/message/$LISTED/release")" = 200
+check "stream: MX answer, outbound session and relayed result under one queue id" wait_for 60 python3 -c '
+import json, sys
+events = []
+for line in open(sys.argv[1]):
+    try: m = json.loads(line)
+    except ValueError: continue
+    if m.get("type") == "event": events.append(m)
+for d in events:
+    if d["role"] == "queue" and d["kind"] == "dns_answer" and d["text"].startswith("dest.test MX: 10 mx.dest.test"):
+        q = d["queue_id"]
+        out = [e for e in events if e["role"] == "outbound" and e["queue_id"] == q]
+        sent = any(e["kind"] == "reply" and e["code"] == 250 and e["phase"] == "content" for e in out)
+        ehlo = any(e["verb"] == "EHLO" and e["from"] == "a.lab.test" and e["peer"].startswith("127.0.0.2:") for e in out)
+        relayed = any(e["role"] == "queue" and e["queue_id"] == q and e["outcome"] == "relayed" for e in events)
+        sys.exit(0 if sent and ehlo and relayed else 1)
+sys.exit(1)' "$T/live.jsonl"
 
 # ---- A later viewer starts with the backlog ----
 viewer late /api/v1/live "$AUTHZ"
