@@ -424,6 +424,47 @@ export function layoutTests({ browser, url, figures }) {
         await p.close();
       }
     }],
+    ['topology: nodes, their marks and labels never overlap each other and stay in the panel (every scenario, presenter 1280x720 and 1366x768)', async () => {
+      const overlap = (a, b) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+      const within = (a, c) => a.x >= c.x - 0.5 && a.y >= c.y - 0.5 && a.x + a.width <= c.x + c.width + 0.5 && a.y + a.height <= c.y + c.height + 0.5;
+      let checked = 0, labels = 0;
+      for (const [width, height, presenter] of [[1280, 720, true], [1366, 768, false]]) {
+        const { page: p, errors } = await openPage(browser, url + '#scenario=happy-path&step=1', { width, height });
+        await nextFrames(p, 2);
+        await p.evaluate((on) => window.relaylab.setPresenterMode(on), presenter);
+        for (const name of await p.evaluate(() => window.relaylab.scenarios())) {
+          await p.evaluate((n) => window.relaylab.load(n), name);
+          // Every switch on that the page offers: the most marks under the hosts.
+          const offered = await p.evaluate(() => window.relaylab.state().switches_offered);
+          for (const sw of offered) await p.evaluate((s) => window.relaylab.setSwitch(s, true), sw);
+          const total = await p.evaluate(() => window.relaylab.state().total_steps);
+          const steps = presenter ? [Math.ceil(total / 2), total] : [Math.ceil(total / 3)];
+          for (const step of new Set(steps)) {
+            await p.evaluate((n) => window.relaylab.seek(n), step);
+            await nextFrames(p, 2);
+            const d = (await p.evaluate(() => window.relaylab.layout())).topology_drawn;
+            const where = `${name} step ${step} at ${width}x${height}${presenter ? ' presenting' : ''}`;
+            assert(d.items.filter((i) => i.what === 'node').length >= 2, `${where}: no nodes drawn: ${JSON.stringify(d)}`);
+            for (const [i, a] of d.items.entries()) {
+              assert(within(a, d.canvas), `${where}: ${a.what} "${a.text}" leaves the panel: ${JSON.stringify(a)} in ${JSON.stringify(d.canvas)}`);
+              for (const b of d.items.slice(i + 1))
+                assert(!overlap(a, b), `${where}: ${a.what} "${a.text}" overlaps ${b.what} "${b.text}": ${JSON.stringify([a, b])}`);
+            }
+            labels += d.items.filter((i) => i.what === 'label').length;
+            checked++;
+          }
+        }
+        if (figures.shotDir && presenter) {
+          await p.evaluate(() => window.relaylab.open('scenario=mx-fallback&step=12'));
+          await nextFrames(p, 4);
+          fs.writeFileSync(path.join(figures.shotDir, `topology-presenter-${width}x${height}.png`), await p.screenshot());
+        }
+        assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+        await p.close();
+      }
+      assert(labels > 0, `no label was ever drawn in ${checked} views`);
+      figures.lines.push(`topology: ${checked} views clear of overlaps, ${labels} labels placed`);
+    }],
     ['scenario picker: the chapter heading shows above the selected scenario, the first chapter\'s too', async () => {
       const { page: p, errors } = await openPage(browser, url + '#scenario=happy-path&step=1', { width: 1280, height: 720 });
       await nextFrames(p, 3);

@@ -5,17 +5,11 @@
 #include "engine/chaos.hpp"
 #include "engine/greylist.hpp"
 #include "engine/relay_policy.hpp"
+#include "tests/unit/paths.hpp"
 
 using namespace relaylab;
 
-namespace {
-Path path_of(const std::string& local, const std::string& domain) {
-    Path p;
-    p.mailbox.local_part = local;
-    p.mailbox.domain = domain;
-    return p;
-}
-}  // namespace
+using relaylab::test::path_of;
 
 TEST_CASE("chaos: probability 0 never fires, 100 always, in between by the draw") {
     for (unsigned draw = 0; draw < 100; ++draw) {

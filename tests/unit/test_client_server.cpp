@@ -11,17 +11,13 @@
 #include "engine/client_session.hpp"
 #include "engine/dot_codec.hpp"
 #include "engine/server_session.hpp"
+#include "tests/unit/paths.hpp"
 
 using namespace relaylab;
 
 namespace {
 
-Path path_of(const std::string& local, const std::string& domain) {
-    Path p;
-    p.mailbox.local_part = local;
-    p.mailbox.domain = domain;
-    return p;
-}
+using relaylab::test::path_of;
 
 struct Link {
     ServerSession s;

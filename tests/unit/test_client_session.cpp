@@ -8,17 +8,13 @@
 
 #include "engine/client_session.hpp"
 #include "engine/explain.hpp"
+#include "tests/unit/paths.hpp"
 
 using namespace relaylab;
 
 namespace {
 
-Path path_of(const std::string& local, const std::string& domain) {
-    Path p;
-    p.mailbox.local_part = local;
-    p.mailbox.domain = domain;
-    return p;
-}
+using relaylab::test::path_of;
 
 OutgoingMessage message(std::vector<std::string> rcpts, std::string content = "Subject: hi\r\n\r\nhello\r\n") {
     OutgoingMessage m;

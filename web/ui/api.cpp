@@ -76,6 +76,14 @@ json state_json(const App& app) {
 
 json rect_json(const Rect& r) { return json{{"x", r.x}, {"y", r.y}, {"width", r.w}, {"height", r.h}}; }
 
+// What the topology drew where: its canvas and each node, mark block, label and caption.
+json topology_drawn_json(const TopologyPanel& t) {
+    json items = json::array();
+    for (const auto& d : t.drawn)
+        items.push_back(json{{"what", d.what}, {"text", d.text}, {"x", d.box.x}, {"y", d.box.y}, {"width", d.box.w}, {"height", d.box.h}});
+    return json{{"canvas", json{{"x", t.canvas.x}, {"y", t.canvas.y}, {"width", t.canvas.w}, {"height", t.canvas.h}}}, {"items", items}};
+}
+
 std::string ok(const json& result) { return json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace); }
 std::string fail(const std::string& error) { return json{{"ok", false}, {"error", error}}.dump(); }
 
@@ -121,7 +129,8 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
                        {"sequence", rect_json(l.sequence)}, {"notes", rect_json(l.notes)},
                        {"details", rect_json(l.details)}, {"switches", rect_json(l.switches)},
                        {"notice", rect_json(l.notice)}, {"scrubber", rect_json(l.scrubber)},
-                       {"step_note", rect_json(l.step_note)}, {"presenter", l.presenter}});
+                       {"step_note", rect_json(l.step_note)}, {"presenter", l.presenter},
+                       {"topology_drawn", topology_drawn_json(app.topology_view())}});
     }
     if (op == "link") return ok(model.fragment());
     if (op == "palette") {

@@ -50,6 +50,7 @@ public:
     const ViewReport& sequence_view() const { return sequence_.report; }
     const ViewReport& notes_view() const { return notes_.report; }
     const ScenarioPanel::ListReport& scenario_list_view() const { return scenario_.list; }
+    const TopologyPanel& topology_view() const { return topology_; }
 
     Model& model() { return model_; }
     const Model& model() const { return model_; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "web/ui/model.hpp"
+#include "web/ui/topology_layout.hpp"
 
 namespace relaylab::ui {
 
@@ -52,12 +53,21 @@ enum class NodeKind { client, relay, dns, mx, mailbox, other };
 // Hosts as nodes, links, the current hop with the message moving along it — topology_panel.cpp
 struct TopologyPanel {
     Commands draw(const Model& model);
+    // What the last frame drew where (screen pixels), for the JS API and the layout tests:
+    // the panel's canvas, then each node, mark block and label with its text.
+    struct Drawn {
+        std::string what, text;  // what: node, marks, label, caption
+        Box box;
+    };
+    Box canvas;
+    std::vector<Drawn> drawn;
 
 private:
     struct Node {
         std::string name, caption;
         NodeKind kind = NodeKind::client;
-        ImVec2 pos;    // centre, in 0..1 of the canvas
+        int column = 0;      // clients | relays | DNS and MX hosts | mailboxes
+        int mark_lines = 0;  // failure marks shown under the box (at most 3)
     };
     void rebuild(const Model& model);
     std::uint64_t generation_ = ~0ull;
