@@ -40,10 +40,15 @@
   // A workshop room's student (rooms.js) has a read-only token: no live view.
   if (new URLSearchParams(location.search).has('room')) return;
   api.ready.then(async () => {
+    // The relay names itself in its Server header (asking a plain file server for
+    // api/v1/info would put a 404 on the console); then its Mailpit API must answer.
     let relay = false;
     try {
-      const r = await fetch('api/v1/info', { headers: { Accept: 'application/json' } });
-      relay = r.ok && (r.headers.get('content-type') || '').startsWith('application/json');
+      const page = await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' });
+      if ((page.headers.get('server') || '') === 'relaylab') {
+        const r = await fetch('api/v1/info', { headers: { Accept: 'application/json' } });
+        relay = r.ok && (r.headers.get('content-type') || '').startsWith('application/json');
+      }
     } catch (e) {
       relay = false;
     }
