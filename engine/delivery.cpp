@@ -1,6 +1,7 @@
 #include "engine/delivery.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "engine/ascii.hpp"
 #include "engine/content_scan.hpp"
@@ -187,7 +188,11 @@ DeliveryStep DomainDelivery::next(TlsFailureMemory& memory, std::int64_t now_ms)
                 const std::string name = host_index_ ? plan_.hosts[host_index_ - 1].exchange : domain_;
                 return LookupAddress{name, asking_};  // still unanswered
             }
-            case Stage::session: return Finished{};  // misuse: the host must answer the Connect first
+            case Stage::session:
+                // A programming error in the host, not a delivery outcome: answering "Finished"
+                // here would end the attempt with no result for any recipient.
+                throw std::logic_error("DomainDelivery::next: the Connect step was not answered "
+                                       "(call on_session or on_connect_failed first)");
             case Stage::finished: return Finished{};
         }
     }

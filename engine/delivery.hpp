@@ -133,7 +133,8 @@ class DomainDelivery {
 public:
     DomainDelivery(const DeliveryPolicy& policy, const DeliveryGroup& group, std::uint64_t seed);
 
-    // What to do next. Call again after answering each step.
+    // What to do next. Call again after answering each step; after a Connect, calling it
+    // before on_session or on_connect_failed throws std::logic_error (a bug in the host).
     DeliveryStep next(TlsFailureMemory& memory, std::int64_t now_ms);
     void on_mx(const DnsMxAnswer& answer);
     void on_address(const DnsAddressAnswer& answer);  // the answer to the LookupAddress asked

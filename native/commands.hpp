@@ -9,6 +9,7 @@ namespace relaylab::cli {
 // Each add_* registers a subcommand and returns the function that runs it (exit status).
 std::function<int()> add_scenarios(CLI::App& app);
 std::function<int()> add_sim(CLI::App& app);
+std::function<int()> add_rebuild(CLI::App& app);       // cmd_rebuild.cpp
 std::function<int()> add_check_config(CLI::App& app);  // cmd_tools.cpp
 std::function<int()> add_user(CLI::App& app);          // cmd_tools.cpp
 std::function<int()> add_queue(CLI::App& app);         // cmd_tools.cpp

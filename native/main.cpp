@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     std::vector<std::function<int()>> commands = {
         relaylab::cli::add_scenarios(app),
         relaylab::cli::add_sim(app),
+        relaylab::cli::add_rebuild(app),
         relaylab::cli::add_serve(app),
         relaylab::cli::add_check_config(app),
         relaylab::cli::add_user(app),

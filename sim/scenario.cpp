@@ -207,6 +207,7 @@ void read_message(Reader& r, const json& obj, const std::string& path, MessageSp
     r.strings(obj, path, "to", m.to, true);
     r.str(obj, path, "subject", m.subject);
     r.str(obj, path, "body", m.body);
+    r.str(obj, path, "html", m.html);
     r.integer(obj, path, "pad_to", m.pad_to);
     r.boolean(obj, path, "body_8bitmime", m.body_8bitmime);
     r.str(obj, path, "notify", m.notify);

@@ -102,6 +102,9 @@ struct MessageSpec {
     std::vector<std::string> to;
     std::string subject = "Hello";
     std::string body = "Hello!";
+    // An HTML alternative: the message becomes multipart/alternative (RFC 2046 §5.1.4), the
+    // body its text/plain part and this its text/html part (the page's Inbox renders it).
+    std::string html;
     std::size_t pad_to = 0;  // pad the body to about this many bytes
     bool body_8bitmime = false;  // declare BODY=8BITMIME (RFC 6152)
     std::string notify;          // NOTIFY for every recipient, e.g. "SUCCESS,FAILURE" (RFC 3461 §4.1)

@@ -57,3 +57,136 @@ Json messages_json_array(const std::vector<MessageStatus>& messages) {
 }
 
 }  // namespace relaylab::sim
+
+// ---- reading a step object back ---------------------------------------------------------
+
+namespace relaylab::sim {
+
+namespace {
+
+// The name tables are the writers' (trace_kind_name, ...): a value's name is looked up by
+// trying every value of the enum's range, so no second table can drift from the first.
+// Values past the last one map to a default name that an earlier value already has, so the
+// first match is always the real one.
+template <class E, class Name>
+std::optional<E> enum_named(std::string_view name, Name name_of) {
+    for (int i = 0; i < 256; ++i)
+        if (name == name_of(static_cast<E>(i))) return static_cast<E>(i);
+    return std::nullopt;
+}
+
+class StepReader {
+public:
+    explicit StepReader(const Json& j) : j_(j) {}
+    std::string error;
+
+    void str(const char* key, std::string& out) {
+        auto it = j_.find(key);
+        if (it == j_.end() || it->is_null()) return;
+        if (it->is_string()) out = it->get<std::string>();
+        else fail(key, "expected a string");
+    }
+    template <class Int>
+    void integer(const char* key, Int& out) {
+        auto it = j_.find(key);
+        if (it == j_.end() || it->is_null()) return;
+        if (it->is_number_integer()) out = it->get<Int>();
+        else fail(key, "expected an integer");
+    }
+    template <class E, class Name>
+    void named(const char* key, E& out, Name name_of) {
+        std::string name;
+        str(key, name);
+        if (name.empty()) return;
+        if (auto v = enum_named<E>(name, name_of)) out = *v;
+        else fail(key, "unknown value \"" + name + "\"");
+    }
+    bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
+    const Json& at(const char* key) const { return j_.at(key); }
+    void fail(const std::string& key, const std::string& what) {
+        if (error.empty()) error = key + ": " + what;
+    }
+
+private:
+    const Json& j_;
+};
+
+}  // namespace
+
+StepRead read_step_json(const Json& j) {
+    StepRead out;
+    if (!j.is_object()) {
+        out.error = "expected a JSON object";
+        return out;
+    }
+    StepReader r(j);
+    StepRecord rec;
+    TraceEvent& e = rec.step.event;
+    r.integer("t_ms", e.t_ms);
+    r.named("kind", e.kind, trace_kind_name);
+    r.named("phase", e.phase, trace_phase_name);
+    r.named("topic", rec.step.topic, topic_name);
+    r.str("from", e.from);
+    r.str("to", e.to);
+    r.str("text", e.text);
+    r.named("verb", e.verb, verb_name);
+    r.integer("code", e.code);
+    r.str("enhanced", e.enhanced);
+    r.named("reply_class", e.reply_class, reply_class_name);
+    r.integer("reply_line", e.reply_line);
+    r.named("outcome", e.outcome, trace_outcome_name);
+    r.named("note", e.note, trace_note_name);
+    r.str("state_before", e.state_before);
+    r.str("state_after", e.state_after);
+    r.str("wire", e.wire);
+    if (r.has("secret")) {
+        const Json& s = r.at("secret");
+        if (s.is_object() && s.contains("begin") && s.contains("end") && s["begin"].is_number_unsigned() &&
+            s["end"].is_number_unsigned() && s["begin"].get<std::size_t>() <= s["end"].get<std::size_t>() &&
+            s["end"].get<std::size_t>() <= e.wire.size()) {
+            e.secret_begin = s["begin"].get<std::size_t>();
+            e.secret_end = s["end"].get<std::size_t>();
+        } else {
+            r.fail("secret", "expected null or {\"begin\": n, \"end\": m} within wire");
+        }
+    }
+    std::string explain, rfc;
+    r.str("explain", explain);
+    r.str("rfc", rfc);
+    r.str("message", rec.step.message);
+    r.integer("connection", rec.step.connection);
+    r.str("session", rec.session);
+    r.str("role", rec.role);
+    r.str("peer", rec.peer);
+    r.str("queue_id", rec.queue_id);
+    if (r.has("at")) {
+        std::int64_t at = 0;
+        r.integer("at", at);
+        rec.at_ms = at;
+    }
+    if (!r.error.empty()) {
+        out.error = r.error;
+        return out;
+    }
+    // A session's line carries no prose of its own: explain_event() computes it. Keep the
+    // JSON's prose only where it says something else (a step the simulator composed).
+    const Explanation computed = explain_event(e);
+    if (computed.text != explain || computed.rfc != rfc) {
+        e.explain = explain;
+        e.rfc = rfc;
+    }
+    out.record = std::move(rec);
+    return out;
+}
+
+StepRead read_step_json_text(std::string_view text) {
+    Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+        StepRead out;
+        out.error = "not valid JSON";
+        return out;
+    }
+    return read_step_json(j);
+}
+
+}  // namespace relaylab::sim

@@ -99,9 +99,24 @@ std::string World::compose(const MessageSpec& m) {
     content += "Subject: " + m.subject + "\r\n";
     content += "Date: " + format_rfc5322_date(k_sim_epoch_ms + now_) + "\r\n";
     content += "Message-ID: " + make_message_id(hash64(seed_, m.id), 1, m.client) + "\r\n";
-    content += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
-    content += m.body;
-    if (content.size() < 2 || content.substr(content.size() - 2) != "\r\n") content += "\r\n";
+    content += "MIME-Version: 1.0\r\n";
+    auto text_part = [&](const std::string& text) {
+        content += text;
+        if (content.size() < 2 || content.substr(content.size() - 2) != "\r\n") content += "\r\n";
+    };
+    if (m.html.empty()) {
+        content += "Content-Type: text/plain; charset=utf-8\r\n\r\n";
+        text_part(m.body);
+    } else {
+        // RFC 2046 §5.1.4: the alternatives from plainest to richest.
+        const std::string boundary = "=_relaylab_alt_" + m.id;
+        content += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+        content += "--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+        text_part(m.body);
+        content += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n";
+        text_part(m.html);
+        content += "--" + boundary + "--\r\n";
+    }
     const char* filler = "The quick brown fox jumps over the lazy dog. ";
     while (content.size() < m.pad_to) {
         std::string line;

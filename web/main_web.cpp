@@ -113,6 +113,9 @@ void frame() {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     g_app->frame(static_cast<float>(want_w), static_cast<float>(want_h));
+    // The Inbox button or the I key: the page's drawer (assets/web/inbox.js) opens.
+    if (g_app->take_inbox_request())
+        EM_ASM({ if (window.relaylab && relaylab.inbox && relaylab.inbox.open) relaylab.inbox.open(); });
     ImGui::Render();
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(g_window, &fb_w, &fb_h);
@@ -162,7 +165,9 @@ int main() {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab / Shift-Tab, Enter / Space
-    static relaylab::ui::App app({});
+    relaylab::ui::AppOptions options;
+    options.inbox_button = true;  // assets/web/inbox.js
+    static relaylab::ui::App app(options);
     g_app = &app;
     // A shared link reopens its scenario, switches and step.
     const char* hash = emscripten_run_script_string("decodeURIComponent(location.hash || '')");

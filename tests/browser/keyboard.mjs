@@ -36,7 +36,7 @@ export function keyboardTests({ browser, url, figures }) {
       const before = await focus(p);
       assert(!before.visible, `focus shown before any Tab: ${JSON.stringify(before)}`);
       const seen = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < 8; i++) {  // the toolbar's first row has the Inbox button too
         await press(p, 'Tab');
         const f = await focus(p);
         assert(f.visible && f.id !== 0, `after ${i + 1} Tab(s) no visible focus: ${JSON.stringify(f)}`);
@@ -51,7 +51,7 @@ export function keyboardTests({ browser, url, figures }) {
         assert(labels.some((l) => re.test(l)), `Tab never reached ${re}: ${labels.join(', ')}`);
       await press(p, 'Shift+Tab');
       const back = await focus(p);
-      assert(back.id === seen[5].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[5]}`);
+      assert(back.id === seen[seen.length - 2].id, `Shift+Tab went to ${JSON.stringify(back)}, expected ${labels[seen.length - 2]}`);
       // Tabbing changes no state: still at the step the link opened.
       assert((await step(p)) === 3, `Tab moved the step to ${await step(p)}`);
       await tabTo(p, /##play$/);

@@ -8,6 +8,7 @@ import { classroomTests, errorTests, longRunTests, symbolTests, orderTests, swit
 import { colourTests } from './colour.mjs';
 import { findRelaylab } from './simulator.mjs';
 import { keyboardTests } from './keyboard.mjs';
+import { inboxTests } from './inbox.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -86,6 +87,7 @@ try {
     ...layoutTests({ browser, url, figures }),
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
+    ...inboxTests({ browser, url, figures }),
     ...longRunTests({ browser, url, figures, report: (name) => {
       const bin = findRelaylab(webDir);
       assert(bin, 'the relaylab command was not found (build the native target, or set RELAYLAB_BIN)');

@@ -3,6 +3,8 @@
 // answers, connection failures and session outcomes — no network, no clock.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "engine/delivery.hpp"
 #include "engine/dsn.hpp"
 #include "engine/next_hop.hpp"
@@ -127,6 +129,14 @@ TEST_CASE("delivery core: choosing targets (RFC 5321 §5.1)") {
         CHECK(d.results()[0].reply.code == 250);
         CHECK(d.results()[0].relayed);  // RFC 3464 §2.3.3: handed to another MTA
         CHECK(d.results()[0].remote_mta == "mx2.dest.test");
+    }
+    SUBCASE("asking for the next step before answering the Connect is a bug in the host, said loudly") {
+        DomainDelivery d(p, g, 1);
+        until_connect(d, mem, mx({{10, "mx1.dest.test"}}), hosts);
+        CHECK_THROWS_AS(d.next(mem, 0), std::logic_error);
+        d.on_connect_failed("refused");  // answered: the core goes on
+        REQUIRE(std::holds_alternative<Finished>(d.next(mem, 0)));
+        CHECK(d.results().size() == 1);
     }
     SUBCASE("every host refused: 4.4.1, a local condition, no attempt claimed") {
         DomainDelivery d(p, g, 1);

@@ -8,6 +8,7 @@
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
 #include "web/ui/live_api.hpp"
+#include "web/ui/inbox_api.hpp"
 #include "web/ui/teaching_order.hpp"
 #include "web/ui/theme.hpp"
 
@@ -98,7 +99,7 @@ bool api_read_only(std::string_view op) {
     for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
                           "live_sessions"})
         if (op == r) return true;
-    return false;
+    return is_inbox_op(op);
 }
 
 std::string api_call(App& app, std::string_view request, bool* changes) {
@@ -174,6 +175,18 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
     }
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
     if (auto live = live_api(app, op, req)) return live->dump(-1, ' ', false, json::error_handler_t::replace);
+    // The Inbox drawer: the run's message copies in Mailpit's shapes (web/ui/inbox_api.hpp),
+    // and what the toolbar's Inbox button says beside its name ("chaos ON").
+    if (is_inbox_op(op)) {
+        InboxJson result;
+        std::string error;
+        inbox_api_op(model.loaded() ? &model.sim() : nullptr, op, req, result, error);
+        return error.empty() ? ok(result) : fail(error);
+    }
+    if (op == "inboxBadge") {
+        app.set_inbox_badge(str(req, "text"));
+        return ok(app.inbox_badge());
+    }
 
     Command c;
     if (op == "load") {

@@ -8,7 +8,8 @@
 // Ops: version, scenarios, scenario_list, load{name}, step, back, seek{n}, restart,
 // play, pause, setSwitch{name,on}, state, layout, link, stats, open{fragment},
 // fontScale{scale}, highContrast{on}, largeControls{on}, hideFuture{on},
-// hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice;
+// hideCapabilities{on}, presenter{on}, jump{kind: failure|hop|dsn|end, dir: 1|-1}, dismissNotice,
+// inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text};
 // live_* (Live mode, web/ui/live_api.hpp).
 #include <string>
 #include <string_view>

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "web/ui/inbox_button.hpp"
 #include "web/ui/theme.hpp"
 #include "web/ui/widgets.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 // GLFW key codes (both platform layers are GLFW; see App::on_key).
 constexpr int k_glfw_key_space = 32, k_glfw_key_0 = 48, k_glfw_key_minus = 45, k_glfw_key_equal = 61;
 constexpr int k_glfw_key_right = 262, k_glfw_key_left = 263, k_glfw_key_home = 268, k_glfw_key_end = 269;
-constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_n = 78;
+constexpr int k_glfw_key_f = 70, k_glfw_key_h = 72, k_glfw_key_i = 73, k_glfw_key_n = 78;
 constexpr int k_glfw_key_kp_subtract = 333, k_glfw_key_kp_add = 334;
 
 constexpr ImGuiWindowFlags k_fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -154,6 +155,10 @@ bool App::on_key(int glfw_key, bool ctrl, bool repeat, bool shift) {
         case k_glfw_key_f: case k_glfw_key_h: case k_glfw_key_n:
             keys_.push_back({glfw_key, ctrl, repeat, shift});
             return true;
+        case k_glfw_key_i:  // the Inbox drawer
+            if (!options_.inbox_button) return false;
+            keys_.push_back({glfw_key, ctrl, repeat, shift});
+            return true;
         default:
             return false;
     }
@@ -182,6 +187,7 @@ void App::handle_keys() {
             if (k.key == k_glfw_key_f) c.push_back(cmd::Jump{JumpKind::failure, dir});
             if (k.key == k_glfw_key_h) c.push_back(cmd::Jump{JumpKind::hop, dir});
             if (k.key == k_glfw_key_n) c.push_back(cmd::Jump{JumpKind::dsn, dir});
+            if (k.key == k_glfw_key_i && !k.repeat) inbox_requested_ = true;
         }
     }
     apply_commands(c);
@@ -241,6 +247,10 @@ void App::frame(float width, float height) {
         take(live_.draw_button(model_));  // Live mode (live_panel.cpp)
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
+        if (options_.inbox_button) {
+            ImGui::SameLine();
+            if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
+        }
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};

@@ -7,6 +7,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "web/ui/model.hpp"
 #include "web/ui/panels.hpp"
@@ -16,6 +17,7 @@ namespace relaylab::ui {
 struct AppOptions {
     std::string asset_dir = "/assets";  // DejaVuSans.ttf and DejaVuSansMono.ttf
     float font_size = 18.0f;
+    bool inbox_button = false;  // the web page's Inbox drawer (assets/web/inbox.js): button and I key
 };
 
 struct Rect {
@@ -62,6 +64,11 @@ public:
     const std::string& notice() const { return notice_; }
     void dismiss_notice() { notice_.clear(); }
     const Layout& layout() const { return layout_; }
+    // The Inbox button (web/ui/inbox_button.cpp): pressed, or the I key; the platform layer
+    // takes the request and opens the page's drawer. The badge is shown beside its name.
+    bool take_inbox_request() { return std::exchange(inbox_requested_, false); }
+    void set_inbox_badge(std::string text) { inbox_badge_ = std::move(text); }
+    const std::string& inbox_badge() const { return inbox_badge_; }
 
     // A key went down (GLFW key code; both platform layers use GLFW). Queued by the
     // platform's key callback, so a press and release within one frame still count.
@@ -98,6 +105,8 @@ private:
     Layout layout_;
     bool details_collapsed_ = false;  // presenter mode: the Details window folded to its title
     std::string notice_;
+    bool inbox_requested_ = false;
+    std::string inbox_badge_;
     std::deque<double> frame_ms_;
     struct KeyPress {
         int key;
