@@ -1,9 +1,10 @@
 // The HTTP side: the web UI's static files, /healthz, /metrics (Prometheus text format) and
 // the inbox's Mailpit API under /api/v1/ (inbox.cpp).
-// The only translation unit with Beast.
+// With live_ws.cpp (the WebSockets), the only translation units with Beast.
 #include "native/relay.hpp"  // first: Asio (and <utility> before it)
 #include "native/chaos_api.hpp"
 #include "native/http_auth.hpp"
+#include "native/live_ws.hpp"
 #include "native/log.hpp"
 
 #include <boost/beast/core.hpp>
@@ -206,13 +207,30 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
         };
         // Every request, WebSocket upgrades included, passes http_access first (http_auth.hpp).
         auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
-        const HttpAccess access = http_access(cfg_.http.token, target, sv(req[http::field::authorization]),
-                                              sv(req[http::field::cookie]), query);
-        if (access == HttpAccess::granted_by_query) res.set(http::field::set_cookie, http_session_cookie(cfg_.http.token));
+        HttpAccess access = http_access(cfg_.http.token, target, sv(req[http::field::authorization]),
+                                        sv(req[http::field::cookie]), query);
+        std::string granted_token = cfg_.http.token;
+        const bool admin = access != HttpAccess::denied;
+        if (!admin) {  // a workshop room's read-only token opens the page and its room (rooms.hpp)
+            if (auto g = rooms_.access(target, sv(req[http::field::authorization]), sv(req[http::field::cookie]), query)) {
+                access = g->access;
+                granted_token = g->token;
+            }
+        }
+        if (access == HttpAccess::granted_by_query) res.set(http::field::set_cookie, http_session_cookie(granted_token));
+        // The live view, Mailpit's events, a room's followers: WebSockets after the same check (live_ws.cpp).
+        if (auto kind = live_upgrade_kind(target);
+            kind && access != HttpAccess::denied && beast::websocket::is_upgrade(req)) {
+            LiveUpgrade up{stream, req, *kind, room_of_path(target)};
+            co_await live_upgrade(up);
+            co_return;
+        }
+        const bool live_path = target.rfind("/api/v1/live/", 0) == 0 || target.rfind("/api/v1/rooms", 0) == 0;
         // Mailpit's REST API over the captured-mail inbox (inbox.cpp, mailpit_api.cpp).
         std::optional<ApiResponse> api;
         const bool inbox_path =
-            (target.rfind("/api/v1/", 0) == 0 && target != "/api/v1/chaos") || target.rfind("/view/", 0) == 0;
+            (target.rfind("/api/v1/", 0) == 0 && target != "/api/v1/chaos" && !live_path) ||
+            target.rfind("/view/", 0) == 0;
         if (access != HttpAccess::denied && inbox_path) {
             std::string method(req.method_string()), full(req.target()), body = std::move(req.body());
             api = co_await inbox_request(std::move(method), std::move(full), std::move(body));
@@ -224,6 +242,12 @@ awaitable<void> Relay::http_session(tcp::socket sock) {
             bool changed = false;
             ApiReply r = chaos_api(sv(req.method_string()), req.body(), chaos_, changed);
             if (changed) chaos_changed();
+            reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
+        } else if (live_path) {  // live_relay.cpp, room_relay.cpp
+            const std::string method(req.method_string());
+            ApiResponse r = target.rfind("/api/v1/rooms", 0) == 0 ? *room_request(method, target, req.body(), admin)
+                            : method == "GET" ? live_rest(target).value_or(MailpitApi::error(404, "not found"))
+                                              : MailpitApi::error(405, "GET only");
             reply(static_cast<http::status>(r.status), r.content_type, std::move(r.body));
         } else if (api) {
             reply(static_cast<http::status>(api->status), api->content_type, std::move(api->body));

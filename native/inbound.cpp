@@ -67,6 +67,9 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
     log_event("session-open", {{"session", std::to_string(sid)}, {"role", role_name(role)}, {"ip", ip}});
     std::string reason = "quit";
     std::uint64_t messages = 0;
+    // The live view (live_relay.cpp): traced only when watched, or always in sandbox mode.
+    std::optional<LiveContext> live = live_open("in-" + std::to_string(sid), role == Role::mx ? "smtp" : role_name(role),
+                                                ip, cfg_.hostname, true);
     try {
         const bool implicit = role == Role::submissions;
         std::string tls_version;
@@ -86,7 +89,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
         sc.hostname = cfg_.hostname;
         sc.tls_available = true;
         sc.max_message_size = cfg_.relay.max_message_size;
-        sc.trace = false;
+        sc.trace = live.has_value();
         sc.command_timeout_ms = cfg_.limits.command_timeout_ms;
         sc.data_timeout_ms = 2 * cfg_.limits.command_timeout_ms;
         sc.min_data_rate_bps = static_cast<std::uint64_t>(cfg_.limits.min_data_rate_bps);
@@ -106,7 +109,9 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                 if (s.connection().authenticated) client.auth_user = s.connection().auth_user;
                 co_await handle_event(s, *ev, client, sid, starttls, drop);
                 if (std::holds_alternative<MessageEvent>(*ev) && !drop) ++messages;
+                if (live) live_emit(*live, s.take_trace());
             }
+            if (live) live_emit(*live, s.take_trace());
             std::string out = s.take_output();
             if (!out.empty() && chaos_.slow_reply_ms > 0) {  // chaos: every reply held back
                 net::steady_timer t(io_);
@@ -149,6 +154,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
                 else reason = "eof";
                 s.feed_eof(steady_ms());
                 (void)s.take_output();  // the client is gone
+                if (live) live_emit(*live, s.take_trace());
                 break;
             }
             s.feed(std::string_view(buf.data(), n), steady_ms());
@@ -156,6 +162,7 @@ awaitable<void> Relay::smtp_session(tcp::socket sock, Role role) {
     } catch (const std::exception& e) {
         reason = e.what();
     }
+    live_close(live, reason);
     if (reason == "quit" || reason == "eof") conn->keep_tls_session();  // resumable by session ID
     conn->close();
     --active_;
@@ -411,6 +418,7 @@ awaitable<void> Relay::accept_message(ServerSession& s, MessageEvent& msg, const
                                    {"from", e.q.sender.null ? "<>" : e.q.sender_address()},
                                    {"to", rcpt_list},
                                    {"8bit", e.q.content_8bit ? "yes" : "no"}});
+    live_accepted(sid, e.q);
     queue_[id] = std::move(e);
     kick(id);
 }

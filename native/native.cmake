@@ -14,9 +14,11 @@ set(RELAYLAB_NATIVE_CORE_SOURCES
   ${CMAKE_SOURCE_DIR}/native/log.cpp ${CMAKE_SOURCE_DIR}/native/fd_budget.cpp
   ${CMAKE_SOURCE_DIR}/native/tls_cert.cpp
   ${CMAKE_SOURCE_DIR}/native/inbox_store.cpp ${CMAKE_SOURCE_DIR}/native/mailpit_api.cpp
-  ${CMAKE_SOURCE_DIR}/native/http_auth.cpp ${CMAKE_SOURCE_DIR}/native/chaos_api.cpp)
+  ${CMAKE_SOURCE_DIR}/native/http_auth.cpp ${CMAKE_SOURCE_DIR}/native/chaos_api.cpp
+  ${CMAKE_SOURCE_DIR}/native/live_hub.cpp ${CMAKE_SOURCE_DIR}/native/live_event.cpp
+  ${CMAKE_SOURCE_DIR}/native/rooms.cpp)
 add_library(native_core STATIC ${RELAYLAB_NATIVE_CORE_SOURCES})
-target_link_libraries(native_core PUBLIC engine PkgConfig::SODIUM OpenSSL::Crypto)
+target_link_libraries(native_core PUBLIC engine sim PkgConfig::SODIUM OpenSSL::Crypto)
 target_include_directories(native_core SYSTEM PRIVATE ${RELAYLAB_THIRD_INCLUDE})
 
 file(GLOB RELAYLAB_NATIVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/native/*.cpp)

@@ -84,8 +84,16 @@ awaitable<void> Relay::run_channel(std::shared_ptr<Channel> ch, Connect target) 
         co_return;
     }
     ClientConfig cc = target.client;
-    cc.trace = false;  // the relay logs events, not traces
+    // The relay logs events; traces only for the live view (live_relay.cpp).
+    std::optional<LiveContext> live = live_open("out-" + std::to_string(++live_out_counter_), "outbound",
+                                                cfg_.hostname, where, false);
+    cc.trace = live.has_value();
     ClientSession c(cc, steady_ms());
+    auto live_drain = [&] {  // events of a lone message in flight concern it
+        if (!live) return;
+        live->message = inflight.size() == 1 ? inflight.begin()->second->queue_id : std::string();
+        live_emit(*live, c.take_trace());
+    };
     std::string buf(16 * 1024, '\0');
     bool quitting = false;
     int sent = 0;
@@ -95,6 +103,7 @@ awaitable<void> Relay::run_channel(std::shared_ptr<Channel> ch, Connect target) 
             ch->waiting.pop_front();
             if (auto n = c.send(*j->msg, steady_ms())) {
                 inflight[*n] = j;
+                if (live) live_.add_message(live->session, j->queue_id);
                 ch->in_session = inflight.size();
                 ++sent;
             } else {
@@ -102,6 +111,7 @@ awaitable<void> Relay::run_channel(std::shared_ptr<Channel> ch, Connect target) 
                 finish(j);
             }
         }
+        live_drain();  // before the jobs' outcomes take them out of flight
         bool tls = false, closed = false;
         std::vector<OutJob*> done;
         std::optional<Reply> failure_reply;
@@ -175,6 +185,8 @@ awaitable<void> Relay::run_channel(std::shared_ptr<Channel> ch, Connect target) 
         }
         c.feed(std::string_view(buf.data(), n), steady_ms());
     }
+    live_drain();
+    live_close(live, "closed");
     for (auto& [n, j] : inflight) {  // the engine promises a MessageDone each; belt and braces
         j->report.failure = SessionFailure::connection_lost;
         finish(j);

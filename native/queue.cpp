@@ -79,6 +79,7 @@ awaitable<void> Relay::deliver_message(std::string id) {
                     default: break;
                 }
                 const Reply& reply = k < results.size() ? results[k].reply : *r.last_reply;
+                live_result(e.q, r, reply, r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta);
                 log_event("delivery", {{"id", id},
                                        {"rcpt", r.address()},
                                        {"via", r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta},
@@ -176,6 +177,12 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
                               {"query", domain + " MX"},
                               {"status", dns_status_name(answer.status)},
                               {"records", std::to_string(answer.records.size())}});
+            if (live_.tracing()) {
+                std::string list;
+                for (const MxRecord& r : answer.records)
+                    list += (list.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
+                live_dns(q, domain + " MX", answer.status, list);
+            }
             d.on_mx(answer);
         } else if (auto* a = std::get_if<LookupAddress>(&step)) {
             const std::string name = a->name;
@@ -184,6 +191,11 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
                               {"query", name + " " + address_type_name(a->type)},
                               {"status", dns_status_name(answer.status)},
                               {"records", std::to_string(answer.addresses.size())}});
+            if (live_.tracing()) {
+                std::string list;
+                for (const std::string& a : answer.addresses) list += (list.empty() ? "" : ", ") + a;
+                live_dns(q, name + " " + address_type_name(a->type), answer.status, list);
+            }
             d.on_address(answer);
         } else if (auto* c = std::get_if<Connect>(&step)) {
             const Connect target = *c;
@@ -191,7 +203,9 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
                 log_event("tls-fallback", {{"id", q.id}, {"to", target.ip + ":" + std::to_string(target.port)}});
             OutJob job(io_);
             job.msg = &msg;
+            job.queue_id = q.id;
             co_await smtp_client(job, target);
+            if (job.connect_error) live_connect_failed(q, target, *job.connect_error);
             if (job.connect_error) d.on_connect_failed(*job.connect_error);
             else d.on_session(job.report);
         } else {
@@ -227,6 +241,7 @@ awaitable<void> Relay::send_notices(QEntry& e, const std::string& content) {
                                  {"for", e.q.id},
                                  {"action", dsn_action_name(due.action)},
                                  {"to", b.q.recipients.empty() ? "" : b.q.recipients[0].address()}});
+        live_notice(e.q, b.q, due.action);
         const std::string bid = b.q.id;
         queue_[bid] = std::move(b);
         kick(bid);

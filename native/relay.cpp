@@ -177,6 +177,7 @@ bool Relay::setup(bool demo_user, std::string& error) {
 
     web_dir_ = find_web_dir();
     setup_inbox();  // inbox.cpp
+    live_.keep_all(cfg_.relay.mode == RelayMode::sandbox);  // the live view's ring (live_hub.hpp)
     if (!spool_.init(error)) return false;
     std::vector<std::string> problems;
     for (auto& [q, info] : spool_.recover(problems)) {

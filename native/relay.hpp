@@ -32,6 +32,9 @@
 #include "engine/server_session.hpp"
 #include "native/asio.hpp"
 #include "native/config.hpp"
+#include "native/live_event.hpp"
+#include "native/live_hub.hpp"
+#include "native/rooms.hpp"
 #include "native/local_delivery.hpp"
 #include "native/mailpit_api.hpp"
 #include "native/spool.hpp"
@@ -70,6 +73,7 @@ struct QEntry {
 struct OutJob {
     explicit OutJob(net::io_context& io) : signal(io) {}
     const OutgoingMessage* msg = nullptr;
+    std::string queue_id;  // the live view's thread of the message
     std::optional<std::string> connect_error;  // the connection could not be made
     SessionReport report;
     bool done = false;
@@ -85,6 +89,8 @@ struct Channel {
     std::size_t in_session = 0;   // handed to the session, outcome not known yet
     std::size_t load() const { return waiting.size() + in_session; }
 };
+
+struct LiveUpgrade;  // a WebSocket upgrade request (live_ws.hpp)
 
 struct Listener {
     Role role;
@@ -198,6 +204,23 @@ private:
     awaitable<std::optional<ApiResponse>> inbox_request(std::string method, std::string target, std::string body);
     awaitable<int> queue_release(const ReleaseRequest& release);
 
+    // live_relay.cpp, live_ws.cpp: the live view (live_hub.hpp) and /api/events
+    std::optional<LiveContext> live_open(const std::string& id, const std::string& role, const std::string& client,
+                                         const std::string& server, bool server_local);
+    void live_emit(LiveContext& c, std::vector<TraceEvent> events);
+    void live_close(const std::optional<LiveContext>& c, const std::string& status);
+    void live_queue_event(const QueuedMessage& q, TraceEvent e);  // the message's queue thread
+    void live_accepted(std::uint64_t sid, const QueuedMessage& q);
+    void live_dns(const QueuedMessage& q, const std::string& question, DnsStatus status, const std::string& answer);
+    void live_connect_failed(const QueuedMessage& q, const Connect& target, const std::string& why);
+    void live_result(const QueuedMessage& q, const QueuedRecipient& r, const Reply& reply, const std::string& via);
+    void live_notice(const QueuedMessage& original, const QueuedMessage& notice, DsnAction action);
+    std::optional<ApiResponse> live_rest(const std::string& target) const;
+    awaitable<void> live_upgrade(LiveUpgrade& up);
+    // room_relay.cpp: workshop rooms (rooms.hpp); admin: the request passed the admin check
+    std::optional<ApiResponse> room_request(const std::string& method, const std::string& target,
+                                            const std::string& body, bool admin);
+
     // http.cpp
     awaitable<void> http_loop(tcp::acceptor& acc);
     awaitable<void> http_session(tcp::socket sock);
@@ -250,6 +273,10 @@ private:
     std::unique_ptr<MailpitApi> inbox_api_;
     std::vector<std::function<void(const std::string&)>> inbox_listeners_;
     std::int64_t started_ms_ = 0;
+    LiveHub live_;
+    Rooms rooms_;
+    bool live_inbox_hooked_ = false;
+    std::uint64_t live_out_counter_ = 0;
 };
 
 // The web UI folder: $RELAYLAB_WEB_DIR, or build/web beside the binary's build folder.

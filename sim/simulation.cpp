@@ -10,6 +10,12 @@ Simulation::Simulation(Scenario scenario, std::optional<std::uint64_t> seed)
     view_ = timeline_.view_at(0);
 }
 
+Simulation::Simulation(Scenario scenario, std::vector<Step> recorded, std::vector<MessageStatus> initial)
+    : scenario_(std::move(scenario)), seed_(scenario_.seed), timeline_(recorded, std::move(initial)) {
+    run_.steps = std::move(recorded);
+    view_ = timeline_.view_at(0);
+}
+
 void Simulation::rerun() {
     run_ = run_world(scenario_, overrides_, seed_);
     timeline_ = Timeline(run_.steps, initial_statuses(scenario_));

@@ -15,6 +15,9 @@ namespace relaylab::sim {
 class Simulation {
 public:
     Simulation(Scenario scenario, std::optional<std::uint64_t> seed = std::nullopt);
+    // A recorded run (the page's live view of a real relay, web/ui/live_trace.hpp): the steps
+    // as observed, nothing re-runs; the scenario only names the hosts (and has no switches).
+    Simulation(Scenario scenario, std::vector<Step> recorded, std::vector<MessageStatus> initial);
 
     const Scenario& scenario() const { return scenario_; }
     std::uint64_t seed() const { return seed_; }

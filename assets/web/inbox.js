@@ -60,6 +60,8 @@
   // Only a relay serves its page with "Server: relaylab": a page from plain files asks no
   // API (which would only log a 404 in the console).
   const relayAvailable = async () => {
+    // A workshop room's student (rooms.js) holds a read-only token: no inbox, no chaos.
+    if (new URLSearchParams(location.search).has('room')) return false;
     try {
       const self = await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' });
       if ((self.headers.get('server') || '') !== 'relaylab') return false;

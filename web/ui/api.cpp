@@ -8,6 +8,7 @@
 #include "sim/report.hpp"
 #include "sim/step_json.hpp"
 #include "web/ui/export_api.hpp"
+#include "web/ui/live_api.hpp"
 #include "web/ui/inbox_api.hpp"
 #include "web/ui/teaching_order.hpp"
 #include "web/ui/theme.hpp"
@@ -99,7 +100,7 @@ std::string str(const json& j, const char* key) {
 
 bool api_read_only(std::string_view op) {
     for (const char* r : {"version", "scenarios", "scenario_list", "state", "layout", "link", "stats", "glyphs", "palette",
-                          "quiz_question", "quiz_score", "glossary", "wire", "exports", "exportFile", "worldJson", "editorState"})
+                          "quiz_question", "quiz_score", "glossary", "wire", "exports", "exportFile", "worldJson", "editorState", "live_sessions"})
         if (op == r) return true;
     return is_inbox_op(op);
 }
@@ -180,6 +181,7 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
     }
     if (op == "stats") return ok(json{{"frame_ms", app.average_frame_ms()}, {"frames", app.frames()}});
     if (auto answer = export_api_call(app, op, req)) return *answer;  // wire view, exports
+    if (auto live = live_api(app, op, req)) return live->dump(-1, ' ', false, json::error_handler_t::replace);
     // The Inbox drawer: the run's message copies in Mailpit's shapes (web/ui/inbox_api.hpp),
     // and what the toolbar's Inbox button says beside its name ("chaos ON").
     if (is_inbox_op(op)) {

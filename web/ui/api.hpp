@@ -12,6 +12,7 @@
 // inbox_list, inbox_message, inbox_part (web/ui/inbox_api.hpp), inboxBadge{text};
 // wire, showWire, decodeAuth{on}, exports, exportFile{kind,index} (web/ui/export_api.hpp).
 // loadWorld, worldJson, editor, editorState, showNotice (web/ui/worlds_api.cpp).
+// live_* (Live mode, web/ui/live_api.hpp).
 // The quiz, glossary and beginner view (web/ui/quiz_api.cpp): quiz_start, quiz_stop,
 // quiz_question, quiz_answer{i}, quiz_skip, quiz_continue, quiz_score, glossary,
 // glossaryOpen{term}, glossaryClose, beginner{on}, showAll{on}.

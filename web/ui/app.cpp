@@ -267,6 +267,7 @@ void App::frame(float width, float height) {
 
     if (begin_at("##toolbar", layout_.toolbar, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
         take(scenario_.draw(model_));
+        take(live_.draw_button(model_));  // Live mode (live_panel.cpp)
         ImGui::SameLine(0, ImGui::GetFontSize());
         take(presenter_.draw(model_));
         if (options_.inbox_button) {
@@ -329,7 +330,10 @@ void App::frame(float width, float height) {
         }
     }
     ImGui::End();
-    if (!presenter) {
+    if (!presenter && model_.live_mode()) {
+        if (begin_at("Live: the relay's sessions (newest first)", layout_.switches)) take(live_.draw_list(model_));
+        ImGui::End();
+    } else if (!presenter) {
         if (begin_at("Failure switches and outcome", layout_.switches)) {
             take(switches_.draw(model_));
             ImGui::Separator();

@@ -137,6 +137,7 @@ private:
     std::vector<KeyPress> keys_;
 
     ScenarioPanel scenario_;
+    LivePanel live_;
     TimelinePanel timeline_;
     PresenterPanel presenter_;
     TopologyPanel topology_;

@@ -170,6 +170,7 @@ bool Model::apply(const Command& command) {
                 moved(old);
                 return true;
             },
+            [&](const cmd::Live& c) { return apply_live(c); },
         },
         command);
 }

@@ -12,6 +12,7 @@
 
 #include "sim/quiz.hpp"
 #include "sim/simulation.hpp"
+#include "web/ui/live_trace.hpp"
 
 namespace relaylab::ui {
 
@@ -61,13 +62,16 @@ struct OpenGlossary { std::string term; };  // "" for the whole list
 struct CloseGlossary {};
 struct SetBeginner { bool on = false; };
 struct SetShowAll { bool on = false; };
+// Live mode (web/ui/live_trace.hpp, live_model.cpp): on/off, pause the list, open a session
+// (or a message's route, by queue id) in the panels.
+struct Live { enum class Do { on, off, pause, resume, open } what = Do::on; std::string id; };
 }  // namespace cmd
 using Command = std::variant<cmd::Load, cmd::StepForward, cmd::StepBack, cmd::Seek, cmd::Restart,
                              cmd::SetPlaying, cmd::TogglePlaying, cmd::SetSpeed, cmd::SetSwitch,
                              cmd::SetFontScale, cmd::SetHighContrast, cmd::SetLargeControls,
                              cmd::SetHideFuture, cmd::SetHideCapabilities, cmd::Jump,
                              cmd::QuizStart, cmd::QuizStop, cmd::QuizAnswer, cmd::QuizSkip, cmd::QuizContinue,
-                             cmd::OpenGlossary, cmd::CloseGlossary, cmd::SetBeginner, cmd::SetShowAll>;
+                             cmd::OpenGlossary, cmd::CloseGlossary, cmd::SetBeginner, cmd::SetShowAll, cmd::Live>;
 using Commands = std::vector<Command>;
 
 class Model {
@@ -99,6 +103,12 @@ public:
     float hop_progress() const { return hop_progress_; }
     // Changes whenever the run is replaced (load, switch): panels drop their caches.
     std::uint64_t generation() const { return generation_; }
+
+    // Live mode: the relay's stream (fed by the JS API) and whether the panels show it.
+    LiveTrace& live() { return live_; }
+    const LiveTrace& live() const { return live_; }
+    bool live_mode() const { return live_mode_; }
+    const std::string& live_shown() const { return live_shown_; }  // session or queue id shown
 
     const Prefs& prefs() const { return prefs_; }
     // Whether the page offers scenario().switches[i]: it changes something here, or is on
@@ -133,6 +143,7 @@ public:
 
 private:
     void moved(std::size_t old_step);
+    bool apply_live(const cmd::Live& c);  // live_model.cpp
     std::optional<bool> apply_quiz(const Command& command);  // nullopt: not one of its commands
     std::size_t quiz_limit(std::size_t to) const;                // how far a move may go
     void quiz_refresh();                                         // new run: new questions
@@ -153,6 +164,9 @@ private:
     float hop_progress_ = 1.0f;
     std::uint64_t generation_ = 0;
     Prefs prefs_;
+    LiveTrace live_;
+    bool live_mode_ = false;
+    std::string live_shown_, scenario_before_live_;
 };
 
 }  // namespace relaylab::ui

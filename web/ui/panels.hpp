@@ -183,4 +183,14 @@ struct ExportMenu {
     Commands draw(const Model& model);
     bool open_request = false;  // the E key: open the menu in the next frame
 };
+// Live mode: the toolbar's Live button and the relay's session list — live_panel.cpp
+struct LivePanel {
+    Commands draw_button(const Model& model);
+    Commands draw_list(const Model& model);
+
+private:
+    char filter_[128] = {};
+    bool paused_view_ = false;
+};
+
 }  // namespace relaylab::ui
