@@ -351,7 +351,9 @@ export function presenterTests({ browser, url, figures }) {
         const box = await p.evaluate(() => window.relaylab.layout().toolbar);
         let s = await p.evaluate(() => window.relaylab.state());
         assert(!s.prefs.presenting && !s.prefs.hide_future, `starts presenting: ${JSON.stringify(s.prefs)}`);
-        await p.mouse.click(Math.min(width * 0.55, 707), box.y + 20);
+        // The picker is 22 font sizes wide (396 px at 18 px), after its 'Scenario' label: the
+        // button spans about x 500-650 at both widths.
+        await p.mouse.click(570, box.y + 20);
         await nextFrames(p, 4);
         s = await p.evaluate(() => window.relaylab.state());
         assert(s.prefs.presenting && s.prefs.hide_future, `after clicking Presenter mode: ${JSON.stringify(s.prefs)}`);

@@ -12,7 +12,10 @@ Commands ScenarioPanel::draw(const Model& model) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("Scenario");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 30.0f, ImGui::GetContentRegionAvail().x * 0.55f));
+    // Narrow enough to leave the first row's buttons (Presenter mode, View…, Inbox, Your
+    // world…, Export…, Quiz, Glossary) their room on a 1280-pixel screen; the list shows
+    // whole titles.
+    ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 22.0f, ImGui::GetContentRegionAvail().x * 0.45f));
     const std::string preview = model.custom_world() ? "Your world: " + model.sim().scenario().title
                                 : current                ? current->title
                                                          : std::string("(none)");
