@@ -108,7 +108,7 @@ public:
                     if (e.note == TraceNote::content || e.note == TraceNote::content_bdat) s->pending.push_back("content");
                 break;
             case TraceKind::tls: tls(oe); break;
-            case TraceKind::connect: connect(oe); break;
+            case TraceKind::connect: on_connect_event(oe); break;
             case TraceKind::dns_answer: dns(oe); break;
             case TraceKind::queue: queue(oe); break;
             case TraceKind::delivery: delivery(oe); break;
@@ -306,7 +306,9 @@ private:
             h->tls = TlsOutcome::untrusted;  // opportunistic TLS went on unverified (RFC 7435)
     }
 
-    void connect(const ObservedEvent& oe) {
+    // A trace event of kind connect (an attempt recorded by the simulator or the relay; no
+    // socket here: sim/ only reads events).
+    void on_connect_event(const ObservedEvent& oe) {
         const TraceEvent& e = oe.event;
         const bool starts = e.text.rfind("connect to ", 0) == 0;
         if (e.outcome == TraceOutcome::none && starts) {
