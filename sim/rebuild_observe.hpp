@@ -65,6 +65,7 @@ struct SeenHost {
     std::string name;
     bool client_side = false, server_side = false;  // of an SMTP session
     bool queues = false;                            // it kept a queue (a relay)
+    bool captures = false;                          // it captured mail (outcome `captured`)
     std::set<int> ports;                            // served on
     std::string ipv4, ipv6;
     bool ehlo_seen = false;

@@ -112,12 +112,12 @@ check "stream: DATA" ev 'e["verb"]=="DATA"'
 check "stream: the 250 after the content carries the queue id ($QID)" \
     wait_for 30 ev "e['kind']=='reply' and e['code']==250 and e['phase']=='content' and e['queue_id']=='$QID'"
 check "stream: explanations with RFC sections" ev 'e["verb"]=="MAIL" and e["explain"] != "" and "RFC 5321" in e["rfc"]'
-check "stream: the message's queue thread (same queue id)" wait_for 30 python3 -c '
+check "stream: the message's queue thread (same queue id), captured by the sandbox" wait_for 30 python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     try: m = json.loads(line)
     except ValueError: continue
-    if m.get("type") == "event" and m.get("role") == "queue" and m.get("queue_id") == sys.argv[2] and m.get("outcome") == "delivered":
+    if m.get("type") == "event" and m.get("role") == "queue" and m.get("queue_id") == sys.argv[2] and m.get("outcome") == "captured":
         sys.exit(0)
 sys.exit(1)' "$T/live.jsonl" "$QID"
 
@@ -164,6 +164,20 @@ for d in events:
         relayed = any(e["role"] == "queue" and e["queue_id"] == q and e["outcome"] == "relayed" for e in events)
         sys.exit(0 if sent and ehlo and relayed else 1)
 sys.exit(1)' "$T/live.jsonl"
+# The same answers and the connection as typed fields (docs/trace-format.md): no reader
+# parses them out of "text" (RFC 5321 §5.1: MX, then the exchange's address).
+check "stream: typed DNS answers (MX records, addresses) and the connect target" python3 -c '
+import json, sys
+events = [m for m in map(lambda l: json.loads(l) if l.startswith("{") else {}, open(sys.argv[1])) if m.get("type") == "event"]
+mx = [e for e in events if e["kind"] == "dns_answer" and (e["dns"] or {}).get("type") == "MX"]
+a = [e for e in events if e["kind"] == "dns_answer" and (e["dns"] or {}).get("type") == "A"]
+conn = [e for e in events if e["kind"] == "connect" and e["role"] == "outbound" and e["connect"]]
+ok = any(e["dns"] == {"name": "dest.test", "type": "MX", "status": "ok",
+                      "mx": [{"preference": 10, "host": "mx.dest.test"}], "addresses": []} for e in mx)
+ok = ok and any(e["dns"]["name"] == "mx.dest.test" and e["dns"]["addresses"] == ["127.0.0.2"] and e["dns"]["status"] == "ok" for e in a)
+ok = ok and any(e["connect"] == {"host": "mx.dest.test", "address": "127.0.0.2", "port": int(sys.argv[2])} for e in conn)
+ok = ok and all(e["dns"] is None for e in events if e["kind"] not in ("dns_query", "dns_answer"))
+sys.exit(0 if ok else 1)' "$T/live.jsonl" "$P_MX"
 
 # ---- A later viewer starts with the backlog ----
 viewer late /api/v1/live "$AUTHZ"
