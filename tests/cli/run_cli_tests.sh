@@ -34,8 +34,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["scenario"] == "relay-denied" and d["seed"] == 1, d.keys()
 keys = {"t_ms", "time", "kind", "phase", "topic", "from", "to", "text", "verb", "code", "enhanced",
-        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "explain",
-        "rfc", "message", "connection"}  # docs/trace-format.md
+        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "dns",
+        "connect", "explain", "rfc", "message", "connection"}  # docs/trace-format.md
 assert all(set(s) == keys for s in d["steps"]), set(d["steps"][0])
 denied = [s for s in d["steps"] if s["kind"] == "reply" and s["code"] == 550]
 assert denied and denied[0]["enhanced"] == "5.7.1" and denied[0]["reply_class"] == "permanent", denied
