@@ -44,17 +44,6 @@ int port_of_role(const std::string& role) {
     return 0;
 }
 
-DnsFailure failure_of(DnsStatus status) {
-    switch (status) {
-        case DnsStatus::ok: return DnsFailure::none;
-        case DnsStatus::nxdomain: return DnsFailure::nxdomain;
-        case DnsStatus::nodata: return DnsFailure::nodata;
-        case DnsStatus::servfail: return DnsFailure::servfail;
-        case DnsStatus::timeout: return DnsFailure::timeout;
-    }
-    return DnsFailure::nodata;
-}
-
 class Folder {
 public:
     explicit Folder(Observation& o) : o_(o) {}
@@ -300,7 +289,7 @@ private:
         for (auto& candidate : o_.dns)
             if (candidate.name == name && candidate.type == type) d = &candidate;
         if (!d) {
-            o_.dns.push_back(SeenDns{name, type, {}, {}, false, std::nullopt, DnsFailure::none, 0});
+            o_.dns.push_back(SeenDns{name, type, {}, {}, false, std::nullopt, DnsStatus::ok, 0});
             d = &o_.dns.back();
         }
         const std::int64_t t = oe.event.t_ms;
@@ -312,8 +301,8 @@ private:
             d->addresses = a.addresses;
             return;
         }
-        if (d->failure == DnsFailure::none) {
-            d->failure = failure_of(a.status);
+        if (d->failure == DnsStatus::ok) {
+            d->failure = a.status;
             d->failure_ms = t;
         }
     }

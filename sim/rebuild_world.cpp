@@ -14,7 +14,6 @@
 
 namespace relaylab::sim {
 
-using rebuild::DnsFailure;
 using rebuild::Observation;
 using rebuild::SeenDns;
 using rebuild::SeenHost;
@@ -309,13 +308,13 @@ private:
             }
         }
         for (const auto& d : o_.dns) {
-            if (d.failure != DnsFailure::nodata || d.answered || named.count(d.name)) continue;
+            if (d.failure != DnsStatus::nodata || d.answered || named.count(d.name)) continue;
             // "No records of this type": the name exists with others (RFC 2308 §2.2).
             out.push_back(Json{{"name", d.name}, {"type", "TXT"}, {"value", "rebuilt: the name exists"}});
             named.insert(d.name);
         }
         for (const auto& d : o_.dns)
-            if (d.failure == DnsFailure::nxdomain && d.answered)
+            if (d.failure == DnsStatus::nxdomain && d.answered)
                 notes.push_back(d.name + " answered NXDOMAIN once and records later: the world keeps the records "
                                          "and an NXDOMAIN switch until the first answer.");
         return out;
@@ -509,13 +508,13 @@ private:
                           "");
         }
         for (const auto& d : o_.dns) {
-            if (d.failure != DnsFailure::servfail && d.failure != DnsFailure::timeout &&
-                !(d.failure == DnsFailure::nxdomain && d.answered))
+            if (d.failure != DnsStatus::servfail && d.failure != DnsStatus::timeout &&
+                !(d.failure == DnsStatus::nxdomain && d.answered))
                 continue;
             Json effect{{"type", "dns"},
                         {"name", d.name},
-                        {"result", d.failure == DnsFailure::servfail ? "servfail"
-                                   : d.failure == DnsFailure::timeout ? "timeout"
+                        {"result", d.failure == DnsStatus::servfail ? "servfail"
+                                   : d.failure == DnsStatus::timeout ? "timeout"
                                                                        : "nxdomain"}};
             if (d.first_ok_ms && *d.first_ok_ms > d.failure_ms) {
                 effect["until_ms"] = *d.first_ok_ms - o_.t0;
