@@ -199,15 +199,30 @@ listeners() {
              hp = substr($0, RSTART + 1, RLENGTH - 2); n = split(hp, a, ":"); print a[1], a[n] }' "$1"
 }
 
-# wait_relay NAME [HOST:PORT...]: until every listener of $T/NAME.toml and every HOST:PORT
-# given (the test's own servers) takes connections (0.0.0.0 is reached on 127.0.0.1);
-# otherwise the test ends here, failed.
+# wait_listening HOST PORT: up to 10 s for a TCP listener on HOST:PORT (IPv4), seen in
+# /proc/net/tcp rather than by connecting: the listener's owner is not disturbed, so no
+# probe connection turns up in what a test counts (sessions, per-address rates, logs).
+wait_listening() {
+    local hex i
+    hex="$(printf '%02X' $(tr . ' ' <<<"$1" | awk '{print $4, $3, $2, $1}')):$(printf '%04X' "$2")"
+    for i in $(seq 1 100); do
+        grep -q "^ *[0-9]*: $hex 00000000:0000 0A " /proc/net/tcp && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_relay NAME [HOST:PORT...]: until every listener of $T/NAME.toml listens
+# (wait_listening) and every HOST:PORT given, the test's own servers, takes a connection
+# (wait_port); otherwise the test ends here, failed.
 wait_relay() {
     local name="$1" host port hp; shift
     while read -r host port; do
-        [[ "$host" == 0.0.0.0 ]] && host=127.0.0.1
-        wait_port "$host" "$port" || { bad "$name did not start: nothing on $host:$port"; finish; exit 1; }
-    done < <(listeners "$T/$name.toml"; for hp in "$@"; do echo "${hp%:*} ${hp##*:}"; done)
+        wait_listening "$host" "$port" || { bad "$name did not start: nothing listens on $host:$port"; finish; exit 1; }
+    done < <(listeners "$T/$name.toml")
+    for hp in "$@"; do
+        wait_port "${hp%:*}" "${hp##*:}" || { bad "$hp did not start"; finish; exit 1; }
+    done
 }
 
 # relay_up NAME [HOST:PORT...]: starts the relay of $T/NAME.toml and waits for it (wait_relay).
