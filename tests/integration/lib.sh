@@ -192,6 +192,18 @@ for table, keys in tables.items():
 PY
 }
 
+# dest_mx_config NAME PORT: $T/NAME.toml for a second relay that is dest.test's MX as the
+# tests' dnsmasq records have it: mx.dest.test on 127.0.0.2:PORT (smtp only), mode mx, mail
+# for dest.test.
+dest_mx_config() {
+    relay_config "$1" "127.0.0.2:$2" "" "" "" <<TOML
+hostname = "mx.dest.test"
+[relay]
+mode = "mx"
+local_domains = ["dest.test"]
+TOML
+}
+
 # listeners CONFIG: "HOST PORT" of every listener the config turns on, one a line.
 listeners() {
     awk '/^\[/ { table = $0 }

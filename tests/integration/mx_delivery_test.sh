@@ -14,12 +14,7 @@ mode = "mx"
 dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_B
 TOML
-relay_config b "127.0.0.2:$P_B" "" "" "" <<TOML
-hostname = "mx.dest.test"
-[relay]
-mode = "mx"
-local_domains = ["dest.test"]
-TOML
+dest_mx_config b "$P_B"
 add_user a alice@lab.test
 add_user b rcpt@dest.test
 relay_up a

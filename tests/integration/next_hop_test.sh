@@ -30,12 +30,7 @@ dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_MX
 tls_required_domains = ["secure.test"]
 TOML
-relay_config b "127.0.0.2:$P_MX" "" "" "" <<TOML
-hostname = "mx.dest.test"
-[relay]
-mode = "mx"
-local_domains = ["dest.test"]
-TOML
+dest_mx_config b "$P_MX"
 add_user a alice@lab.test
 add_user a bob@lab.test
 add_user b 'ü@dest.test' u-pw
