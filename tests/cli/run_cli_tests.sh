@@ -1,21 +1,6 @@
 #!/usr/bin/env bash
 # Command-line behaviour of the relaylab binary: exit statuses and output.
-set -u
-bin="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name="$1" want="$2" pattern="$3"; shift 4
-  local out status
-  out="$("$@" 2>&1)"; status=$?
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want" "$(head -c 2000 <<<"$out")"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 check version 0 '^relaylab [0-9]+\.[0-9]+\.[0-9]+$' -- "$bin" --version
 check help 0 'Usage:' -- "$bin" --help
 check unknown-option 2 'relaylab --help' -- "$bin" --no-such-option
@@ -88,5 +73,4 @@ json.dump({"name": "from-file", "hosts": [
 PY
 check sim-file 0 'x u@example -> v@example: delivered 250 2.0.0 at r.example' -- "$bin" sim "$tmp/file.json"
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish
