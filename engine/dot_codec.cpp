@@ -18,8 +18,12 @@ struct RunScan {
     bool eight_bit = false;
 };
 
+// Every search and scan below adds the octets it looks at to an `examined` counter (one
+// add per call, not per octet), so tests can bound the work by the input size.
+
 // One vectorisable pass: counts CRs and notices NUL and 8-bit octets.
-RunScan scan_run(const char* p, std::size_t n) {
+RunScan scan_run(const char* p, std::size_t n, std::uint64_t& examined) {
+    examined += n;
     RunScan r;
     const auto* u = reinterpret_cast<const unsigned char*>(p);
     unsigned char any_or = 0;
@@ -55,7 +59,8 @@ struct BlockScan {
     bool eight_bit = false;
 };
 
-BlockScan scan_block(const char* p, std::size_t n) {
+BlockScan scan_block(const char* p, std::size_t n, std::uint64_t& examined) {
+    examined += n;
     BlockScan r;
     const auto* u = reinterpret_cast<const unsigned char*>(p);
     unsigned char any_or = 0;
@@ -99,8 +104,11 @@ BlockScan scan_block(const char* p, std::size_t n) {
 
 constexpr std::size_t k_block = 32 * 1024;  // fast-path block: stays in the L1/L2 cache
 
-const char* find_byte(const char* p, const char* end, char c) {
-    return static_cast<const char*>(std::memchr(p, c, static_cast<std::size_t>(end - p)));
+// memchr, counting the octets up to and including the hit (all of them without one).
+const char* find_byte(const char* p, const char* end, char c, std::uint64_t& examined) {
+    const auto* hit = static_cast<const char*>(std::memchr(p, c, static_cast<std::size_t>(end - p)));
+    examined += static_cast<std::uint64_t>((hit != nullptr ? hit + 1 : end) - p);
+    return hit;
 }
 
 }  // namespace
@@ -111,6 +119,7 @@ void DataDecoder::reset() {
     state_ = State::line_start;
     line_len_ = 0;
     size_ = 0;
+    examined_ = 0;
     bare_lf_ = bare_cr_ = nul_ = eight_bit_ = false;
     line_too_long_ = too_large_ = false;
 }
@@ -151,6 +160,8 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
     // The next LF at or after some earlier position (`end` if there is none): kept so that a
     // run of bare CRs does not search the same LF-free stretch again for every CR.
     const char* next_lf = nullptr;
+    // Counted locally (a register) and stored once on the way out.
+    std::uint64_t examined = 0;
 
     while (p < end) {
         const unsigned char c = static_cast<unsigned char>(*p);
@@ -182,13 +193,14 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
                 const char* limit = std::min(end, p + k_block);
                 const char* last_lf = limit;
                 while (last_lf > p && last_lf[-1] != '\n') --last_lf;
+                examined += static_cast<std::uint64_t>(limit - last_lf);
                 // A line too long for max_line_ holds max_line_ octets without an LF (its
                 // content and CR), so at least this many whole chunks without one.
                 const std::size_t min_chunks =
                     max_line_ >= 2 * k_chunk - 1 ? (max_line_ - (k_chunk - 1)) / k_chunk : 0;
                 if (last_lf > p && min_chunks > 0 && p >= no_block_until) {
                     const std::size_t n = static_cast<std::size_t>(last_lf - p);
-                    BlockScan scan = scan_block(p, n);
+                    BlockScan scan = scan_block(p, n, examined);
                     // Each CR LF pair holds one CR and one LF, so every CR and every LF is
                     // in a pair exactly when there are twice as many of them as pairs.
                     if (scan.cr_or_lf == 2 * scan.crlf && scan.lf_dot == 0 &&
@@ -208,14 +220,14 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
                 std::size_t lines = 0;
                 std::size_t longest = 0;
                 while (q < end && *q != '.' && *q != '\r' && *q != '\n') {
-                    const char* lf = find_byte(q, end, '\n');
+                    const char* lf = find_byte(q, end, '\n', examined);
                     if (lf == nullptr || lf[-1] != '\r') break;
                     longest = std::max(longest, static_cast<std::size_t>(lf - 1 - q));
                     ++lines;
                     q = lf + 1;
                 }
                 if (lines > 0) {
-                    RunScan scan = scan_run(p, static_cast<std::size_t>(q - p));
+                    RunScan scan = scan_run(p, static_cast<std::size_t>(q - p), examined);
                     if (scan.carriage_returns == lines) {
                         nul_ = nul_ || scan.nul;
                         eight_bit_ = eight_bit_ || scan.eight_bit;
@@ -234,15 +246,15 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
         case State::mid_line: {
             // Copy the run up to the next CR or LF in one piece.
             if (next_lf == nullptr || next_lf < p) {
-                next_lf = find_byte(p, end, '\n');
+                next_lf = find_byte(p, end, '\n', examined);
                 if (next_lf == nullptr) next_lf = end;
             }
             const char* stop = next_lf;
-            const char* cr = find_byte(p, stop, '\r');
+            const char* cr = find_byte(p, stop, '\r', examined);
             if (cr) stop = cr;
             if (stop > p) {
                 std::size_t n = static_cast<std::size_t>(stop - p);
-                RunScan scan = scan_run(p, n);
+                RunScan scan = scan_run(p, n, examined);
                 nul_ = nul_ || scan.nul;
                 eight_bit_ = eight_bit_ || scan.eight_bit;
                 count_line(n);
@@ -300,6 +312,7 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
                 ++p;
                 state_ = State::line_start;
                 line_len_ = 0;
+                examined_ += examined;
                 return {static_cast<std::size_t>(p - begin), true};
             }
             // "." bare-CR: not the end of data; the dot stays as content.
@@ -315,28 +328,30 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
             break;
         }
     }
+    examined_ += examined;
     return {in.size(), false};
 }
 
 namespace {
 
 // Rewrites every line ending (CRLF, bare CR, bare LF) as CRLF; with `stuff`, doubles a
-// dot at the start of each line.
-void append_lines(std::string_view content, std::string& out, bool stuff) {
+// dot at the start of each line. Returns the octets examined.
+std::uint64_t append_lines(std::string_view content, std::string& out, bool stuff) {
     const char* p = content.data();
     const char* const end = p + content.size();
     out.reserve(out.size() + content.size() + content.size() / 32 + 8);
     bool line_start = true;
+    std::uint64_t examined = 0;
     const char* next_lf = nullptr;  // as in DataDecoder::feed: each LF-free stretch is searched once
     while (p < end) {
         if (line_start && stuff && *p == '.') out += '.';
         line_start = false;
         if (next_lf == nullptr || next_lf < p) {
-            next_lf = find_byte(p, end, '\n');
+            next_lf = find_byte(p, end, '\n', examined);
             if (next_lf == nullptr) next_lf = end;
         }
         const char* stop = next_lf;
-        const char* cr = find_byte(p, stop, '\r');
+        const char* cr = find_byte(p, stop, '\r', examined);
         if (cr) stop = cr;
         out.append(p, static_cast<std::size_t>(stop - p));
         p = stop;
@@ -346,25 +361,28 @@ void append_lines(std::string_view content, std::string& out, bool stuff) {
         out += "\r\n";
         line_start = true;
     }
+    return examined;
 }
 
 }  // namespace
 
-void dot_stuff_append(std::string_view content, std::string& out) {
-    append_lines(content, out, true);
+void dot_stuff_append(std::string_view content, std::string& out, std::uint64_t* octets_examined) {
+    const std::uint64_t examined = append_lines(content, out, true);
+    if (octets_examined != nullptr) *octets_examined += examined;
     if (!content.empty() && content.back() != '\n' && content.back() != '\r') out += "\r\n";
     out += ".\r\n";
 }
 
-std::string dot_stuff(std::string_view content) {
+std::string dot_stuff(std::string_view content, std::uint64_t* octets_examined) {
     std::string out;
-    dot_stuff_append(content, out);
+    dot_stuff_append(content, out, octets_examined);
     return out;
 }
 
-std::string normalize_crlf(std::string_view content) {
+std::string normalize_crlf(std::string_view content, std::uint64_t* octets_examined) {
     std::string out;
-    append_lines(content, out, false);
+    const std::uint64_t examined = append_lines(content, out, false);
+    if (octets_examined != nullptr) *octets_examined += examined;
     return out;
 }
 

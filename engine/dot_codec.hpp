@@ -33,6 +33,10 @@ public:
     bool too_large() const { return too_large_; }
     // Decoded octets (counted even when no longer stored).
     std::uint64_t size() const { return size_; }
+    // Raw octets looked at by the searches and scans since construction or reset(), each
+    // look counted once (a search counts up to its hit). A measure of work, not of output:
+    // tests bound it by a small multiple of the input to prove decoding stays linear.
+    std::uint64_t octets_examined() const { return examined_; }
     void reset();
 
 private:
@@ -53,16 +57,18 @@ private:
     State state_ = State::line_start;
     std::size_t line_len_ = 0;  // octets of the current line so far (no CRLF, no stuffed dot)
     std::uint64_t size_ = 0;
+    std::uint64_t examined_ = 0;
     bool bare_lf_ = false, bare_cr_ = false, nul_ = false, eight_bit_ = false;
     bool line_too_long_ = false, too_large_ = false;
 };
 
 // Encodes a message for DATA: every line ending becomes CRLF (bare CR and bare LF are
 // normalised to CRLF), lines starting with "." get an extra ".", a final CRLF is added if
-// missing, then ".\r\n" terminates.
-std::string dot_stuff(std::string_view content);
-void dot_stuff_append(std::string_view content, std::string& out);
+// missing, then ".\r\n" terminates. With `octets_examined`, the octets looked at are
+// added to it (as DataDecoder::octets_examined counts them).
+std::string dot_stuff(std::string_view content, std::uint64_t* octets_examined = nullptr);
+void dot_stuff_append(std::string_view content, std::string& out, std::uint64_t* octets_examined = nullptr);
 // Normalise line endings of BDAT / stored content: bare CR or bare LF -> CRLF.
-std::string normalize_crlf(std::string_view content);
+std::string normalize_crlf(std::string_view content, std::uint64_t* octets_examined = nullptr);
 
 }  // namespace relaylab
