@@ -190,15 +190,21 @@ DataDecoder::Result DataDecoder::feed(std::string_view in, std::string& out) {
                 // Fastest path: a block of whole lines checked by counting in one pass
                 // (every CR and every LF is part of a CR LF pair, no line starts with
                 // "."), copied in one piece. A possible long line goes to the next path.
-                const char* limit = std::min(end, p + k_block);
-                const char* last_lf = limit;
-                while (last_lf > p && last_lf[-1] != '\n') --last_lf;
-                examined += static_cast<std::uint64_t>(limit - last_lf);
                 // A line too long for max_line_ holds max_line_ octets without an LF (its
                 // content and CR), so at least this many whole chunks without one.
                 const std::size_t min_chunks =
                     max_line_ >= 2 * k_chunk - 1 ? (max_line_ - (k_chunk - 1)) / k_chunk : 0;
-                if (last_lf > p && min_chunks > 0 && p >= no_block_until) {
+                // The block's end is searched only where a block may start: searching it
+                // at every line start of a failed block would walk the same LF-free tail
+                // again and again.
+                const char* last_lf = p;
+                if (min_chunks > 0 && p >= no_block_until) {
+                    const char* limit = std::min(end, p + k_block);
+                    last_lf = limit;
+                    while (last_lf > p && last_lf[-1] != '\n') --last_lf;
+                    examined += static_cast<std::uint64_t>(limit - last_lf);
+                }
+                if (last_lf > p) {
                     const std::size_t n = static_cast<std::size_t>(last_lf - p);
                     BlockScan scan = scan_block(p, n, examined);
                     // Each CR LF pair holds one CR and one LF, so every CR and every LF is

@@ -440,6 +440,18 @@ TEST_CASE("dot codec: decoding stays linear on adversarial line mixes") {
             CHECK(decoder_work(in) <= k_looks_per_octet);
         }
     }
+    // The block's end is found by walking back from 32 KiB ahead to the last LF. Clean
+    // lines mixed with stuffed ones, then an LF-free stretch longer than a block: walking
+    // back again at each of the ~860 clean lines of a 16 KiB mix would examine ~860 x
+    // 24 KiB per 56 KiB of input, about 370 x the input.
+    SUBCASE("mixed lines before a long line") {
+        std::string mix;
+        while (mix.size() < (16u << 10)) mix += "normal\r\n..stuffed\r\n";
+        std::string in;
+        for (int i = 0; i < 8; ++i) in += mix + std::string(40u << 10, 'x') + "\r\n";
+        in += ".\r\n";
+        CHECK(decoder_work(in) <= k_looks_per_octet);
+    }
 }
 
 // A long stretch of bare CRs without any LF: searching for the next LF again after every
