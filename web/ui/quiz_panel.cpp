@@ -97,8 +97,9 @@ Commands QuizPanel::draw(const Model& model) {
     }
     const sim::QuizAnswer* answered = quiz->answer_at(step);
     ImGui::Separator();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Step %zu · which comes next? (%s)", step + 1,
-                       sim::quiz_kind_name(q->kind));
+    char heading[96];  // wrapped: on a projector's narrow column it would be cut at the edge
+    std::snprintf(heading, sizeof heading, "Step %zu · which comes next? (%s)", step + 1, sim::quiz_kind_name(q->kind));
+    coloured_wrapped(pal.hop, heading);
     if (fonts().big) ImGui::PushFont(fonts().big);
     ImGui::TextWrapped("%s", q->prompt.c_str());
     if (fonts().big) ImGui::PopFont();
