@@ -60,6 +60,7 @@ TraceEvent event_of(const json& j) {
 RecipientState recipient_state_of(TraceOutcome o) {
     switch (o) {
         case TraceOutcome::delivered: return RecipientState::delivered;
+        case TraceOutcome::captured: return RecipientState::delivered;  // the sandbox kept it: done here
         case TraceOutcome::relayed: return RecipientState::relayed;
         case TraceOutcome::deferred: return RecipientState::deferred;
         case TraceOutcome::bounced: return RecipientState::bounced;
