@@ -402,8 +402,7 @@ export function layoutTests({ browser, url, figures }) {
         // Details folds to its title bar (its arrow, left of the title): the note gets the column.
         // The arrow sits at FramePadding (12, 8 with large controls) in a bar one frame high.
         const arrow = (r, h) => ({ x: r.x + 12 + (h - 16) / 2, y: r.y + h / 2 });
-        const title = await p.evaluate(() => window.relaylab.layout().toolbar.height);  // 3 frames high + padding
-        let at = arrow(l.details, (title - 2 * 8 - 2 * 8) / 3 + 0);
+        let at = arrow(l.details, l.frame_height);  // the title bar is one frame high
         await p.mouse.move(at.x, at.y);
         await nextFrames(p, 3);
         await p.mouse.click(at.x, at.y);

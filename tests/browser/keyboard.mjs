@@ -37,7 +37,7 @@ export function keyboardTests({ browser, url, figures }) {
       assert(!before.visible, `focus shown before any Tab: ${JSON.stringify(before)}`);
       const seen = [];
       // Tab stops before the step button: the scenario combo, Presenter mode, View…, Inbox,
-      // Your world…, Quiz, Glossary (when they fit), restart, back, play, step.
+      // Your world…, Quiz, Glossary (all on the first row at 1280 px), restart, back, play, step.
       for (let i = 0; i < 11; i++) {
         await press(p, 'Tab');
         const f = await focus(p);

@@ -12,6 +12,7 @@ import { exportTests } from './exports.mjs';
 import { inboxTests } from './inbox.mjs';
 import { quizTests } from './quiz.mjs';
 import { worldTests } from './worlds.mjs';
+import { toolbarTests } from './toolbar.mjs';
 import { execFileSync } from 'node:child_process';
 
 const webDir = path.resolve(process.argv[2] || 'build/web');
@@ -73,9 +74,11 @@ try {
       // The toolbar is twice as tall in device pixels as at devicePixelRatio 1.
       const toolbar = await page.evaluate(() => window.relaylab.layout().toolbar);
       assert(toolbar.width === 2000 && toolbar.height > 100, `toolbar ${JSON.stringify(toolbar)}`);
-      // The step-forward button sits at the same CSS place as at ratio 1: clicking it steps.
+      // The step-forward button sits at the same CSS place as at ratio 1 (x 228, on the
+      // scrubber's row: the first row wraps at 1000 px): clicking it steps.
       await page.waitForTimeout(300);
-      await page.mouse.click(228, 47);
+      const scrubber = await page.evaluate(() => window.relaylab.layout().scrubber);
+      await page.mouse.click(228, (scrubber.y + scrubber.height / 2) / 2);
       await page.waitForFunction(() => window.relaylab.state().step === 31, null, { timeout: 5000 });
       assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
       await page.close();
@@ -88,6 +91,7 @@ try {
     ...switchTests({ browser, url, figures }),
     ...presenterTests({ browser, url, figures }),
     ...layoutTests({ browser, url, figures }),
+    ...toolbarTests({ browser, url, figures }),
     ...colourTests({ browser, url, figures }),
     ...keyboardTests({ browser, url, figures }),
     ...exportTests({ browser, url, figures }),

@@ -88,6 +88,18 @@ json topology_drawn_json(const TopologyPanel& t) {
     return json{{"canvas", json{{"x", t.canvas.x}, {"y", t.canvas.y}, {"width", t.canvas.w}, {"height", t.canvas.h}}}, {"items", items}};
 }
 
+// The toolbar's first-row items by name, and the quiz's choices (button, label), as drawn.
+json toolbar_items_json(const Layout& l) {
+    json items = json::object();
+    for (const auto& i : l.toolbar_items) items[i.name] = rect_json({i.x, i.y, i.w, i.h});
+    return items;
+}
+json quiz_choices_json(const Layout& l) {
+    json choices = json::array();
+    for (const auto& c : l.quiz_choices) choices.push_back(json{{"button", rect_json(c.button)}, {"text", rect_json(c.text)}});
+    return choices;
+}
+
 std::string ok(const json& result) { return json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace); }
 std::string fail(const std::string& error) { return json{{"ok", false}, {"error", error}}.dump(); }
 
@@ -137,7 +149,9 @@ std::string api_call(App& app, std::string_view request, bool* changes) {
                        {"step_note", rect_json(l.step_note)}, {"presenter", l.presenter},
                        {"quiz", rect_json(l.quiz)}, {"glossary", rect_json(l.glossary)},
                        {"glossary_chip", rect_json(l.glossary_chip)}, {"glossary_chip_term", l.glossary_chip_term},
-                       {"topology_drawn", topology_drawn_json(app.topology_view())}});
+                       {"topology_drawn", topology_drawn_json(app.topology_view())},
+                       {"toolbar_items", toolbar_items_json(l)}, {"toolbar_lines", l.toolbar_lines},
+                       {"frame_height", l.frame_height}, {"quiz_choices", quiz_choices_json(l)}});
     }
     if (op == "link") return ok(model.fragment());
     if (op == "palette") {

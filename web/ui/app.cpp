@@ -234,13 +234,16 @@ void App::frame(float width, float height) {
     const bool presenter = model_.presenting();
     layout_.presenter = presenter;
     timeline_.wide_scrubber = presenter;
-    const int toolbar_rows = presenter ? 3 : 2;
+    // The first row's buttons take as many lines as they need (toolbar_flow.hpp), then the
+    // playback row, and in presenter mode the scrubber's own row.
+    const int toolbar_rows = toolbar_flow_.last_lines() + (presenter ? 2 : 1);
     const float toolbar_h = ImGui::GetFrameHeight() * static_cast<float>(toolbar_rows) +
                             style.ItemSpacing.y * static_cast<float>(toolbar_rows - 1) + style.WindowPadding.y * 2;
     const float body_h = std::max(100.0f, height - toolbar_h);
     const float left_w = std::floor(width * (presenter ? 0.56f : width / ui_scale_ > 1500 ? 0.55f : 0.58f));
     const float right_w = width - left_w;
     layout_.toolbar = {0, 0, width, toolbar_h};
+    layout_.frame_height = ImGui::GetFrameHeight();
     layout_.topology = {0, toolbar_h, left_w, std::floor(body_h * (presenter ? 0.44f : 0.48f))};
     layout_.sequence = {0, toolbar_h + layout_.topology.h, left_w, body_h - layout_.topology.h};
     if (presenter) {
@@ -266,23 +269,40 @@ void App::frame(float width, float height) {
     auto take = [&](Commands c) { out.insert(out.end(), c.begin(), c.end()); };
 
     if (begin_at("##toolbar", layout_.toolbar, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+        ToolbarFlow& flow = toolbar_flow_;
+        flow.begin();
+        flow.begin_item("scenario");
         take(scenario_.draw(model_));
         take(live_.draw_button(model_));  // Live mode (live_panel.cpp)
-        ImGui::SameLine(0, ImGui::GetFontSize());
+        flow.end_item();
+        flow.begin_item("presenter", ImGui::GetFontSize());
         take(presenter_.draw(model_));
+        flow.end_item();
         if (options_.inbox_button) {
-            ImGui::SameLine();
+            flow.begin_item("inbox");
             if (draw_inbox_button(inbox_badge_, model_.prefs().high_contrast)) inbox_requested_ = true;
+            flow.end_item();
         }
+        flow.begin_item("world");
         draw_world_button();
-        // Export… on the first row, out of the Tab order (the E key opens it).
-        ImGui::SameLine();
-        ImGui::PushTabStop(false);
-        take(export_.draw(model_));
-        ImGui::PopTabStop();
-        ImGui::SameLine();
-        if (ImGui::GetContentRegionAvail().x >= quiz_buttons_width()) take(quiz_buttons(model_));
-        else ImGui::NewLine();  // a projector's toolbar is full: View… has them
+        flow.end_item();
+        if (model_.loaded()) {
+            // Export… on the first row, out of the Tab order (the E key opens it).
+            flow.begin_item("export");
+            ImGui::PushTabStop(false);
+            take(export_.draw(model_));
+            ImGui::PopTabStop();
+            flow.end_item();
+        }
+        flow.begin_item("quiz");
+        take(quiz_button(model_));
+        flow.end_item();
+        flow.begin_item("glossary");
+        take(glossary_button(model_));
+        flow.end_item();
+        flow.end();
+        layout_.toolbar_lines = flow.lines();
+        layout_.toolbar_items = flow.items();
         take(timeline_.draw(model_));
         const ImVec2 a = timeline_.scrubber_min, b = timeline_.scrubber_max;
         layout_.scrubber = {a.x, a.y, b.x - a.x, b.y - a.y};
@@ -295,9 +315,15 @@ void App::frame(float width, float height) {
     ImGui::End();
     glossary_chip_report() = ChipReport{};
     layout_.quiz = model_.quiz() ? layout_.notes : Rect{};
+    layout_.quiz_choices.clear();
     if (model_.quiz()) {
         // The quiz takes the notes' place while it runs (the notes would tell the answer).
-        if (begin_at("Quiz: which comes next?###quiz", layout_.notes)) take(quiz_.draw(model_));
+        if (begin_at("Quiz: which comes next?###quiz", layout_.notes)) {
+            take(quiz_.draw(model_));
+            auto rect = [](ImVec2 a, ImVec2 b) { return Rect{a.x, a.y, b.x - a.x, b.y - a.y}; };
+            for (const auto& c : quiz_.choices)
+                layout_.quiz_choices.push_back({rect(c.button_min, c.button_max), rect(c.text_min, c.text_max)});
+        }
     } else if (begin_at(presenter ? "This step and the teacher's note###notes" : "Teacher's notes###notes", layout_.notes)) {
         take(notes_.draw(model_));
         record_scroll(notes_.report);

@@ -12,6 +12,7 @@
 #include "web/ui/editor_panel.hpp"
 #include "web/ui/model.hpp"
 #include "web/ui/panels.hpp"
+#include "web/ui/toolbar_flow.hpp"
 
 namespace relaylab::ui {
 
@@ -33,6 +34,16 @@ struct Layout {
     bool presenter = false;  // the projector layout (no switches panel; Details collapsible)
     Rect quiz, glossary, glossary_chip;  // the quiz panel, the glossary window, the first chip
     std::string glossary_chip_term;
+    // The toolbar's first row: its items (scenario, presenter, inbox, world, export, quiz,
+    // glossary) where drawn, the lines they took, and the height of one control (a frame).
+    std::vector<ToolbarItem> toolbar_items;
+    int toolbar_lines = 1;
+    float frame_height = 0;
+    // The quiz's choice buttons and where their labels were drawn (wrapped to fit).
+    struct Choice {
+        Rect button, text;
+    };
+    std::vector<Choice> quiz_choices;
 };
 
 class App {
@@ -136,6 +147,7 @@ private:
     };
     std::vector<KeyPress> keys_;
 
+    ToolbarFlow toolbar_flow_;
     ScenarioPanel scenario_;
     LivePanel live_;
     TimelinePanel timeline_;

@@ -34,7 +34,6 @@ std::string App::load_world(std::string_view json_text, std::string_view source)
 }
 
 void App::draw_world_button() {
-    ImGui::SameLine();
     if (ImGui::Button(editor_.is_open() ? "Close your world##world" : "Your world…##world"))
         editor_.set_open(!editor_.is_open(), model_);
     if (ImGui::IsItemHovered())

@@ -148,11 +148,15 @@ private:
 // Quiz, glossary — quiz_panel.cpp, glossary_panel.cpp
 struct QuizPanel {
     Commands draw(const Model& model);  // the question, the reveal and the score
+    // The last frame's choice buttons and where their (wrapped) labels went, screen pixels.
+    struct Choice {
+        ImVec2 button_min, button_max, text_min, text_max;
+    };
+    std::vector<Choice> choices;
 };
-// The Quiz and Glossary buttons (the toolbar's, or View…'s when the toolbar is full), and
-// the width they need.
-Commands quiz_buttons(const Model& model);
-float quiz_buttons_width();
+// The toolbar's Quiz (Stop quiz while it runs) and Glossary buttons.
+Commands quiz_button(const Model& model);
+Commands glossary_button(const Model& model);
 // Keys 1-4 answer the pending question; Enter and Space (no focused widget) continue.
 std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool nav_visible);
 struct GlossaryPanel {

@@ -40,7 +40,6 @@ Commands PresenterPanel::draw(const Model& model) {
         bool beginner = p.beginner;
         if (ImGui::Checkbox("Beginner view (no capability lines or ESMTP parameters until \"show all\")", &beginner))
             out.push_back(cmd::SetBeginner{beginner});
-        for (auto& c : quiz_buttons(model)) out.push_back(std::move(c));  // also here: a full toolbar leaves them out
         ImGui::TextDisabled("Keys: Space play/pause, → step, ← back, Home restart, End last step,\n"
                             "F / Shift+F next / previous failure, H hop, N notice, W the wire, E export");
         ImGui::EndPopup();

@@ -1,6 +1,7 @@
 // The quiz: toolbar buttons (Quiz, Glossary), the question with its four choices,
 // the reveal with the step's explanation, RFC and glossary chips, and the score. Keys 1-4
 // answer, Enter or Space go on to the next question (quiz_key_command).
+#include <algorithm>
 #include <cstdio>
 
 #include "sim/report.hpp"
@@ -19,6 +20,26 @@ std::string score_line(const sim::QuizScore& s) {
                   s.total);
     return b;
 }
+
+// A button `width` wide whose label wraps onto as many lines as it needs: Dear ImGui's
+// Button keeps a label on one line and clips it at the edge, and a long reply in presenter
+// mode's big text would lose its end. The label is drawn over the button in the text
+// colour (dimmed, like the button, inside BeginDisabled); `id` is the button's ("###…").
+bool wrapped_button(const std::string& text, const std::string& id, float width, QuizPanel::Choice& drawn) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float wrap = std::max(1.0f, width - st.FramePadding.x * 2);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    // The label after "##" names the button for the keyboard focus probe without drawing it.
+    const bool pressed = ImGui::Button(("##" + text + id).c_str(), ImVec2(width, size.y + st.FramePadding.y * 2));
+    drawn.button_min = ImGui::GetItemRectMin();
+    drawn.button_max = ImGui::GetItemRectMax();
+    drawn.text_min = ImVec2(at.x + st.FramePadding.x, at.y + st.FramePadding.y);
+    drawn.text_max = ImVec2(drawn.text_min.x + size.x, drawn.text_min.y + size.y);
+    ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), ImGui::GetFontSize(), drawn.text_min,
+                                        ImGui::GetColorU32(ImGuiCol_Text), text.c_str(), nullptr, wrap);
+    return pressed;
+}
 }  // namespace
 
 std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool nav_visible) {
@@ -35,18 +56,19 @@ std::optional<Command> quiz_key_command(const Model& model, int glfw_key, bool n
     return std::nullopt;
 }
 
-float quiz_buttons_width() {
-    const ImGuiStyle& st = ImGui::GetStyle();
-    return ImGui::CalcTextSize("Stop quiz").x + ImGui::CalcTextSize("Glossary").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
-}
-
-Commands quiz_buttons(const Model& model) {
+Commands quiz_button(const Model& model) {
     Commands out;
-    if (ImGui::Button(model.quiz() ? "Stop quiz##quiz" : "Quiz##quiz"))
+    // As wide as "Stop quiz" either way: starting the quiz moves no other button.
+    const float w = ImGui::CalcTextSize("Stop quiz").x + ImGui::GetStyle().FramePadding.x * 2;
+    if (ImGui::Button(model.quiz() ? "Stop quiz##quiz" : "Quiz##quiz", ImVec2(w, 0)))
         out.push_back(model.quiz() ? Command{cmd::QuizStop{}} : Command{cmd::QuizStart{}});
     if (ImGui::IsItemHovered())
         wrapped_tooltip("Predict each server reply, DNS answer and queue decision before it happens (keys 1-4, Enter)");
-    ImGui::SameLine();
+    return out;
+}
+
+Commands glossary_button(const Model& model) {
+    Commands out;
     if (ImGui::Button("Glossary##glossary"))
         out.push_back(model.glossary_open() ? Command{cmd::CloseGlossary{}} : Command{cmd::OpenGlossary{""}});
     if (ImGui::IsItemHovered()) wrapped_tooltip("The words of mail delivery, in a few sentences each");
@@ -55,6 +77,7 @@ Commands quiz_buttons(const Model& model) {
 
 Commands QuizPanel::draw(const Model& model) {
     Commands out;
+    choices.clear();
     const sim::QuizRun* quiz = model.quiz();
     if (!quiz || !model.loaded()) return out;
     const Palette& pal = palette(model.prefs().high_contrast);
@@ -74,13 +97,13 @@ Commands QuizPanel::draw(const Model& model) {
     }
     const sim::QuizAnswer* answered = quiz->answer_at(step);
     ImGui::Separator();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.hop), "Step %zu · which comes next? (%s)", step + 1,
-                       sim::quiz_kind_name(q->kind));
+    char heading[96];  // wrapped: on a projector's narrow column it would be cut at the edge
+    std::snprintf(heading, sizeof heading, "Step %zu · which comes next? (%s)", step + 1, sim::quiz_kind_name(q->kind));
+    coloured_wrapped(pal.hop, heading);
     if (fonts().big) ImGui::PushFont(fonts().big);
     ImGui::TextWrapped("%s", q->prompt.c_str());
     if (fonts().big) ImGui::PopFont();
     const float w = ImGui::GetContentRegionAvail().x;
-    ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
     for (std::size_t i = 0; i < q->choices.size(); ++i) {
         const auto& c = q->choices[i];
         std::string label = std::to_string(i + 1) + "   ";
@@ -89,19 +112,20 @@ Commands QuizPanel::draw(const Model& model) {
             else if (answered->choice == static_cast<int>(i)) label = "✗ " + label;
         }
         label += c.label;
-        label += "##choice" + std::to_string(i);
         ImGui::PushID(static_cast<int>(i));
         const bool highlight = answered && i == q->correct;
         if (highlight) ImGui::PushStyleColor(ImGuiCol_Button, (pal.ok & 0x00FFFFFF) | (0x90u << 24));
         if (fonts().mono) ImGui::PushFont(fonts().mono);
         ImGui::BeginDisabled(answered != nullptr && !highlight);
-        if (ImGui::Button(label.c_str(), ImVec2(w, 0)) && !answered) out.push_back(cmd::QuizAnswer{static_cast<int>(i)});
+        Choice drawn;
+        if (wrapped_button(label, "###choice" + std::to_string(i), w, drawn) && !answered)
+            out.push_back(cmd::QuizAnswer{static_cast<int>(i)});
+        choices.push_back(drawn);
         ImGui::EndDisabled();
         if (fonts().mono) ImGui::PopFont();
         if (highlight) ImGui::PopStyleColor();
         ImGui::PopID();
     }
-    ImGui::PopStyleVar();
     if (!answered) {
         coloured_wrapped(pal.dim_text, "Keys 1-4 answer.");
         if (ImGui::SmallButton("Skip this question##quiz-skip")) out.push_back(cmd::QuizSkip{});

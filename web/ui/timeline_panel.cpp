@@ -84,7 +84,10 @@ Commands TimelinePanel::draw(const Model& model) {
         if (ImGui::IsItemHovered()) wrapped_tooltip("Drag to any step");
     };
     if (wide_scrubber) {
-        // On a projector the buttons are large: the scrubber gets a row of its own.
+        // On a projector the buttons are large: the scrubber gets a row of its own. A narrow
+        // screen (1024 px) leaves no room for the time after the buttons: the step count only.
+        if (ImGui::CalcTextSize(info).x > ImGui::GetContentRegionAvail().x)
+            std::snprintf(info, sizeof info, "step %zu / %zu", step, total);
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(info);
         scrubber(ImGui::GetContentRegionAvail().x);
