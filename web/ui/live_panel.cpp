@@ -1,5 +1,6 @@
 // Live mode: the toolbar's Live button (only when a relay serves the page) and the list of
-// the relay's sessions (newest first, filter, pause); picking one shows it in the panels.
+// the relay's sessions (newest first, filter, pause); picking one shows it in the panels, and
+// "Open in the simulator" rebuilds a world from what the one shown did.
 #include <ctime>
 
 #include "web/ui/panels.hpp"
@@ -32,6 +33,14 @@ Commands LivePanel::draw_list(const Model& model) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s%s", live.connected() ? "connected" : "not connected",
                         live.missed() ? " (some events were missed)" : "");
+    if (!model.live_shown().empty()) {
+        ImGui::SameLine();
+        if (ImGui::Button("Open in the simulator##liverebuild")) rebuild_request_ = model.live_shown();
+        if (ImGui::IsItemHovered())
+            wrapped_tooltip("A world rebuilt from what was observed in the session (or route) shown: the engine re-runs "
+                            "it, with failure switches for the behaviours seen; its description says what was guessed. "
+                            "Live mode ends.");
+    }
     const Palette& pal = palette(model.prefs().high_contrast);
     ImGui::BeginChild("##livesessions");
     const auto list = live.sessions(filter_);
