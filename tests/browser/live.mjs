@@ -72,20 +72,22 @@ try {
       const id = await page.evaluate((q) => window.relaylab.live.sessions()
         .find((s) => s.role === 'submission' && s.messages.includes(q)).id, queueId);
       await page.evaluate((i) => window.relaylab.live.open(i), id);
-      const lived = await page.evaluate(() => window.relaylab.state());
-      const server = lived.current.kind === 'reply' ? lived.current.from : lived.current.to;
-      // The replies of the server (RFC 5321 §4.2: the first line's code) in a run's transcript.
-      const replyCodes = (host) => page.evaluate((h) => {
-        const codes = [];
+      // The replies (RFC 5321 §4.2: the first line's code) in a run's transcript, step by step.
+      const replies = () => page.evaluate(() => {
+        const out = [];
         const total = window.relaylab.state().total_steps;
         for (let n = 1; n <= total; n++) {
           window.relaylab.seek(n);
           const c = window.relaylab.state().current;
-          if (c && c.kind === 'reply' && c.reply_line === 0 && c.from === h) codes.push(c.code);
+          if (c && c.kind === 'reply' && c.reply_line === 0) out.push({ from: c.from, to: c.to, code: c.code });
         }
-        return codes;
-      }, host);
-      const liveCodes = await replyCodes(server);
+        return out;
+      });
+      const observed = await replies();
+      assert(observed.length > 0, 'the live session has no reply');
+      const { from: server, to: client } = observed[0];  // the greeting: the relay to swaks
+      const codes = (list) => list.filter((r) => r.from === server && r.to === client).map((r) => r.code);
+      const liveCodes = codes(observed);
       assert(liveCodes.length >= 5 && liveCodes[0] === 220, `live replies of ${server}: ${liveCodes}`);
       const r = await page.evaluate((i) => window.relaylab.live.rebuild(i), id);
       assert(r.ok && r.name === 'rebuilt-' + id && Array.isArray(r.notes) && r.json.includes('Rebuilt from what was observed'),
@@ -95,7 +97,7 @@ try {
       assert(st.scenario === r.name && /rebuilt/.test(st.scenario), `scenario ${st.scenario}`);
       assert(st.title === 'Rebuilt from what was observed' && st.custom_world, `title ${st.title}, custom ${st.custom_world}`);
       assert(st.views.transcript.steps.length > 0, 'the transcript shows nothing');
-      const rebuiltCodes = await replyCodes(server);
+      const rebuiltCodes = codes(await replies());
       assert(JSON.stringify(rebuiltCodes) === JSON.stringify(liveCodes), `rebuilt ${rebuiltCodes} ≠ live ${liveCodes}`);
       // Back and forth in the rebuilt run: the engine's, step by step.
       await page.evaluate(() => window.relaylab.seek(4));

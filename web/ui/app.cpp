@@ -250,7 +250,7 @@ void App::frame(float width, float height) {
         layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, details_h};
         layout_.switches = {};
         if (model_.live_mode()) {  // a projector showing a real relay: its session list, compact, under the note
-            const float list_h = std::floor(layout_.notes.h * 0.3f);
+            const float list_h = std::floor(layout_.notes.h * 0.45f);
             layout_.notes.h -= list_h;
             layout_.switches = {left_w, toolbar_h + layout_.notes.h, right_w, list_h};
         }
