@@ -15,25 +15,19 @@
 #include "sim/scenario.hpp"
 #include "sim/step_json.hpp"
 #include "sim/world.hpp"
+#include "tests/unit/run_replies.hpp"
 #include "web/ui/live_rebuild.hpp"
 #include "web/ui/live_trace.hpp"
 
 using namespace relaylab;
 using namespace relaylab::sim;
+using namespace relaylab::test;
 using relaylab::ui::LiveRebuild;
 using relaylab::ui::LiveTrace;
 
 namespace {
 
 constexpr std::int64_t k_epoch_ms = 1'767'225'600'000;  // the wall clock the events are stamped with
-
-RunResult run_builtin(std::string_view name, const SwitchOverrides& overrides = {}) {
-    const auto* builtin = find_builtin(name);
-    REQUIRE(builtin);
-    auto load = parse_scenario(builtin->json);
-    REQUIRE(load.scenario);
-    return run_world(*load.scenario, overrides, load.scenario->seed);
-}
 
 // The session id the relay would give a step: its connection, or the message's queue thread.
 std::string session_of(const Step& s) {
@@ -66,30 +60,6 @@ LiveTrace fed(const std::vector<Json>& events) {
     LiveTrace live;
     for (const Json& e : events) CHECK(live.feed(e));
     return live;
-}
-
-struct ReplySeen {
-    std::string host;
-    int code = 0;
-    std::string enhanced;
-    bool operator==(const ReplySeen&) const = default;
-};
-
-// The replies of a run (the first line of each: who gave it, its codes); with `server` and
-// `client`, only those between the two.
-std::vector<ReplySeen> replies(const std::vector<Step>& steps, const std::string& server = {}, const std::string& client = {}) {
-    std::vector<ReplySeen> out;
-    for (const Step& s : steps)
-        if (s.event.kind == TraceKind::reply && s.event.reply_line == 0 &&
-            (server.empty() || (s.event.from == server && s.event.to == client)))
-            out.push_back({s.event.from, s.event.code, s.event.enhanced});
-    return out;
-}
-
-std::string show(const std::vector<ReplySeen>& replies) {
-    std::string out;
-    for (const auto& r : replies) out += r.host + " " + std::to_string(r.code) + " " + r.enhanced + "\n";
-    return out;
 }
 
 // The world rebuilt from `id`, loaded as the page loads it, and run.
