@@ -111,11 +111,37 @@ const char* reply_class_name(ReplyClass c) {
     return "none";
 }
 
+const char* dns_question_type_name(DnsQuestionType type) {
+    switch (type) {
+        case DnsQuestionType::none: return "none";
+        case DnsQuestionType::mx: return "MX";
+        case DnsQuestionType::a: return "A";
+        case DnsQuestionType::aaaa: return "AAAA";
+    }
+    return "none";
+}
+
+const char* trace_dns_status_name(DnsStatus status) {
+    switch (status) {
+        case DnsStatus::ok: return "ok";
+        case DnsStatus::nxdomain: return "nxdomain";
+        case DnsStatus::nodata: return "nodata";
+        case DnsStatus::servfail: return "servfail";
+        case DnsStatus::timeout: return "timeout";
+    }
+    return "ok";
+}
+
+DnsQuestionType dns_question_type_of(AddressType type) {
+    return type == AddressType::aaaa ? DnsQuestionType::aaaa : DnsQuestionType::a;
+}
+
 const char* trace_outcome_name(TraceOutcome outcome) {
     switch (outcome) {
         case TraceOutcome::none: return "none";
         case TraceOutcome::ok: return "ok";
         case TraceOutcome::delivered: return "delivered";
+        case TraceOutcome::captured: return "captured";
         case TraceOutcome::relayed: return "relayed";
         case TraceOutcome::deferred: return "deferred";
         case TraceOutcome::bounced: return "bounced";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/command.hpp"
+#include "engine/mx.hpp"
 
 namespace relaylab {
 
@@ -56,6 +57,7 @@ enum class TraceOutcome : std::uint8_t {
     none,       // not an outcome (an attempt starting, a question asked)
     ok,         // succeeded (connection open, TLS up, DNS answered)
     delivered,  // stored in a mailbox
+    captured,   // kept by a capture host (a sandbox): accepted, and nothing goes on
     relayed,    // handed to the next server
     deferred,   // a temporary failure: tried again later
     bounced,    // a permanent failure after acceptance: a notice goes to the sender
@@ -94,6 +96,35 @@ enum class TraceNote : std::uint8_t {
     session_failed,
 };
 
+// The question of a DNS step, typed: which record type was asked for.
+enum class DnsQuestionType : std::uint8_t { none, mx, a, aaaa };
+
+// A DNS step as data (dns_query: name and type; dns_answer: the answer too). The status is
+// the resolver's (NXDOMAIN, no data, SERVFAIL, timeout, RFC 1035 §4.1.1 / RFC 2308); `mx`
+// and `addresses` hold the records of an answer that had some, in the order given.
+struct TraceDns {
+    std::string name;  // the name asked about, as asked
+    DnsQuestionType type = DnsQuestionType::none;
+    DnsStatus status = DnsStatus::ok;
+    std::vector<MxRecord> mx;            // MX answers: {preference, exchange}
+    std::vector<std::string> addresses;  // A / AAAA answers
+    bool empty() const { return type == DnsQuestionType::none; }
+    bool operator==(const TraceDns&) const = default;
+};
+
+// A connect step's target as data: the host name (when known), the address and the port.
+struct TraceConnect {
+    std::string host;     // "mx1.dest.test"; "" when only the address is known
+    std::string address;  // "198.51.100.10"; "" when the simulator connects by name
+    int port = 0;
+    bool empty() const { return port == 0 && host.empty() && address.empty(); }
+    bool operator==(const TraceConnect&) const = default;
+};
+
+const char* dns_question_type_name(DnsQuestionType type);  // "none", "MX", "A", "AAAA"
+const char* trace_dns_status_name(DnsStatus status);       // "ok", "nxdomain", "nodata", "servfail", "timeout"
+DnsQuestionType dns_question_type_of(AddressType type);
+
 const char* trace_kind_name(TraceKind kind);
 const char* trace_note_name(TraceNote note);
 const char* trace_phase_name(TracePhase phase);
@@ -124,6 +155,8 @@ struct TraceEvent {
     TraceOutcome outcome = TraceOutcome::none;
     TraceNote note = TraceNote::none;       // a session's notice
     std::string state_before, state_after;  // state events: the session state names
+    TraceDns dns;              // dns_query / dns_answer events; empty otherwise
+    TraceConnect connect;      // connect events: where to; empty otherwise
     // Prose composed by the simulator for the steps it makes itself (DNS, connect, the TLS
     // layer, queue, notices sent). The sessions leave both empty: explain_event() computes
     // their explanation from the typed fields.

@@ -109,20 +109,28 @@ void Relay::live_accepted(std::uint64_t sid, const QueuedMessage& q) {
     live_queue_event(q, std::move(e));
 }
 
-void Relay::live_dns(const QueuedMessage& q, const std::string& question, DnsStatus status, const std::string& answer) {
+void Relay::live_dns(const QueuedMessage& q, const TraceDns& answer) {
     if (!live_.tracing()) return;
     TraceEvent e;
     e.kind = TraceKind::dns_answer;
     e.phase = TracePhase::dns;
     e.to = cfg_.hostname;
     e.from = "dns";  // the simulator's name for the resolver (topology panel)
-    e.outcome = status == DnsStatus::ok ? TraceOutcome::ok
-                : status == DnsStatus::timeout ? TraceOutcome::timed_out : TraceOutcome::failed;
-    e.text = question + ": " + (status == DnsStatus::ok ? answer : std::string(dns_status_name(status)));
-    e.explain = status == DnsStatus::ok ? "The DNS answer the relay routes by."
-                                        : "DNS gave no usable answer: the delivery core decides what that means "
-                                          "(no MX: the domain's own address; no address at all: defer or bounce).";
-    e.rfc = question.size() > 3 && question.substr(question.size() - 3) == " MX" ? "RFC 5321 §5.1" : "RFC 5321 §5.1; RFC 1035";
+    e.dns = answer;
+    e.outcome = answer.status == DnsStatus::ok ? TraceOutcome::ok
+                : answer.status == DnsStatus::timeout ? TraceOutcome::timed_out : TraceOutcome::failed;
+    // The printable form: "NAME TYPE: records" (or the failure's name).
+    std::string records;
+    for (const MxRecord& r : answer.mx)
+        records += (records.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
+    for (const std::string& a : answer.addresses) records += (records.empty() ? "" : ", ") + a;
+    e.text = answer.name + " " + dns_question_type_name(answer.type) + ": " +
+             (answer.status == DnsStatus::ok ? records : std::string(dns_status_name(answer.status)));
+    e.explain = answer.status == DnsStatus::ok ? "The DNS answer the relay routes by."
+                                               : "DNS gave no usable answer: the delivery core decides what that "
+                                                 "means (no MX: the domain's own address; no address at all: defer "
+                                                 "or bounce).";
+    e.rfc = answer.type == DnsQuestionType::mx ? "RFC 5321 §5.1" : "RFC 5321 §5.1; RFC 1035";
     live_queue_event(q, std::move(e));
 }
 
@@ -132,6 +140,7 @@ void Relay::live_connect_failed(const QueuedMessage& q, const Connect& target, c
     e.kind = TraceKind::connect;
     e.phase = TracePhase::connect;
     e.to = target.ip + ":" + std::to_string(target.port);
+    e.connect = TraceConnect{target.host, target.ip, target.port};
     e.outcome = why == "timeout" ? TraceOutcome::timed_out : TraceOutcome::refused;
     e.text = "connect to " + target.host + " (" + e.to + ") failed: " + why;
     e.explain = "The next server could not be reached: the delivery core tries the next address or MX, or "
@@ -140,7 +149,8 @@ void Relay::live_connect_failed(const QueuedMessage& q, const Connect& target, c
     live_queue_event(q, std::move(e));
 }
 
-void Relay::live_result(const QueuedMessage& q, const QueuedRecipient& r, const Reply& reply, const std::string& via) {
+void Relay::live_result(const QueuedMessage& q, const QueuedRecipient& r, const Reply& reply, const std::string& via,
+                        bool captured) {
     if (!live_.tracing()) return;
     TraceEvent e;
     e.kind = TraceKind::delivery;
@@ -150,7 +160,11 @@ void Relay::live_result(const QueuedMessage& q, const QueuedRecipient& r, const 
     e.enhanced = reply.enhanced;
     e.reply_class = reply_class_of(reply.code);
     switch (r.state) {
-        case RecipientState::delivered: e.outcome = TraceOutcome::delivered; e.phase = TracePhase::delivery; break;
+        case RecipientState::delivered:
+            // Sandbox mode: kept in the capture Maildir; nothing went on (typed, not only in the reply text).
+            e.outcome = captured ? TraceOutcome::captured : TraceOutcome::delivered;
+            e.phase = TracePhase::delivery;
+            break;
         case RecipientState::relayed: e.outcome = TraceOutcome::relayed; break;
         case RecipientState::deferred: e.outcome = TraceOutcome::deferred; break;
         case RecipientState::bounced: e.outcome = TraceOutcome::bounced; break;

@@ -88,6 +88,20 @@ awaitable<void> Relay::run_channel(std::shared_ptr<Channel> ch, Connect target) 
     std::optional<LiveContext> live = live_open("out-" + std::to_string(++live_out_counter_), "outbound",
                                                 cfg_.hostname, where, false);
     cc.trace = live.has_value();
+    if (live) {  // the attempt that opened this connection, typed (host, address, port)
+        TraceEvent open;
+        open.t_ms = steady_ms();
+        open.kind = TraceKind::connect;
+        open.phase = TracePhase::connect;
+        open.to = where;
+        open.connect = TraceConnect{target.host, target.ip, target.port};
+        open.text = "connect to " + target.host + " (" + where + ")";
+        open.explain = "The relay opened a TCP connection to the next server's SMTP port.";
+        open.rfc = "RFC 5321 §3.1";
+        std::vector<TraceEvent> opened;
+        opened.push_back(std::move(open));
+        live_emit(*live, std::move(opened));
+    }
     ClientSession c(cc, steady_ms());
     auto live_drain = [&] {  // events of a lone message in flight concern it
         if (!live) return;

@@ -66,8 +66,9 @@ awaitable<void> Relay::deliver_message(std::string id) {
         for (const DeliveryGroup& group : start_attempts(e.q, released ? release_policy_ : delivery_, wall_ms())) {
             // (No co_await inside ?: : GCC 12 miscompiles it.)
             std::vector<AttemptResult> results;
-            if (group.local) results = co_await deliver_local(e.q, group, content);
-            else results = co_await deliver_domain(e.q, group, content, released);
+            std::vector<bool> captured;  // sandbox: kept in the capture Maildir, sent nowhere
+            if (group.local) results = co_await deliver_local(e.q, group, content, &captured);
+            else results = co_await deliver_domain(e.q, group, content, released, &captured);
             record_group(e.q, group, results, wall_ms(), delivery_.retry, seed);
             for (std::size_t k = 0; k < group.recipients.size(); ++k) {
                 const QueuedRecipient& r = e.q.recipients[group.recipients[k]];
@@ -79,7 +80,8 @@ awaitable<void> Relay::deliver_message(std::string id) {
                     default: break;
                 }
                 const Reply& reply = k < results.size() ? results[k].reply : *r.last_reply;
-                live_result(e.q, r, reply, r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta);
+                live_result(e.q, r, reply, r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta,
+                            k < captured.size() && captured[k]);
                 log_event("delivery", {{"id", id},
                                        {"rcpt", r.address()},
                                        {"via", r.remote_mta.empty() ? (group.local ? "mailbox" : "local") : r.remote_mta},
@@ -105,7 +107,7 @@ awaitable<void> Relay::deliver_message(std::string id) {
 // A group of our own domains: into mailboxes here. In sandbox mode every other group is
 // "delivered" the same way, into the capture Maildir (nothing leaves the machine).
 awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& q, const DeliveryGroup& group,
-                                                           const std::string& content) {
+                                                           const std::string& content, std::vector<bool>* captured) {
     std::vector<AttemptResult> results;
     for (std::size_t i : group.recipients) {
         const Path to = q.recipients[i].path;
@@ -131,6 +133,7 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_local(const QueuedMessage& 
             reply = co_await blocking(job);
         }
         if (!stored.empty()) inbox_stored(stored);
+        if (captured) captured->push_back(!group.local || capture_unknown);
         results.push_back(local_delivery_result(reply));
     }
     co_return results;
@@ -163,8 +166,9 @@ awaitable<DnsAddressAnswer> Relay::addresses_of(const std::string& name, Address
 
 // One destination: the core's pull loop (LookupMx, LookupAddress, Connect, Finished).
 awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
-                                                            const std::string& content, bool released) {
-    if (cfg_.relay.mode == RelayMode::sandbox && !released) co_return co_await deliver_local(q, group, content);
+                                                            const std::string& content, bool released,
+                                                            std::vector<bool>* captured) {
+    if (cfg_.relay.mode == RelayMode::sandbox && !released) co_return co_await deliver_local(q, group, content, captured);
     const OutgoingMessage msg = outgoing_message(q, group.recipients, content);
     DomainDelivery d(released ? release_policy_ : delivery_, group, hash64(seed_, q.id));
     for (;;) {
@@ -177,12 +181,7 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
                               {"query", domain + " MX"},
                               {"status", dns_status_name(answer.status)},
                               {"records", std::to_string(answer.records.size())}});
-            if (live_.tracing()) {
-                std::string list;
-                for (const MxRecord& r : answer.records)
-                    list += (list.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
-                live_dns(q, domain + " MX", answer.status, list);
-            }
+            if (live_.tracing()) live_dns(q, TraceDns{domain, DnsQuestionType::mx, answer.status, answer.records, {}});
             d.on_mx(answer);
         } else if (auto* a = std::get_if<LookupAddress>(&step)) {
             const std::string name = a->name;
@@ -191,11 +190,8 @@ awaitable<std::vector<AttemptResult>> Relay::deliver_domain(const QueuedMessage&
                               {"query", name + " " + address_type_name(a->type)},
                               {"status", dns_status_name(answer.status)},
                               {"records", std::to_string(answer.addresses.size())}});
-            if (live_.tracing()) {
-                std::string list;
-                for (const std::string& a : answer.addresses) list += (list.empty() ? "" : ", ") + a;
-                live_dns(q, name + " " + address_type_name(a->type), answer.status, list);
-            }
+            if (live_.tracing())
+                live_dns(q, TraceDns{name, dns_question_type_of(a->type), answer.status, {}, answer.addresses});
             d.on_address(answer);
         } else if (auto* c = std::get_if<Connect>(&step)) {
             const Connect target = *c;

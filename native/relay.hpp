@@ -184,10 +184,14 @@ private:
     }
     awaitable<void> queue_runner();
     awaitable<void> deliver_message(std::string id);
+    // `captured` (when given) gets, per recipient of the group, whether the sandbox captured
+    // it rather than a mailbox or a next hop taking it.
     awaitable<std::vector<AttemptResult>> deliver_local(const QueuedMessage& q, const DeliveryGroup& group,
-                                                        const std::string& content);
+                                                        const std::string& content,
+                                                        std::vector<bool>* captured = nullptr);
     awaitable<std::vector<AttemptResult>> deliver_domain(const QueuedMessage& q, const DeliveryGroup& group,
-                                                         const std::string& content, bool released = false);
+                                                         const std::string& content, bool released = false,
+                                                         std::vector<bool>* captured = nullptr);
     awaitable<DnsAddressAnswer> addresses_of(const std::string& name, AddressType type);
     awaitable<void> send_notices(QEntry& e, const std::string& content);
 
@@ -211,9 +215,10 @@ private:
     void live_close(const std::optional<LiveContext>& c, const std::string& status);
     void live_queue_event(const QueuedMessage& q, TraceEvent e);  // the message's queue thread
     void live_accepted(std::uint64_t sid, const QueuedMessage& q);
-    void live_dns(const QueuedMessage& q, const std::string& question, DnsStatus status, const std::string& answer);
+    void live_dns(const QueuedMessage& q, const TraceDns& answer);
     void live_connect_failed(const QueuedMessage& q, const Connect& target, const std::string& why);
-    void live_result(const QueuedMessage& q, const QueuedRecipient& r, const Reply& reply, const std::string& via);
+    void live_result(const QueuedMessage& q, const QueuedRecipient& r, const Reply& reply, const std::string& via,
+                     bool captured = false);
     void live_notice(const QueuedMessage& original, const QueuedMessage& notice, DsnAction action);
     std::optional<ApiResponse> live_rest(const std::string& target) const;
     awaitable<void> live_upgrade(LiveUpgrade& up);

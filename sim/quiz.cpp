@@ -154,6 +154,7 @@ QuizChoice decision_choice(TraceOutcome outcome, std::string source) {
     switch (outcome) {
         case TraceOutcome::delivered: c.label = "deliver: store it in a mailbox here"; break;
         case TraceOutcome::relayed: c.label = "relay: handed on to the next server, done here"; break;
+        case TraceOutcome::captured: c.label = "capture: keep it in the inbox here, send nothing on"; break;
         case TraceOutcome::deferred: c.label = "defer: keep it queued and try again later"; break;
         default: c.label = "bounce: give up and send a notice to the sender"; break;
     }

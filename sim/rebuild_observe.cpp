@@ -37,61 +37,11 @@ std::string domain_part(const std::string& address) {
     return at == std::string::npos ? std::string() : ascii_lowercase(address.substr(at + 1));
 }
 
-// The trailing ":port" of a connect step's text ("connect to relay.lab.test:587").
-int port_in(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return 0;
-    int port = 0;
-    std::size_t i = colon + 1;
-    for (; i < text.size() && is_digit(static_cast<unsigned char>(text[i])); ++i) port = port * 10 + (text[i] - '0');
-    return i == colon + 1 ? 0 : port;
-}
-
 int port_of_role(const std::string& role) {
     if (role == "smtp") return 25;
     if (role == "submission") return 587;
     if (role == "submissions") return 465;
     return 0;
-}
-
-// A DNS answer step: "NAME TYPE: ANSWER" (docs/trace-format.md; the simulator and the
-// relay's live stream write it so). The one place its text is read.
-struct DnsAnswerText {
-    std::string name, type, answer;
-};
-std::optional<DnsAnswerText> dns_answer_text(const std::string& text) {
-    const auto colon = text.find(": ");
-    if (colon == std::string::npos) return std::nullopt;
-    const std::string question = text.substr(0, colon);
-    const auto space = question.rfind(' ');
-    if (space == std::string::npos) return std::nullopt;
-    DnsAnswerText out{ascii_lowercase(question.substr(0, space)), question.substr(space + 1), text.substr(colon + 2)};
-    if (out.type != "MX" && out.type != "A" && out.type != "AAAA") return std::nullopt;
-    return out;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        auto comma = s.find(',', start);
-        if (comma == std::string::npos) comma = s.size();
-        std::string item = s.substr(start, comma - start);
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (!item.empty()) out.push_back(item);
-        start = comma + 1;
-    }
-    return out;
-}
-
-DnsFailure failure_in(const TraceEvent& e, const std::string& answer) {
-    if (e.outcome == TraceOutcome::timed_out) return DnsFailure::timeout;
-    const std::string upper = ascii_lowercase(answer);
-    if (upper.find("nxdomain") != std::string::npos) return DnsFailure::nxdomain;
-    if (upper.find("servfail") != std::string::npos) return DnsFailure::servfail;
-    if (upper.find("timeout") != std::string::npos) return DnsFailure::timeout;
-    return DnsFailure::nodata;
 }
 
 class Folder {
@@ -307,25 +257,23 @@ private:
     }
 
     // A trace event of kind connect (an attempt recorded by the simulator or the relay; no
-    // socket here: sim/ only reads events).
+    // socket here: sim/ only reads events). Its typed target says where and on which port;
+    // a connection's end carries none.
     void on_connect_event(const ObservedEvent& oe) {
         const TraceEvent& e = oe.event;
-        const bool starts = e.text.rfind("connect to ", 0) == 0;
-        if (e.outcome == TraceOutcome::none && starts) {
+        if (e.connect.empty()) return;
+        if (e.outcome == TraceOutcome::none) {
+            // The session that follows names its server as the events' `to` does.
             const std::string from = host_name(e.from), to = host_name(e.to);
             if (is_host(from) && is_host(to)) {
                 o_.add_host(from);
                 o_.add_host(to);
-                last_attempt_[from] = {to, port_in(e.text), e.t_ms};
+                last_attempt_[from] = {to, e.connect.port, e.t_ms};
             }
             return;
         }
         if (e.outcome != TraceOutcome::refused && e.outcome != TraceOutcome::timed_out) return;
-        std::string target = host_name(e.from);
-        if (starts) {  // the relay's form: "connect to HOST (ip:port) failed: why"
-            target = e.text.substr(11);
-            target = host_name(target.substr(0, target.find(' ')));
-        }
+        const std::string target = !e.connect.host.empty() ? e.connect.host : e.connect.address;
         if (!is_host(target)) return;
         SeenHost& h = o_.add_host(target);
         h.server_side = true;
@@ -334,36 +282,27 @@ private:
     }
 
     void dns(const ObservedEvent& oe) {
-        const auto a = dns_answer_text(oe.event.text);
-        if (!a) return;
+        const TraceDns& a = oe.event.dns;
+        if (a.empty()) return;
+        const std::string name = ascii_lowercase(a.name), type = dns_question_type_name(a.type);
         SeenDns* d = nullptr;
         for (auto& candidate : o_.dns)
-            if (candidate.name == a->name && candidate.type == a->type) d = &candidate;
+            if (candidate.name == name && candidate.type == type) d = &candidate;
         if (!d) {
-            o_.dns.push_back(SeenDns{a->name, a->type, {}, {}, false, std::nullopt, DnsFailure::none, 0});
+            o_.dns.push_back(SeenDns{name, type, {}, {}, false, std::nullopt, DnsStatus::ok, 0});
             d = &o_.dns.back();
         }
         const std::int64_t t = oe.event.t_ms;
-        if (oe.event.outcome == TraceOutcome::ok) {
+        if (a.status == DnsStatus::ok) {
             if (!d->first_ok_ms) d->first_ok_ms = t;
             if (d->answered) return;
             d->answered = true;
-            for (const auto& item : split_list(a->answer)) {
-                if (a->type == "MX") {
-                    const auto space = item.find(' ');
-                    if (space == std::string::npos) continue;
-                    int pref = 0;
-                    for (char c : item.substr(0, space))
-                        if (is_digit(static_cast<unsigned char>(c))) pref = pref * 10 + (c - '0');
-                    d->mx.emplace_back(static_cast<std::uint16_t>(pref), ascii_lowercase(item.substr(space + 1)));
-                } else {
-                    d->addresses.push_back(item);
-                }
-            }
+            for (const MxRecord& r : a.mx) d->mx.emplace_back(r.preference, ascii_lowercase(r.exchange));
+            d->addresses = a.addresses;
             return;
         }
-        if (d->failure == DnsFailure::none) {
-            d->failure = failure_in(oe.event, a->answer);
+        if (d->failure == DnsStatus::ok) {
+            d->failure = a.status;
             d->failure_ms = t;
         }
     }
@@ -385,6 +324,8 @@ private:
         SeenHost& h = o_.add_host(at);
         if (e.phase == TracePhase::dsn && e.outcome == TraceOutcome::bounced && !h.bounced_ms.count(oe.message))
             h.bounced_ms[oe.message] = e.t_ms;
+        // Kept here and sent nowhere: a capture host (a sandbox, a fake SMTP server).
+        if (e.outcome == TraceOutcome::captured) h.captures = true;
         // Stored in a mailbox here: the domain is this host's, the mailbox one of its users.
         if (e.phase == TracePhase::delivery && e.outcome == TraceOutcome::delivered && !is_host(e.to) &&
             e.to.find('@') != std::string::npos) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/command.hpp"
+#include "engine/mx.hpp"
 #include "sim/rebuild_world.hpp"
 #include "sim/scenario.hpp"
 
@@ -48,8 +49,6 @@ struct SeenSession {
     std::vector<std::string> pending;  // verbs awaiting a reply, in order ("content" for a message)
 };
 
-enum class DnsFailure { none, nxdomain, nodata, servfail, timeout };
-
 struct SeenDns {
     std::string name;  // lower case
     std::string type;  // MX, A, AAAA
@@ -57,7 +56,7 @@ struct SeenDns {
     std::vector<std::string> addresses;
     bool answered = false;                    // an answer with records was seen
     std::optional<std::int64_t> first_ok_ms;  // when it first answered
-    DnsFailure failure = DnsFailure::none;    // the first failure seen
+    DnsStatus failure = DnsStatus::ok;        // the first failure seen (ok: none)
     std::int64_t failure_ms = 0;
 };
 
@@ -65,6 +64,7 @@ struct SeenHost {
     std::string name;
     bool client_side = false, server_side = false;  // of an SMTP session
     bool queues = false;                            // it kept a queue (a relay)
+    bool captures = false;                          // it captured mail (outcome `captured`)
     std::set<int> ports;                            // served on
     std::string ipv4, ipv6;
     bool ehlo_seen = false;

@@ -14,7 +14,6 @@
 
 namespace relaylab::sim {
 
-using rebuild::DnsFailure;
 using rebuild::Observation;
 using rebuild::SeenDns;
 using rebuild::SeenHost;
@@ -143,6 +142,15 @@ private:
         if (!ipv6_[h.name].empty()) j["ipv6"] = ipv6_[h.name];
         j["label"] = client ? "client (observed)" : relay ? "relay (observed)" : "mail server (observed)";
         if (client) return j;
+        if (h.captures) {
+            // It kept what it took and sent nothing on (outcome `captured`): a capture host,
+            // which accepts every recipient and any login by itself.
+            j["kind"] = "capture";
+            j["label"] = "capture server (observed)";
+            notes.push_back(h.name + " captured mail (sent nothing on): rebuilt as a capture host, which accepts "
+                                     "every recipient.");
+            return j;
+        }
         std::vector<std::string> domains = h.local_domains;
         std::vector<std::string> users = h.users;
         // A destination that accepted a recipient and handed nothing on delivers it itself.
@@ -300,13 +308,13 @@ private:
             }
         }
         for (const auto& d : o_.dns) {
-            if (d.failure != DnsFailure::nodata || d.answered || named.count(d.name)) continue;
+            if (d.failure != DnsStatus::nodata || d.answered || named.count(d.name)) continue;
             // "No records of this type": the name exists with others (RFC 2308 §2.2).
             out.push_back(Json{{"name", d.name}, {"type", "TXT"}, {"value", "rebuilt: the name exists"}});
             named.insert(d.name);
         }
         for (const auto& d : o_.dns)
-            if (d.failure == DnsFailure::nxdomain && d.answered)
+            if (d.failure == DnsStatus::nxdomain && d.answered)
                 notes.push_back(d.name + " answered NXDOMAIN once and records later: the world keeps the records "
                                          "and an NXDOMAIN switch until the first answer.");
         return out;
@@ -334,8 +342,32 @@ private:
     // message at all) in clear text is replayed line by line, as the scenario files script
     // misbehaving clients; its AUTH PLAIN answer is rewritten to the placeholder login.
     static bool scripted(const SeenSession& s) {
+        if (chunked(s)) return true;
         return !s.starttls && !s.content && !s.commands.empty() && !clear_auth_accepted(s) &&
                (s.auth_before_tls || (s.transactions.empty() && s.auth_code != 535));
+    }
+    // A clear-text client that sent its message in several BDAT chunks (RFC 3030 §2): the
+    // engine's client sends one BDAT LAST, so the lines are replayed, each chunk as long as
+    // it said.
+    static bool chunked(const SeenSession& s) { return !s.starttls && bdat_commands(s) > 1; }
+    static std::ptrdiff_t bdat_commands(const SeenSession& s) {
+        return std::count_if(s.commands.begin(), s.commands.end(), [](const TraceEvent& c) { return c.verb == Verb::bdat; });
+    }
+    // `size` octets standing in for a chunk not observed: short lines of "x", CR LF ended.
+    static std::string placeholder_chunk(std::uint64_t size) {
+        std::string out;
+        std::size_t line = 0;
+        while (out.size() < size) {
+            const std::uint64_t left = size - out.size();
+            if (left >= 2 && (line == 70 || left == 2)) {
+                out += "\r\n";
+                line = 0;
+            } else {
+                out += 'x';
+                ++line;
+            }
+        }
+        return out;
     }
     // A server that took AUTH in clear text on a submission port (a sandbox on loopback): the
     // world's offers AUTH only after STARTTLS (RFC 4954 §4, RFC 3207 §4), so the re-run's
@@ -351,6 +383,10 @@ private:
                 line = line.substr(0, c.secret_begin) +
                        base64_encode(std::string("\0", 1) + login_of(s) + std::string("\0", 1) + k_password) +
                        line.substr(c.secret_end);
+            if (c.verb == Verb::bdat) {
+                const CommandLine cl = split_command(c.wire.empty() ? c.text : c.wire.substr(0, c.wire.find("\r\n")));
+                if (auto bdat = parse_bdat_args(cl.args)) line += placeholder_chunk(bdat->size);
+            }
             script.push_back(line);
         }
         return script;
@@ -400,12 +436,17 @@ private:
                 m["body"] = "The content was not observed; this text stands in for it.\r\n";
                 if (t && t->params.size) m["pad_to"] = *t->params.size;
                 if (t && t->params.body == Body::eight_bit_mime) m["body_8bitmime"] = true;
+                // The content went as BDAT (RFC 3030 §2): the engine's client does so too when asked.
+                if (bdat_commands(*s) > 0 && !scripted(*s)) m["bdat"] = true;
                 if (!notify.empty() && same_notify) m["notify"] = notify;
                 if (scripted(*s)) {
                     m["script"] = script_of(*s);
                     notes.push_back("The client of " + id + " did what the engine's client would not (" +
-                                    std::string(s->auth_before_tls ? "AUTH before STARTTLS" : "no MAIL FROM") +
+                                    std::string(chunked(*s)             ? "its message in several BDAT chunks"
+                                                : s->auth_before_tls ? "AUTH before STARTTLS"
+                                                                     : "no MAIL FROM") +
                                     "): its lines are sent as a script; the servers' answers are the engine's.");
+                    if (chunked(*s)) content_note = true;
                 } else if (t) {
                     content_note = true;
                 }
@@ -467,13 +508,13 @@ private:
                           "");
         }
         for (const auto& d : o_.dns) {
-            if (d.failure != DnsFailure::servfail && d.failure != DnsFailure::timeout &&
-                !(d.failure == DnsFailure::nxdomain && d.answered))
+            if (d.failure != DnsStatus::servfail && d.failure != DnsStatus::timeout &&
+                !(d.failure == DnsStatus::nxdomain && d.answered))
                 continue;
             Json effect{{"type", "dns"},
                         {"name", d.name},
-                        {"result", d.failure == DnsFailure::servfail ? "servfail"
-                                   : d.failure == DnsFailure::timeout ? "timeout"
+                        {"result", d.failure == DnsStatus::servfail ? "servfail"
+                                   : d.failure == DnsStatus::timeout ? "timeout"
                                                                        : "nxdomain"}};
             if (d.first_ok_ms && *d.first_ok_ms > d.failure_ms) {
                 effect["until_ms"] = *d.first_ok_ms - o_.t0;

@@ -5,6 +5,30 @@
 
 namespace relaylab::sim {
 
+namespace {
+
+// {"name", "type", "status", "mx": [{"preference", "host"}], "addresses": [...]}, or null.
+Json dns_json(const TraceDns& d) {
+    if (d.empty()) return Json(nullptr);
+    Json mx = Json::array();
+    for (const MxRecord& r : d.mx) mx.push_back(Json{{"preference", r.preference}, {"host", r.exchange}});
+    Json addresses = Json::array();
+    for (const auto& a : d.addresses) addresses.push_back(a);
+    return Json{{"name", d.name},
+                {"type", dns_question_type_name(d.type)},
+                {"status", trace_dns_status_name(d.status)},
+                {"mx", std::move(mx)},
+                {"addresses", std::move(addresses)}};
+}
+
+// {"host", "address", "port"}, or null.
+Json connect_json(const TraceConnect& c) {
+    if (c.empty()) return Json(nullptr);
+    return Json{{"host", c.host}, {"address", c.address}, {"port", c.port}};
+}
+
+}  // namespace
+
 Json step_json(const Step& s) {
     const TraceEvent& e = s.event;
     const Explanation ex = explain_event(e);
@@ -30,6 +54,8 @@ Json step_json(const Step& s) {
                 {"state_after", e.state_after},
                 {"wire", e.wire},
                 {"secret", std::move(secret)},
+                {"dns", dns_json(e.dns)},
+                {"connect", connect_json(e.connect)},
                 {"explain", ex.text},
                 {"rfc", ex.rfc},
                 {"message", s.message},
@@ -77,7 +103,8 @@ std::optional<E> enum_named(std::string_view name, Name name_of) {
 
 class StepReader {
 public:
-    explicit StepReader(const Json& j) : j_(j) {}
+    // `prefix` names the object read in errors ("dns." for the keys of "dns").
+    explicit StepReader(const Json& j, std::string prefix = "") : j_(j), prefix_(std::move(prefix)) {}
     std::string error;
 
     void str(const char* key, std::string& out) {
@@ -104,12 +131,65 @@ public:
     bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
     const Json& at(const char* key) const { return j_.at(key); }
     void fail(const std::string& key, const std::string& what) {
-        if (error.empty()) error = key + ": " + what;
+        if (error.empty()) error = prefix_ + key + ": " + what;
     }
 
 private:
     const Json& j_;
+    std::string prefix_;
 };
+
+// The "dns" object (null or absent: no DNS step). Errors go to `out`.
+void read_dns(StepReader& outer, TraceDns& d) {
+    if (!outer.has("dns")) return;
+    const Json& j = outer.at("dns");
+    if (!j.is_object()) return outer.fail("dns", "expected null or an object");
+    StepReader r(j, "dns.");
+    r.str("name", d.name);
+    r.named("type", d.type, dns_question_type_name);
+    r.named("status", d.status, trace_dns_status_name);
+    if (d.type == DnsQuestionType::none) r.fail("type", "expected MX, A or AAAA");
+    if (r.has("mx")) {
+        const Json& mx = r.at("mx");
+        if (!mx.is_array()) r.fail("mx", "expected an array");
+        else
+            for (const Json& item : mx) {
+                if (!item.is_object() || !item.contains("preference") || !item["preference"].is_number_unsigned() ||
+                    item["preference"].get<std::uint64_t>() > 65535 || !item.contains("host") ||
+                    !item["host"].is_string()) {
+                    r.fail("mx", "expected [{\"preference\": 0..65535, \"host\": \"...\"}]");
+                    break;
+                }
+                d.mx.push_back(MxRecord{item["preference"].get<std::uint16_t>(), item["host"].get<std::string>()});
+            }
+    }
+    if (r.has("addresses")) {
+        const Json& list = r.at("addresses");
+        if (!list.is_array()) r.fail("addresses", "expected an array of strings");
+        else
+            for (const Json& a : list) {
+                if (!a.is_string()) {
+                    r.fail("addresses", "expected an array of strings");
+                    break;
+                }
+                d.addresses.push_back(a.get<std::string>());
+            }
+    }
+    if (!r.error.empty()) outer.error = outer.error.empty() ? r.error : outer.error;
+}
+
+// The "connect" object (null or absent: not a connect step's attempt).
+void read_connect(StepReader& outer, TraceConnect& c) {
+    if (!outer.has("connect")) return;
+    const Json& j = outer.at("connect");
+    if (!j.is_object()) return outer.fail("connect", "expected null or an object");
+    StepReader r(j, "connect.");
+    r.str("host", c.host);
+    r.str("address", c.address);
+    r.integer("port", c.port);
+    if (c.port < 0 || c.port > 65535) r.fail("port", "expected 0..65535");
+    if (!r.error.empty()) outer.error = outer.error.empty() ? r.error : outer.error;
+}
 
 }  // namespace
 
@@ -150,6 +230,8 @@ StepRead read_step_json(const Json& j) {
             r.fail("secret", "expected null or {\"begin\": n, \"end\": m} within wire");
         }
     }
+    read_dns(r, e.dns);
+    read_connect(r, e.connect);
     std::string explain, rfc;
     r.str("explain", explain);
     r.str("rfc", rfc);

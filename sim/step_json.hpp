@@ -19,8 +19,8 @@ namespace relaylab::sim {
 using Json = nlohmann::ordered_json;
 
 // {t_ms, time, kind, phase, topic, from, to, text, verb, code, enhanced, reply_class,
-//  reply_line, outcome, note, state_before, state_after, wire, secret, explain, rfc, message,
-//  connection}; explain and rfc come from explain_event().
+//  reply_line, outcome, note, state_before, state_after, wire, secret, dns, connect, explain,
+//  rfc, message, connection}; explain and rfc come from explain_event().
 Json step_json(const Step& step);
 // {id, from, to, status, code, enhanced, final_host, deferrals}
 Json message_json(const MessageStatus& message);

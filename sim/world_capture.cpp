@@ -14,7 +14,7 @@ void World::capture(HostRt* h, const QueueItem& item, const Conn* via) {
            "A capture server is a fake SMTP server for testing: it accepts every recipient and keeps the "
            "message in its inbox, where a developer can read it. It sends nothing on, so no real "
            "recipient ever sees a test message.",
-           "RFC 5321 §4.1.1.4", item.spec_id, via ? via->id : -1, TraceOutcome::delivered);
+           "RFC 5321 §4.1.1.4", item.spec_id, via ? via->id : -1, TraceOutcome::captured);
     MessageCopy copy;
     copy.message = item.spec_id;
     copy.host = h->spec->name;

@@ -82,17 +82,19 @@ DnsAddressAnswer World::lookup_address(const std::string& name, AddressType type
     return a;
 }
 
-void World::dns_query(HostRt* h, const std::string& spec_id, const std::string& question, std::string explain,
+void World::dns_query(HostRt* h, const std::string& spec_id, const TraceDns& question, std::string explain,
                       bool is_timeout, std::function<void()> then) {
-    record(TraceKind::dns_query, TracePhase::dns, Topic::dns, h->spec->name, k_dns_host, question + "?",
-           std::move(explain), "RFC 5321 §5.1", spec_id);
+    record(TraceKind::dns_query, TracePhase::dns, Topic::dns, h->spec->name, k_dns_host,
+           question.name + " IN " + dns_question_type_name(question.type) + "?", std::move(explain), "RFC 5321 §5.1",
+           spec_id)
+        .event.dns = question;
     at(now_ + (is_timeout ? k_dns_timeout_ms : 2 * latency()), std::move(then));
 }
 
 void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string& domain,
                        std::function<void(const DnsMxAnswer&)> then) {
     const DnsMxAnswer pre = lookup_mx(domain);
-    dns_query(h, spec_id, domain + " IN MX",
+    dns_query(h, spec_id, TraceDns{domain, DnsQuestionType::mx, DnsStatus::ok, {}, {}},
               "Asks DNS which hosts accept mail for this domain (its MX records): where mail for it goes.",
               pre.status == DnsStatus::timeout, [=, this] {
         const DnsMxAnswer mx = lookup_mx(domain);
@@ -120,7 +122,8 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
             rfc = "RFC 5321 §5.1, RFC 1035 §4.1.1";
         }
         record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, domain + " MX: " + answer,
-               explain, rfc, spec_id, -1, dns_outcome(mx.status));
+               explain, rfc, spec_id, -1, dns_outcome(mx.status))
+            .event.dns = TraceDns{domain, DnsQuestionType::mx, mx.status, mx.records, {}};
         change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer, dns_outcome(mx.status)}});
         then(mx);
     });
@@ -133,7 +136,7 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
     const bool v6 = type == AddressType::aaaa;
     const std::string rr = address_type_name(type);
     const DnsAddressAnswer pre = lookup_address(name, type);
-    dns_query(h, spec_id, name + " IN " + rr,
+    dns_query(h, spec_id, TraceDns{name, dns_question_type_of(type), DnsStatus::ok, {}, {}},
               v6 ? "Asks DNS for the IPv6 address of this host name (its AAAA record). A mail server asks for "
                    "both IPv6 and IPv4 addresses and tries each, IPv6 first."
                  : "Asks DNS for the IPv4 address of this host name (its A record), to connect to it. This "
@@ -158,7 +161,8 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
         else
             explain = "This host's address is unknown now.";
         record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name,
-               name + " " + rr + ": " + answer, explain, rfc, spec_id, -1, dns_outcome(a.status));
+               name + " " + rr + ": " + answer, explain, rfc, spec_id, -1, dns_outcome(a.status))
+            .event.dns = TraceDns{name, dns_question_type_of(type), a.status, {}, a.addresses};
         change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " " + rr, answer, dns_outcome(a.status)}});
         then(a);
     });

@@ -155,7 +155,7 @@ private:
     bool name_exists(const std::string& name) const;
     DnsMxAnswer lookup_mx(const std::string& domain) const;
     DnsAddressAnswer lookup_address(const std::string& name, AddressType type) const;
-    void dns_query(HostRt* h, const std::string& spec_id, const std::string& question, std::string explain,
+    void dns_query(HostRt* h, const std::string& spec_id, const TraceDns& question, std::string explain,
                    bool is_timeout, std::function<void()> then);
     void resolve_mx(HostRt* h, const std::string& spec_id, const std::string& domain,
                     std::function<void(const DnsMxAnswer&)> then);

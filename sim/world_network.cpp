@@ -59,8 +59,11 @@ void World::open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port,
                                     Topic topic, std::function<void()> on_open,
                                     std::function<void(const std::string&)> on_fail) {
     const std::string target = to->spec->name + ":" + std::to_string(port);
+    const bool v6 = c->client_ip.find(':') != std::string::npos && !to->spec->ipv6.empty();
+    const TraceConnect where{to->spec->name, v6 ? to->spec->ipv6 : to->spec->ip, port};
     record(TraceKind::connect, TracePhase::connect, topic, from->spec->name, to->spec->name, "connect to " + target,
-           "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", message);
+           "Opens a TCP connection to the SMTP port of " + to->spec->name + ".", "RFC 5321 §3.1", message)
+        .event.connect = where;
     const bool listening = to->spec->kind == HostKind::relay || to->spec->kind == HostKind::capture
                                ? (port == 25 || port == 587 || port == 465)
                            : to->spec->kind == HostKind::mx  ? port == 25
@@ -71,7 +74,8 @@ void World::open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port,
                    "no answer from " + target + " (connection timed out)",
                    "The host did not answer at all: it is down or a firewall drops the packets. The sender "
                    "gives up on this host.",
-                   "RFC 5321 §4.5.3.2", message, -1, TraceOutcome::timed_out);
+                   "RFC 5321 §4.5.3.2", message, -1, TraceOutcome::timed_out)
+                .event.connect = where;
             wire_of(c).open = WireOpen::timed_out;
             wire_of(c).open_ms = now_;
             on_fail("timed out");
@@ -84,7 +88,8 @@ void World::open_virtual_connection(Conn* c, HostRt* from, HostRt* to, int port,
                    "connection to " + target + " refused",
                    "Nothing listens on that port (the host is down or its mail server stopped). The sender "
                    "tries the next host, or tries again later.",
-                   "RFC 5321 §5.1", message, -1, TraceOutcome::refused);
+                   "RFC 5321 §5.1", message, -1, TraceOutcome::refused)
+                .event.connect = where;
             wire_of(c).open = WireOpen::refused;
             wire_of(c).open_ms = now_;
             on_fail("refused");

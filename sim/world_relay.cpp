@@ -198,7 +198,8 @@ void World::connect_to(HostRt* h, const std::string& id, std::shared_ptr<Attempt
                "connect to " + step.host + " " + target + ": " + why,
                "This address cannot be reached from here. The relay tries the host's next address (or the next "
                "host), as RFC 5321 §5.1 asks.",
-               "RFC 5321 §5.1", spec_id, -1, TraceOutcome::failed);
+               "RFC 5321 §5.1", spec_id, -1, TraceOutcome::failed)
+            .event.connect = TraceConnect{step.host, step.ip, step.port};
         a->core.on_connect_failed(why);
         drive(h, id, a);
         return;

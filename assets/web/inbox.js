@@ -27,7 +27,7 @@
   const st = {
     open: false, view: 'relay', relay: null, query: '', start: 0, page: null,
     selected: null, message: null, msgTab: null, simRead: new Set(), simKey: '',
-    chaos: null, chaosOn: false, buttonBadge: '', relaySig: '', returnFocus: null,
+    chaos: null, chaosOn: false, chaosPuts: 0, chaosChain: Promise.resolve(), buttonBadge: '', relaySig: '', returnFocus: null,
   };
 
   // ---- sources -----------------------------------------------------------------------
@@ -521,13 +521,21 @@
         DeferEvery: v('chaos-defer'), SlowRepliesMs: v('chaos-slow'), DropAfterData: { Probability: v('chaos-drop') },
       };
     }
-    let error = null;
-    try {
-      const r = await fetch('/api/v1/chaos', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      if (!r.ok) error = `Refused: ${await r.text()}`;
-    } catch (e) {
-      error = String(e.message || e);
-    }
+    // One PUT at a time, in the order of the changes: two in flight could reach the relay
+    // the other way round and leave it with the older values. Only the last one's answer
+    // is written back into the form (an earlier one would undo a field edited since).
+    const mine = ++st.chaosPuts;
+    const sent = st.chaosChain.then(async () => {
+      try {
+        const r = await fetch('/api/v1/chaos', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        return r.ok ? null : `Refused: ${await r.text()}`;
+      } catch (e) {
+        return String(e.message || e);
+      }
+    });
+    st.chaosChain = sent.catch(() => null);
+    const error = await sent;
+    if (mine !== st.chaosPuts && !error) return;
     await refreshChaos();
     syncChaosForm(error);
   }

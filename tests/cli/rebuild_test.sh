@@ -1,22 +1,7 @@
 #!/usr/bin/env bash
 # `relaylab rebuild`: trace events (one JSON object per line, as /api/v1/live sends them)
 # become a world that `relaylab sim` runs with the same outcome. Usage: rebuild_test.sh RELAYLAB
-set -u
-bin="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name="$1" want="$2" pattern="$3"; shift 4
-  local out status
-  out="$("$@" 2>&1)"; status=$?
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want" "$(head -c 2000 <<<"$out")"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 jsonl() {  # jsonl REPORT OUT: the report's steps, one per line
   python3 -c 'import json, sys
 for s in json.load(open(sys.argv[1]))["steps"]: print(json.dumps(s))' "$1" >"$2"
@@ -60,5 +45,4 @@ jsonl "$tmp/uu.json" "$tmp/uu.jsonl"
 "$bin" rebuild "$tmp/uu.jsonl" -o "$tmp/uu-world.json" 2>/dev/null
 check rebuild-user-unknown 0 'bounced 550 5.1.1 at mx1.dest.test' -- "$bin" sim "$tmp/uu-world.json"
 
-printf '%d passed, %d failed\n' "$pass" "$fail"
-[[ "$fail" == 0 ]]
+finish

@@ -1,21 +1,6 @@
 #!/usr/bin/env bash
 # Command-line behaviour of the relaylab binary: exit statuses and output.
-set -u
-bin="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {  # check NAME EXPECTED_STATUS PATTERN -- command...
-  local name="$1" want="$2" pattern="$3"; shift 4
-  local out status
-  out="$("$@" 2>&1)"; status=$?
-  if [[ "$status" == "$want" ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    printf 'FAIL %s: status %s (want %s), output:\n%s\n' "$name" "$status" "$want" "$(head -c 2000 <<<"$out")"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 check version 0 '^relaylab [0-9]+\.[0-9]+\.[0-9]+$' -- "$bin" --version
 check help 0 'Usage:' -- "$bin" --help
 check unknown-option 2 'relaylab --help' -- "$bin" --no-such-option
@@ -34,8 +19,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["scenario"] == "relay-denied" and d["seed"] == 1, d.keys()
 keys = {"t_ms", "time", "kind", "phase", "topic", "from", "to", "text", "verb", "code", "enhanced",
-        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "explain",
-        "rfc", "message", "connection"}  # docs/trace-format.md
+        "reply_class", "reply_line", "outcome", "note", "state_before", "state_after", "wire", "secret", "dns",
+        "connect", "explain", "rfc", "message", "connection"}  # docs/trace-format.md
 assert all(set(s) == keys for s in d["steps"]), set(d["steps"][0])
 denied = [s for s in d["steps"] if s["kind"] == "reply" and s["code"] == 550]
 assert denied and denied[0]["enhanced"] == "5.7.1" and denied[0]["reply_class"] == "permanent", denied
@@ -88,5 +73,4 @@ json.dump({"name": "from-file", "hosts": [
 PY
 check sim-file 0 'x u@example -> v@example: delivered 250 2.0.0 at r.example' -- "$bin" sim "$tmp/file.json"
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

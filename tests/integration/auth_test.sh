@@ -9,19 +9,8 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_SUB P_SUBS P_HTTP <<<"$(free_ports 4)"
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [auth]
-users_file = "$T/a/users"
 cache_ttl_ms = 3600000
 cache_size = 3
 [limits]
@@ -30,11 +19,8 @@ auth_lockout_ms = 600000
 auth_failure_delay_ms = 1
 concurrent_hashes = 2
 TOML
-for u in alice bob u1 u2 u3 u4 u5 u6; do
-    printf '%s-pw\n' "$u" | "$BIN" user add "$u@lab.test" --users-file "$T/a/users" >/dev/null
-done
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+for u in alice bob u1 u2 u3 u4 u5 u6; do add_user a "$u@lab.test"; done
+relay_up a
 
 # login SOURCE_IP USER PASSWORD: one new connection from SOURCE_IP (a loopback address),
 # STARTTLS, one AUTH PLAIN; prints the reply code and text of the AUTH.

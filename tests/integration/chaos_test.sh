@@ -8,25 +8,12 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_SUB P_HTTP <<<"$(free_ports 3)"
-cat >"$T/r.toml" <<TOML
-hostname = "r.lab.test"
-state_dir = "$T/r"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = ""
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/r/users"
+relay_config r "$P_SMTP" "$P_SUB" "" "$P_HTTP" <<TOML
 [sandbox]
 accept_any_auth = true
 TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/r/users" >/dev/null
-start_relay r "$T/r.toml"
-wait_port 127.0.0.1 "$P_SMTP" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+add_user r alice@lab.test
+relay_up r
 API="http://127.0.0.1:$P_HTTP/api/v1/chaos"
 put() { curl -s -o "$T/put.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' --data "$1" "$API"; }
 metric() { curl -s "http://127.0.0.1:$P_HTTP/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
@@ -151,8 +138,7 @@ read -r P_SMTP2 P_HTTP2 <<<"$(free_ports 2)"
 sed -e "s/:$P_SMTP\"/:$P_SMTP2\"/; s/:$P_HTTP\"/:$P_HTTP2\"/; s/^submission = .*/submission = \"\"/; s#$T/r\"#$T/c\"#" \
     "$T/r.toml" >"$T/c.toml"
 printf '[chaos]\nsender_code = 450\nsender_probability = 100\n' >>"$T/c.toml"
-start_relay c "$T/c.toml"
-wait_port 127.0.0.1 "$P_SMTP2" && wait_port 127.0.0.1 "$P_HTTP2" || { bad "relay c did not start"; finish; exit 1; }
+relay_up c
 out="$(send "$P_SMTP2" plain from-config)"
 check "[chaos] sender_probability = 100: MAIL gets 450 from the start" grep -q "^mail-refused 450 4.0.0" <<<"$out"
 check "GET /api/v1/chaos shows the configured trigger" bash -c 'curl -s "$1" | grep -q "\"Sender\":{\"ErrorCode\":450,\"Probability\":100}"' _ "http://127.0.0.1:$P_HTTP2/api/v1/chaos"

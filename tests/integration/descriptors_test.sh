@@ -8,29 +8,17 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_HTTP <<<"$(free_ports 2)"
-cat >"$T/f.toml" <<TOML
-hostname = "f.lab.test"
-state_dir = "$T/f"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = ""
-submissions = ""
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/f/users"
+relay_config f "$P_SMTP" "" "" "$P_HTTP" <<TOML
 [limits]
 connections = 1000
 per_ip = 1000
 deliveries = 2
 http_connections = 4
 TOML
-printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/f/users" >/dev/null
+add_user f bob@lab.test
 (cd "$T" && ulimit -n 64 && exec "$BIN" serve --config "$T/f.toml" >>"$T/f.out" 2>>"$T/f.log") &
 PIDS+=("$!")
-wait_port 127.0.0.1 "$P_SMTP" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+wait_relay f
 
 metric() { curl -s "http://127.0.0.1:$P_HTTP/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 check "the soft descriptor limit is 64" test "$(metric relaylab_fd_limit)" = 64

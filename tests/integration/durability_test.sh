@@ -5,22 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_SUB P_SUBS <<<"$(free_ports 3)"
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = ""
-[relay]
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/a/users"
-TOML
-printf 'pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SMTP" || { bad "relay did not start"; finish; exit 1; }
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "" </dev/null
+add_user a alice@lab.test pw
+relay_up a
 
 # The sender: 4 parallel connections, each message acknowledged only after its 250.
 python3 - "$P_SMTP" "$T/acked" "$T/stop" >"$T/sender.log" 2>&1 <<'PY' &

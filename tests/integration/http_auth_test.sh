@@ -12,19 +12,9 @@ echo '<html>relaylab</html>' >"$T/web/index.html"
 export RELAYLAB_WEB_DIR="$T/web"
 TOKEN="it-token-0123456789abcdef"
 config() {  # config NAME SMTP_PORT HTTP_ADDRESS [TOKEN]
-    cat >"$T/$1.toml" <<TOML
-hostname = "$1.lab.test"
-state_dir = "$T/$1"
-[listen]
-smtp = "127.0.0.1:$2"
-submission = ""
-submissions = ""
-http = "$3"
-[auth]
-users_file = "$T/$1/users"
-TOML
+    relay_config "$1" "$2" "" "" "$3" </dev/null
     [[ -n "${4:-}" ]] && printf '[http]\ntoken = "%s"\n' "$4" >>"$T/$1.toml"
-    printf 'pw\n' | "$BIN" user add "demo@lab.test" --users-file "$T/$1/users" >/dev/null
+    add_user "$1" demo@lab.test pw
 }
 
 # ---- Non-loopback without a token: the relay refuses to start ----
@@ -40,8 +30,7 @@ check "check-config names http.token" grep -q "set http.token" "$T/check.err"
 
 # ---- A token on a loopback listener: every request but /healthz needs it ----
 config a "$P_SMTP" "127.0.0.1:$P_HTTP" "$TOKEN"
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+relay_up a
 U="http://127.0.0.1:$P_HTTP"
 code() { curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@"; }
 check "/ without the token: 401" test "$(code "$U/")" = 401
@@ -64,8 +53,7 @@ check "the cookie does not contain the token" bash -c '[[ "$1" != *"$2"* ]]' _ "
 
 # ---- Non-loopback with a token: starts; reached through 127.0.0.1, the token is required ----
 config b "$P_SMTP2" "0.0.0.0:$P_HTTP2" "$TOKEN"
-start_relay b "$T/b.toml"
-wait_port 127.0.0.1 "$P_HTTP2" || { bad "relay b did not start"; finish; exit 1; }
+relay_up b
 U2="http://127.0.0.1:$P_HTTP2"
 check "0.0.0.0 with a token: without it 401" test "$(code "$U2/api/v1/chaos")" = 401
 check "0.0.0.0 with a token: with it 200" test "$(code -H "Authorization: Bearer $TOKEN" "$U2/api/v1/chaos")" = 200

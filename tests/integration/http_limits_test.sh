@@ -5,17 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_HTTP <<<"$(free_ports 2)"
-cat >"$T/h.toml" <<TOML
-hostname = "h.lab.test"
-state_dir = "$T/h"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = ""
-submissions = ""
-http = "127.0.0.1:$P_HTTP"
-TOML
-start_relay h "$T/h.toml"
-wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+relay_config h "$P_SMTP" "" "" "$P_HTTP" </dev/null
+relay_up h
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 base="http://127.0.0.1:$P_HTTP"
 long="$(head -c 3000 /dev/zero | tr '\0' a)"

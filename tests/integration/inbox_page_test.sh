@@ -20,23 +20,12 @@ cp "$ROOT"/assets/web/* "$T/web/"
 export RELAYLAB_WEB_DIR="$T/web"
 
 read -r P_SMTP P_SUB P_SUBS P_HTTP <<<"$(free_ports 4)"
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [sandbox]
 release_allowed = ["ok.example"]
 release_via = "mx"
 TOML
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SMTP" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+relay_up a
 
 cat >"$T/multi.eml" <<'EML'
 From: Shop <shop@app.example>

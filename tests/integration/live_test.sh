@@ -9,53 +9,28 @@
 # also from the captured message's ID; a viewer connecting later gets it in its backlog;
 # without the token every one of these is refused.
 source "$(dirname "$0")/lib.sh"
-# Debian's python3-websockets is in the system Python (a python3 earlier on PATH may lack it).
-WSPY=python3
-python3 -c "import websockets" 2>/dev/null || WSPY=/usr/bin/python3
-"$WSPY" -c "import websockets" 2>/dev/null || { echo "FAIL python3-websockets missing (scripts/bootstrap)"; exit 1; }
+need_websockets
 
 TOKEN="live-token-0123456789abcdef"
 read -r P_SMTP P_SUB P_SUBS P_HTTP P_DNS P_MX <<<"$(free_ports 6)"
 # A released message goes out for real: its MX from dnsmasq, to tests/integration/test_mx.py.
-dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
-    --pid-file= --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 >"$T/dnsmasq.log" 2>&1 &
-PIDS+=($!)
-python3 "$HERE/test_mx.py" 127.0.0.2 "$P_MX" "$T/mx" >"$T/mx.log" 2>&1 &
-PIDS+=($!)
+start_dns "$P_DNS" --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2
+start_test_mx 127.0.0.2 "$P_MX" mx
 # The page: the web build when there is one (the Chromium part below needs it).
 ROOT="$(cd "$HERE/../.." && pwd)"
-if [[ -f "$ROOT/build/web/relaylab.wasm" ]]; then
-    export RELAYLAB_WEB_DIR="$ROOT/build/web"
-else
-    mkdir -p "$T/web"
-    printf '<!doctype html><title>relaylab</title>\n' >"$T/web/index.html"
-    export RELAYLAB_WEB_DIR="$T/web"
-fi
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
+use_web_build
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
 dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_MX
 [sandbox]
 release_allowed = ["dest.test"]
 release_via = "mx"
-[auth]
-users_file = "$T/a/users"
 [http]
 token = "$TOKEN"
 TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" && wait_port 127.0.0.2 "$P_MX" ||
-    { bad "relay or test MX did not start"; finish; exit 1; }
+add_user a alice@lab.test
+relay_up a "127.0.0.2:$P_MX"
 
 U="http://127.0.0.1:$P_HTTP"
 W="ws://127.0.0.1:$P_HTTP"
@@ -112,12 +87,12 @@ check "stream: DATA" ev 'e["verb"]=="DATA"'
 check "stream: the 250 after the content carries the queue id ($QID)" \
     wait_for 30 ev "e['kind']=='reply' and e['code']==250 and e['phase']=='content' and e['queue_id']=='$QID'"
 check "stream: explanations with RFC sections" ev 'e["verb"]=="MAIL" and e["explain"] != "" and "RFC 5321" in e["rfc"]'
-check "stream: the message's queue thread (same queue id)" wait_for 30 python3 -c '
+check "stream: the message's queue thread (same queue id), captured by the sandbox" wait_for 30 python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     try: m = json.loads(line)
     except ValueError: continue
-    if m.get("type") == "event" and m.get("role") == "queue" and m.get("queue_id") == sys.argv[2] and m.get("outcome") == "delivered":
+    if m.get("type") == "event" and m.get("role") == "queue" and m.get("queue_id") == sys.argv[2] and m.get("outcome") == "captured":
         sys.exit(0)
 sys.exit(1)' "$T/live.jsonl" "$QID"
 
@@ -164,6 +139,20 @@ for d in events:
         relayed = any(e["role"] == "queue" and e["queue_id"] == q and e["outcome"] == "relayed" for e in events)
         sys.exit(0 if sent and ehlo and relayed else 1)
 sys.exit(1)' "$T/live.jsonl"
+# The same answers and the connection as typed fields (docs/trace-format.md): no reader
+# parses them out of "text" (RFC 5321 §5.1: MX, then the exchange's address).
+check "stream: typed DNS answers (MX records, addresses) and the connect target" python3 -c '
+import json, sys
+events = [m for m in map(lambda l: json.loads(l) if l.startswith("{") else {}, open(sys.argv[1])) if m.get("type") == "event"]
+mx = [e for e in events if e["kind"] == "dns_answer" and (e["dns"] or {}).get("type") == "MX"]
+a = [e for e in events if e["kind"] == "dns_answer" and (e["dns"] or {}).get("type") == "A"]
+conn = [e for e in events if e["kind"] == "connect" and e["role"] == "outbound" and e["connect"]]
+ok = any(e["dns"] == {"name": "dest.test", "type": "MX", "status": "ok",
+                      "mx": [{"preference": 10, "host": "mx.dest.test"}], "addresses": []} for e in mx)
+ok = ok and any(e["dns"]["name"] == "mx.dest.test" and e["dns"]["addresses"] == ["127.0.0.2"] and e["dns"]["status"] == "ok" for e in a)
+ok = ok and any(e["connect"] == {"host": "mx.dest.test", "address": "127.0.0.2", "port": int(sys.argv[2])} for e in conn)
+ok = ok and all(e["dns"] is None for e in events if e["kind"] not in ("dns_query", "dns_answer"))
+sys.exit(0 if ok else 1)' "$T/live.jsonl" "$P_MX"
 
 # ---- A later viewer starts with the backlog ----
 viewer late /api/v1/live "$AUTHZ"

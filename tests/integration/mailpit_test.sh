@@ -18,36 +18,20 @@ cp "$ROOT/assets/web/index.html" "$T/web/index.html"
 export RELAYLAB_WEB_DIR="$T/web"
 
 read -r P_SMTP P_SUB P_SUBS P_HTTP P_DNS P_MX <<<"$(free_ports 6)"
-dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
-    --pid-file= --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 >"$T/dnsmasq.log" 2>&1 &
-PIDS+=($!)
-python3 "$HERE/test_mx.py" 127.0.0.2 "$P_MX" "$T/mx" >"$T/mx.log" 2>&1 &
-PIDS+=($!)
+start_dns "$P_DNS" --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2
+start_test_mx 127.0.0.2 "$P_MX" mx
 
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
 dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_MX
-[auth]
-users_file = "$T/a/users"
 [sandbox]
 release_allowed = ["dest.test", "*@ok.example"]
 release_via = "mx"
 TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/a/users" >/dev/null
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" && wait_port 127.0.0.2 "$P_MX" ||
-    { bad "relay or test MX did not start"; finish; exit 1; }
+add_user a alice@lab.test
+add_user a bob@lab.test
+relay_up a "127.0.0.2:$P_MX"
 
 send() {  # send SWAKS-ARGS...: one submission as alice (STARTTLS + AUTH)
     swaks --server "127.0.0.1:$P_SUB" --tls --auth PLAIN --auth-user alice@lab.test --auth-password alice-pw \

@@ -6,46 +6,19 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_DNS P_A_SMTP P_A_SUB P_A_SUBS P_B <<<"$(free_ports 5)"
-dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
-    --pid-file= --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 \
-    --address=/nosuch.test/ >"$T/dnsmasq.log" 2>&1 &
-PIDS+=($!)
+start_dns "$P_DNS" --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 --address=/nosuch.test/
 
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_A_SMTP"
-submission = "127.0.0.1:$P_A_SUB"
-submissions = "127.0.0.1:$P_A_SUBS"
-http = ""
+relay_config a "$P_A_SMTP" "$P_A_SUB" "$P_A_SUBS" "" <<TOML
 [relay]
 mode = "mx"
-local_domains = ["lab.test"]
 dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_B
-[auth]
-users_file = "$T/a/users"
 TOML
-cat >"$T/b.toml" <<TOML
-hostname = "mx.dest.test"
-state_dir = "$T/b"
-[listen]
-smtp = "127.0.0.2:$P_B"
-submission = ""
-submissions = ""
-http = ""
-[relay]
-mode = "mx"
-local_domains = ["dest.test"]
-[auth]
-users_file = "$T/b/users"
-TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-printf 'rcpt-pw\n' | "$BIN" user add rcpt@dest.test --users-file "$T/b/users" >/dev/null
-start_relay a "$T/a.toml"
-start_relay b "$T/b.toml"
-wait_port 127.0.0.1 "$P_A_SUB" && wait_port 127.0.0.2 "$P_B" || { bad "relays did not start"; finish; exit 1; }
+dest_mx_config b "$P_B"
+add_user a alice@lab.test
+add_user b rcpt@dest.test
+relay_up a
+relay_up b
 
 out="$(swaks --server "127.0.0.1:$P_A_SUB" --tls --auth PLAIN --auth-user alice@lab.test --auth-password alice-pw \
     --from alice@lab.test --to rcpt@dest.test --header "Subject: it-mx" 2>&1)"

@@ -13,59 +13,29 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_DNS P_A_SMTP P_A_SUB P_A_SUBS P_MX <<<"$(free_ports 5)"
-dnsmasq -d --port="$P_DNS" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --pid-file= \
+start_dns "$P_DNS" \
     --mx-host=dest.test,mx.dest.test,10 --host-record=mx.dest.test,127.0.0.2 \
     --mx-host=wire.test,mx.wire.test,10 --host-record=mx.wire.test,127.0.0.5 \
     --mx-host=nodsn.test,mx.nodsn.test,10 --host-record=mx.nodsn.test,127.0.0.6 \
     --mx-host=broken.test,mx.broken.test,10 --host-record=mx.broken.test,127.0.0.7 \
-    --mx-host=secure.test,mx.broken.test,10 >"$T/dnsmasq.log" 2>&1 &
-PIDS+=($!)
-python3 "$HERE/test_mx.py" 127.0.0.5 "$P_MX" "$T/wire" 8BITMIME,SMTPUTF8,DSN >"$T/wire.log" 2>&1 &
-PIDS+=($!)
-python3 "$HERE/test_mx.py" 127.0.0.6 "$P_MX" "$T/nodsn" 8BITMIME,SMTPUTF8 >"$T/nodsn.log" 2>&1 &
-PIDS+=($!)
-python3 "$HERE/test_mx.py" 127.0.0.7 "$P_MX" "$T/broken" BROKEN-STARTTLS,8BITMIME,SMTPUTF8 >"$T/broken.log" 2>&1 &
-PIDS+=($!)
+    --mx-host=secure.test,mx.broken.test,10
+start_test_mx 127.0.0.5 "$P_MX" wire 8BITMIME,SMTPUTF8,DSN
+start_test_mx 127.0.0.6 "$P_MX" nodsn 8BITMIME,SMTPUTF8
+start_test_mx 127.0.0.7 "$P_MX" broken BROKEN-STARTTLS,8BITMIME,SMTPUTF8
 
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_A_SMTP"
-submission = "127.0.0.1:$P_A_SUB"
-submissions = "127.0.0.1:$P_A_SUBS"
-http = ""
+relay_config a "$P_A_SMTP" "$P_A_SUB" "$P_A_SUBS" "" <<TOML
 [relay]
 mode = "mx"
-local_domains = ["lab.test"]
 dns_servers = ["127.0.0.1:$P_DNS"]
 outbound_port = $P_MX
 tls_required_domains = ["secure.test"]
-[auth]
-users_file = "$T/a/users"
 TOML
-cat >"$T/b.toml" <<TOML
-hostname = "mx.dest.test"
-state_dir = "$T/b"
-[listen]
-smtp = "127.0.0.2:$P_MX"
-submission = ""
-submissions = ""
-http = ""
-[relay]
-mode = "mx"
-local_domains = ["dest.test"]
-[auth]
-users_file = "$T/b/users"
-TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/a/users" >/dev/null
-printf 'u-pw\n' | "$BIN" user add 'ü@dest.test' --users-file "$T/b/users" >/dev/null
-start_relay a "$T/a.toml"
-start_relay b "$T/b.toml"
-for hp in "127.0.0.1 $P_A_SUB" "127.0.0.2 $P_MX" "127.0.0.5 $P_MX" "127.0.0.6 $P_MX" "127.0.0.7 $P_MX"; do
-    wait_port $hp || { bad "servers did not start ($hp)"; finish; exit 1; }
-done
+dest_mx_config b "$P_MX"
+add_user a alice@lab.test
+add_user a bob@lab.test
+add_user b 'ü@dest.test' u-pw
+relay_up a
+relay_up b "127.0.0.5:$P_MX" "127.0.0.6:$P_MX" "127.0.0.7:$P_MX"
 
 # send TO MAIL-OPTIONS RCPT-OPTIONS SUBJECT: alice submits (STARTTLS + AUTH) an 8-bit message
 # with SMTPUTF8 (RFC 6531 §3.4 lets it carry UTF-8) that does not declare BODY=8BITMIME.

@@ -8,27 +8,14 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_SMTP P_SUBS P_HTTP <<<"$(free_ports 3)"
-cat >"$T/r.toml" <<TOML
-hostname = "r.lab.test"
-state_dir = "$T/r"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = ""
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/r/users"
+relay_config r "$P_SMTP" "" "$P_SUBS" "$P_HTTP" <<TOML
 [limits]
 connections_per_minute = 5
 messages_per_hour = 2
 recipients_per_hour = 3
 TOML
-for u in alice bob carol; do printf '%s-pw\n' "$u" | "$BIN" user add "$u@lab.test" --users-file "$T/r/users" >/dev/null; done
-start_relay r "$T/r.toml"
-wait_port 127.0.0.1 "$P_SUBS" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+for u in alice bob carol; do add_user r "$u@lab.test"; done
+relay_up r
 metric() { curl -s "http://127.0.0.1:$P_HTTP/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
 # Messages and recipients per user: alice sends 3 messages of 1 recipient (the 3rd: 450),

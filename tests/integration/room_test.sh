@@ -5,38 +5,17 @@
 # presenter's pushes reach a WebSocket follower. Then two Chromium pages: a student follows
 # the presenter, detaches, re-attaches (tests/browser/room.mjs).
 source "$(dirname "$0")/lib.sh"
-WSPY=python3
-python3 -c "import websockets" 2>/dev/null || WSPY=/usr/bin/python3
-"$WSPY" -c "import websockets" 2>/dev/null || { echo "FAIL python3-websockets missing (scripts/bootstrap)"; exit 1; }
+need_websockets
 
 TOKEN="room-admin-0123456789abcdef"
 ROOT="$(cd "$HERE/../.." && pwd)"
 read -r P_SMTP P_SUB P_SUBS P_HTTP <<<"$(free_ports 4)"
-if [[ -f "$ROOT/build/web/relaylab.wasm" ]]; then
-    export RELAYLAB_WEB_DIR="$ROOT/build/web"
-else
-    mkdir -p "$T/web"
-    printf '<!doctype html><title>relaylab</title>\n' >"$T/web/index.html"
-    export RELAYLAB_WEB_DIR="$T/web"
-fi
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/a/users"
+use_web_build
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [http]
 token = "$TOKEN"
 TOML
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+relay_up a
 U="http://127.0.0.1:$P_HTTP"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 

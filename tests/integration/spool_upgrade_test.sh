@@ -6,29 +6,15 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_A_SMTP <<<"$(free_ports 1)"
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_A_SMTP"
-submission = ""
-submissions = ""
-http = ""
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/a/users"
-TOML
-printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/a/users" >/dev/null
+relay_config a "$P_A_SMTP" "" "" "" </dev/null
+add_user a bob@lab.test
 python3 "$HERE/spool_v1.py" "$T/a" OLDRELEASE001 alice@lab.test bob@lab.test,Postmaster
 
 out="$("$BIN" queue --config "$T/a.toml" 2>&1)"
 check "relaylab queue lists the v1 message" grep -q "^OLDRELEASE001 .*alice@lab.test .*bob@lab.test (queued)" <<<"$out"
 check "... with <Postmaster> as a recipient (RFC 5321 §4.1.1.3)" grep -q "Postmaster (queued)" <<<"$out"
 
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_A_SMTP" || { bad "relay did not start"; finish; exit 1; }
+relay_up a
 check "bob gets the message written by the previous release" wait_files 20 "$T/a/mail/lab.test/bob/new" 1
 check "so does the postmaster" wait_files 20 "$T/a/mail/lab.test/postmaster/new" 1
 check "its content is intact" grep -q "^still here" "$T"/a/mail/lab.test/bob/new/*

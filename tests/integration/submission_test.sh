@@ -8,28 +8,15 @@ mkdir -p "$T/web"
 echo '<html>relaylab</html>' >"$T/web/index.html"
 printf '\0asm\1\0\0\0' >"$T/web/relaylab.wasm"
 export RELAYLAB_WEB_DIR="$T/web"
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = "127.0.0.1:$P_HTTP"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
-[auth]
-users_file = "$T/a/users"
+relay_config a "$P_SMTP" "$P_SUB" "$P_SUBS" "$P_HTTP" <<TOML
 [limits]
 per_ip = 4
 [sandbox]
 accept_any_recipient = false  # the real relay policy: this test checks its refusals
 TOML
-printf 'alice-pw\n' | "$BIN" user add alice@lab.test --users-file "$T/a/users" >/dev/null
-printf 'bob-pw\n' | "$BIN" user add bob@lab.test --users-file "$T/a/users" >/dev/null
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_SUB" && wait_port 127.0.0.1 "$P_HTTP" || { bad "relay did not start"; finish; exit 1; }
+add_user a alice@lab.test
+add_user a bob@lab.test
+relay_up a
 
 # swaks: submission with STARTTLS + AUTH, one local and one remote recipient.
 out="$(swaks --server "127.0.0.1:$P_SUB" --tls --auth PLAIN --auth-user alice@lab.test --auth-password alice-pw \

@@ -4,39 +4,28 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r P_MX P_A_SMTP P_A_SUB P_A_SUBS <<<"$(free_ports 4)"
-python3 "$HERE/test_mx.py" 127.0.0.4 "$P_MX" "$T/mx" 8BITMIME,BROKEN-STARTTLS >"$T/fake_mx.log" 2>&1 &
-PIDS+=($!)
-cat >"$T/a.toml" <<TOML
-hostname = "a.lab.test"
-state_dir = "$T/a"
-[listen]
-smtp = "127.0.0.1:$P_A_SMTP"
-submission = "127.0.0.1:$P_A_SUB"
-submissions = "127.0.0.1:$P_A_SUBS"
-http = ""
+start_test_mx 127.0.0.4 "$P_MX" mx 8BITMIME,BROKEN-STARTTLS
+relay_config a "$P_A_SMTP" "$P_A_SUB" "$P_A_SUBS" "" <<TOML
 [relay]
 mode = "smarthost"
 smarthost = "127.0.0.4:$P_MX"
 trusted_networks = ["127.0.0.1/32"]
-[auth]
-users_file = "$T/a/users"
 [limits]
 command_timeout_ms = 700
 TOML
-start_relay a "$T/a.toml"
-wait_port 127.0.0.1 "$P_A_SMTP" && wait_port 127.0.0.4 "$P_MX" || { bad "servers did not start"; finish; exit 1; }
+relay_up a "127.0.0.4:$P_MX"
 
 out="$(python3 "$HERE/smtp_dialog.py" 127.0.0.1 "$P_A_SMTP" "EHLO x" "MAIL FROM:<m@example.net>" \
     "RCPT TO:<someone@example.org>" DATA $'Subject: it-tls-fallback\r\n\r\nx\r\n.' QUIT)"
 check "trusted network may relay -> 250" grep -q "^S: 250 2.0.0 Ok: queued" <<<"$out"
 check "delivered in cleartext after the broken handshake" wait_files 20 "$T/mx" 1
 check "the fallback was logged" grep -q "tls-fallback" "$T/a.log"
-check "the fake MX saw STARTTLS, then a session without it" grep -q "C: STARTTLS" "$T/fake_mx.log"
+check "the fake MX saw STARTTLS, then a session without it" grep -q "C: STARTTLS" "$T/mx.log"
 
 # Five more messages, one after the other (each delivered before the next is sent, so the
 # check does not depend on how fast commits are): the cleartext connection stays open and
 # is reused, and the broken host is not offered STARTTLS again.
-before="$(grep -c '^connection' "$T/fake_mx.log")"
+before="$(grep -c '^connection' "$T/mx.log")"
 for i in 1 2 3 4 5; do
     python3 - "$P_A_SMTP" "$i" <<'PY'
 import smtplib, sys
@@ -46,9 +35,9 @@ PY
     wait_files 20 "$T/mx" $((i + 1)) || break
 done
 check "all six messages delivered" wait_files 20 "$T/mx" 6
-after="$(grep -c '^connection' "$T/fake_mx.log")"
+after="$(grep -c '^connection' "$T/mx.log")"
 check "outbound connection reused ($((after - before)) new for 5 messages)" test "$((after - before))" -le 1
-check "STARTTLS was tried once, not again per message" test "$(grep -c 'C: STARTTLS' "$T/fake_mx.log")" -eq 1
+check "STARTTLS was tried once, not again per message" test "$(grep -c 'C: STARTTLS' "$T/mx.log")" -eq 1
 
 start=$(date +%s%N)
 out="$(python3 - "$P_A_SMTP" <<'PY'

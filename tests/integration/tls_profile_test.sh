@@ -9,23 +9,12 @@ source "$(dirname "$0")/lib.sh"
 read -r P_SMTP P_SUB P_SUBS <<<"$(free_ports 3)"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=t.lab.test -days 1 \
     -keyout "$T/rsa.key" -out "$T/rsa.crt" >/dev/null 2>&1
-cat >"$T/t.toml" <<TOML
-hostname = "t.lab.test"
-state_dir = "$T/t"
-[listen]
-smtp = "127.0.0.1:$P_SMTP"
-submission = "127.0.0.1:$P_SUB"
-submissions = "127.0.0.1:$P_SUBS"
-http = ""
+relay_config t "$P_SMTP" "$P_SUB" "$P_SUBS" "" <<TOML
 [tls]
 cert = "$T/rsa.crt"
 key = "$T/rsa.key"
-[relay]
-mode = "sandbox"
-local_domains = ["lab.test"]
 TOML
-start_relay t "$T/t.toml"
-wait_port 127.0.0.1 "$P_SMTP" && wait_port 127.0.0.1 "$P_SUBS" || { bad "relay did not start"; finish; exit 1; }
+relay_up t
 
 # handshake PORT STARTTLS(yes|no) OPENSSL-ARGS...: prints the negotiated cipher, or "refused".
 handshake() {

@@ -130,6 +130,53 @@ TEST_CASE("the world's own steps carry typed outcomes") {
                 }
         CHECK(failed);
     }
+    SUBCASE("DNS answers carry their records as data (RFC 5321 §5.1)") {
+        const RunResult run = run_named("happy-path");
+        bool mx = false, a = false;
+        for (const auto& s : run.steps) {
+            const TraceDns& d = s.event.dns;
+            if (s.event.kind != TraceKind::dns_answer) continue;
+            mx |= d.type == DnsQuestionType::mx && d.name == "dest.test" && d.status == DnsStatus::ok &&
+                  d.mx == std::vector<MxRecord>{MxRecord{10, "mx1.dest.test"}};
+            a |= d.type == DnsQuestionType::a && d.name == "mx1.dest.test" &&
+                 d.addresses == std::vector<std::string>{"198.51.100.10"};
+        }
+        CHECK(mx);
+        CHECK(a);
+    }
+    SUBCASE("a failed lookup says which failure (RFC 1035 §4.1.1)") {
+        const RunResult run = run_named("nxdomain");
+        bool nxdomain = false;
+        for (const auto& s : run.steps)
+            nxdomain |= s.event.kind == TraceKind::dns_answer && s.event.dns.status == DnsStatus::nxdomain &&
+                        s.event.dns.mx.empty();
+        CHECK(nxdomain);
+    }
+    SUBCASE("connection attempts name their target and port (RFC 5321 §3.1)") {
+        const RunResult run = run_named("mx-fallback");
+        bool attempt = false, refused = false;
+        for (const auto& s : run.steps) {
+            if (s.event.kind != TraceKind::connect) continue;
+            attempt |= s.event.outcome == TraceOutcome::none && s.event.connect.port == 25 &&
+                       !s.event.connect.host.empty() && !s.event.connect.address.empty();
+            refused |= s.event.outcome == TraceOutcome::refused && s.event.connect.host == s.event.from &&
+                       s.event.connect.port == 25;
+            if (s.event.text == "connection closed") CHECK(s.event.connect.empty());
+        }
+        CHECK(attempt);
+        CHECK(refused);
+    }
+    SUBCASE("a capture host's delivery is marked captured, not delivered") {
+        const RunResult run = run_named("capture-dev");
+        bool captured = false, delivered = false;
+        for (const auto& s : run.steps) {
+            captured |= s.event.kind == TraceKind::delivery && s.event.outcome == TraceOutcome::captured &&
+                        s.event.from == "mailpit.dev.test";
+            delivered |= s.event.outcome == TraceOutcome::delivered;
+        }
+        CHECK(captured);
+        CHECK_FALSE(delivered);
+    }
     SUBCASE("a bounce is a dsn step with outcome bounced (RFC 3464 §2.3.3)") {
         const RunResult run = run_named("user-unknown");
         bool bounce = false;

@@ -188,3 +188,95 @@ TEST_CASE("step JSON: wrong types and unknown names are errors, with the key") {
     CHECK(read_step_json_text(R"({"wire":"AB\r\n","secret":{"begin":1,"end":9}})").error.rfind("secret:", 0) == 0);
     CHECK(read_step_json_text(R"({"verb":"MAIL","kind":"command"})").record->step.event.verb == Verb::mail);
 }
+
+TEST_CASE("step JSON: typed DNS answers, connect targets and the captured outcome round-trip") {
+    std::vector<Step> steps;
+    {  // RFC 5321 §5.1: an MX answer, records in the order given
+        Step s = make(TraceKind::dns_answer, TracePhase::dns);
+        s.event.outcome = TraceOutcome::ok;
+        s.event.text = "dest.test MX: 10 mx1.dest.test, 20 mx2.dest.test";
+        s.event.dns = TraceDns{"dest.test", DnsQuestionType::mx, DnsStatus::ok,
+                               {MxRecord{10, "mx1.dest.test"}, MxRecord{20, "mx2.dest.test"}}, {}};
+        steps.push_back(s);
+    }
+    {  // RFC 3596 §2: an AAAA answer
+        Step s = make(TraceKind::dns_answer, TracePhase::dns);
+        s.event.outcome = TraceOutcome::ok;
+        s.event.dns = TraceDns{"mx1.dest.test", DnsQuestionType::aaaa, DnsStatus::ok, {}, {"2001:db8::10", "2001:db8::11"}};
+        steps.push_back(s);
+    }
+    // RFC 1035 §4.1.1, RFC 2308 §2.2: each failure kind
+    for (DnsStatus st : {DnsStatus::nxdomain, DnsStatus::nodata, DnsStatus::servfail, DnsStatus::timeout}) {
+        Step s = make(TraceKind::dns_answer, TracePhase::dns);
+        s.event.outcome = st == DnsStatus::timeout ? TraceOutcome::timed_out : TraceOutcome::failed;
+        s.event.dns = TraceDns{"dest.test", DnsQuestionType::a, st, {}, {}};
+        steps.push_back(s);
+    }
+    {  // a question: name and type only
+        Step s = make(TraceKind::dns_query, TracePhase::dns);
+        s.event.dns = TraceDns{"dest.test", DnsQuestionType::mx, DnsStatus::ok, {}, {}};
+        steps.push_back(s);
+    }
+    {  // RFC 5321 §3.1: where a connection went
+        Step s = make(TraceKind::connect, TracePhase::connect);
+        s.event.text = "connect to mx1.dest.test:587";
+        s.event.connect = TraceConnect{"mx1.dest.test", "198.51.100.10", 587};
+        steps.push_back(s);
+    }
+    {  // a sandbox took the message: captured, nothing goes on
+        Step s = make(TraceKind::delivery, TracePhase::delivery);
+        s.event.outcome = TraceOutcome::captured;
+        s.event.text = "captured in the inbox of mailpit.dev.test";
+        s.event.explain = "Kept by a capture host.";
+        steps.push_back(s);
+    }
+    for (const auto& s : steps) {
+        CAPTURE(s.event.text);
+        CHECK(round_trip(s) == s);
+    }
+
+    // The keys as docs/trace-format.md names them.
+    const Json mx = step_json(steps[0]);
+    CHECK(mx["dns"]["name"] == "dest.test");
+    CHECK(mx["dns"]["type"] == "MX");
+    CHECK(mx["dns"]["status"] == "ok");
+    CHECK(mx["dns"]["mx"][1]["preference"] == 20);
+    CHECK(mx["dns"]["mx"][1]["host"] == "mx2.dest.test");
+    CHECK(mx["dns"]["addresses"].empty());
+    CHECK(mx["connect"].is_null());
+    CHECK(step_json(steps[4])["dns"]["status"] == "servfail");
+    const Json connect = step_json(steps[7]);
+    CHECK(connect["connect"] == Json{{"host", "mx1.dest.test"}, {"address", "198.51.100.10"}, {"port", 587}});
+    CHECK(connect["dns"].is_null());
+    CHECK(step_json(steps[8])["outcome"] == "captured");
+}
+
+TEST_CASE("step JSON: the typed DNS and connect objects: unknown keys ignored, wrong ones refused") {
+    // A stream that grows keys inside the objects still reads.
+    const StepRead grown = read_step_json_text(
+        R"({"kind":"dns_answer","dns":{"name":"dest.test","type":"MX","status":"ok","ttl":300,)"
+        R"("mx":[{"preference":5,"host":"mx.dest.test","weight":1}],"addresses":[]},)"
+        R"("connect":null,"future":{"x":1}})");
+    REQUIRE_MESSAGE(grown.record, grown.error);
+    const TraceDns& d = grown.record->step.event.dns;
+    CHECK(d.name == "dest.test");
+    CHECK(d.type == DnsQuestionType::mx);
+    CHECK(d.mx == std::vector<MxRecord>{MxRecord{5, "mx.dest.test"}});
+    // A step without the keys (an older stream) has none of them.
+    const StepRead old = read_step_json_text(R"({"kind":"dns_answer","text":"dest.test MX: 10 mx.dest.test"})");
+    REQUIRE(old.record);
+    CHECK(old.record->step.event.dns.empty());
+    CHECK(old.record->step.event.connect.empty());
+
+    CHECK(read_step_json_text(R"({"dns":"dest.test MX"})").error == "dns: expected null or an object");
+    CHECK(read_step_json_text(R"({"dns":{"name":"a","type":"TXT"}})").error == "dns.type: unknown value \"TXT\"");
+    CHECK(read_step_json_text(R"({"dns":{"name":"a","type":"MX","status":"lost"}})").error ==
+          "dns.status: unknown value \"lost\"");
+    CHECK(read_step_json_text(R"({"dns":{"name":"a","type":"MX","mx":[{"preference":70000,"host":"b"}]}})")
+              .error.rfind("dns.mx:", 0) == 0);
+    CHECK(read_step_json_text(R"({"dns":{"name":"a","type":"A","addresses":[1]}})").error ==
+          "dns.addresses: expected an array of strings");
+    CHECK(read_step_json_text(R"({"connect":{"port":"25"}})").error == "connect.port: expected an integer");
+    CHECK(read_step_json_text(R"({"connect":{"port":70000}})").error == "connect.port: expected 0..65535");
+    CHECK(read_step_json_text(R"({"outcome":"captured"})").record->step.event.outcome == TraceOutcome::captured);
+}

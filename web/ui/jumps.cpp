@@ -19,7 +19,7 @@ bool is_failure(const TraceEvent& e) {
 
 bool is_hop(const TraceEvent& e) {
     // The attempt itself; its outcome (refused, timed out) and the close are not new hops.
-    return e.kind == TraceKind::connect && e.outcome == TraceOutcome::none && e.text.rfind("connect to ", 0) == 0;
+    return e.kind == TraceKind::connect && e.outcome == TraceOutcome::none && !e.connect.empty();
 }
 
 bool is_dsn(const TraceEvent& e) { return e.phase == TracePhase::dsn; }

@@ -23,6 +23,7 @@ std::int64_t num(const json& j, const char* key) {
 RecipientState recipient_state_of(TraceOutcome o) {
     switch (o) {
         case TraceOutcome::delivered: return RecipientState::delivered;
+        case TraceOutcome::captured: return RecipientState::delivered;  // the sandbox kept it: done here
         case TraceOutcome::relayed: return RecipientState::relayed;
         case TraceOutcome::deferred: return RecipientState::deferred;
         case TraceOutcome::bounced: return RecipientState::bounced;

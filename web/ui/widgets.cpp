@@ -22,6 +22,7 @@ ImU32 outcome_colour(TraceOutcome outcome, ImU32 otherwise, const Palette& p) {
     switch (outcome) {
         case TraceOutcome::ok:
         case TraceOutcome::delivered:
+        case TraceOutcome::captured:
         case TraceOutcome::relayed: return p.reply_2xx;
         case TraceOutcome::deferred:
         case TraceOutcome::timed_out: return p.reply_4xx;
@@ -204,6 +205,7 @@ const char* event_mark(const TraceEvent& e) {
     switch (e.outcome) {
         case TraceOutcome::ok:
         case TraceOutcome::delivered:
+        case TraceOutcome::captured:
         case TraceOutcome::relayed: return "✓ ";
         case TraceOutcome::deferred: return "… ";
         case TraceOutcome::bounced:
