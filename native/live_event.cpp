@@ -46,6 +46,7 @@ std::string live_event_json(const TraceEvent& event, const LiveContext& c) {
     j["peer"] = c.peer;
     j["queue_id"] = c.message;
     j["at"] = c.started + step.event.t_ms;
+    if (c.next_attempt_at >= 0) j["next_attempt_at"] = c.next_attempt_at;
     return j.dump(-1, ' ', false, sim::Json::error_handler_t::replace);
 }
 

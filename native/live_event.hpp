@@ -21,12 +21,15 @@ struct LiveContext {
     std::size_t messages_seen = 0;  // inbound: messages of the session already attributed
     std::int64_t origin_ms = 0;  // the session's start, on the clock of the event's t_ms
     std::int64_t started = 0;    // the same moment on the wall clock (ms since the epoch)
+    // A queue event for a deferred recipient: when its next try is due (wall clock ms), -1 = none.
+    std::int64_t next_attempt_at = -1;
 };
 
 // Fills the event's from/to as the context says (when the session left them empty).
 void live_fill_hosts(TraceEvent& event, const LiveContext& context);
 // {…step fields (t_ms relative to the session's start)…, "type":"event", "session", "role",
-// "peer", "queue_id", "at" (wall clock ms)}. `message` is the queue id too.
+// "peer", "queue_id", "at" (wall clock ms), and "next_attempt_at" (wall clock ms) when the
+// context has one}. `message` is the queue id too.
 std::string live_event_json(const TraceEvent& event, const LiveContext& context);
 
 }  // namespace relaylab::native

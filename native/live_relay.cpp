@@ -56,7 +56,7 @@ void Relay::live_close(const std::optional<LiveContext>& c, const std::string& s
     if (c) live_.close(c->session, status);
 }
 
-void Relay::live_queue_event(const QueuedMessage& q, TraceEvent e) {
+void Relay::live_queue_event(const QueuedMessage& q, TraceEvent e, std::int64_t next_attempt_at) {
     if (!live_.tracing()) return;
     const std::string id = "q-" + q.id;
     if (!live_.ring().info(id)) {
@@ -77,6 +77,7 @@ void Relay::live_queue_event(const QueuedMessage& q, TraceEvent e) {
     c.local = cfg_.hostname;
     c.started = info ? info->started : wall_ms();
     c.origin_ms = c.started;
+    c.next_attempt_at = next_attempt_at;
     e.t_ms = wall_ms();
     if (e.from.empty()) e.from = cfg_.hostname;
     live_.event(id, live_event_json(e, c));
@@ -177,7 +178,7 @@ void Relay::live_result(const QueuedMessage& q, const QueuedRecipient& r, const 
     const Explanation ex = explain_reply(reply.code, reply.enhanced);
     e.explain = std::string("Attempt ") + std::to_string(r.attempts) + " for this recipient. " + ex.text;
     e.rfc = ex.rfc;
-    live_queue_event(q, std::move(e));
+    live_queue_event(q, std::move(e), r.state == RecipientState::deferred ? r.next_attempt_ms : -1);
 }
 
 void Relay::live_notice(const QueuedMessage& original, const QueuedMessage& notice, DsnAction action) {

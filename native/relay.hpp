@@ -213,7 +213,8 @@ private:
                                          const std::string& server, bool server_local);
     void live_emit(LiveContext& c, std::vector<TraceEvent> events);
     void live_close(const std::optional<LiveContext>& c, const std::string& status);
-    void live_queue_event(const QueuedMessage& q, TraceEvent e);  // the message's queue thread
+    // The message's queue thread; `next_attempt_at`: a deferred recipient's next try (wall clock ms).
+    void live_queue_event(const QueuedMessage& q, TraceEvent e, std::int64_t next_attempt_at = -1);
     void live_accepted(std::uint64_t sid, const QueuedMessage& q);
     void live_dns(const QueuedMessage& q, const TraceDns& answer);
     void live_connect_failed(const QueuedMessage& q, const Connect& target, const std::string& why);

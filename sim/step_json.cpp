@@ -246,6 +246,11 @@ StepRead read_step_json(const Json& j) {
         r.integer("at", at);
         rec.at_ms = at;
     }
+    if (r.has("next_attempt_at")) {
+        std::int64_t next = 0;
+        r.integer("next_attempt_at", next);
+        rec.next_attempt_at_ms = next;
+    }
     if (!r.error.empty()) {
         out.error = r.error;
         return out;

@@ -27,7 +27,7 @@ Json message_json(const MessageStatus& message);
 Json messages_json_array(const std::vector<MessageStatus>& messages);
 
 // One step object read back: the Step (no `changes`: the JSON has none), and what the live
-// stream adds (`session`, `role`, `peer`, `queue_id`, `at`), "" / nullopt when absent.
+// stream adds (`session`, `role`, `peer`, `queue_id`, `at`, `next_attempt_at`), "" / nullopt when absent.
 // `explain` and `rfc` stay empty when they are what explain_event() computes from the typed
 // fields (a session's line), so write → read gives back the same event.
 struct StepRecord {
@@ -37,6 +37,8 @@ struct StepRecord {
     std::string peer;     // live: the other end's address
     std::string queue_id;
     std::optional<std::int64_t> at_ms;  // live: wall-clock time (ms since the epoch)
+    // live, a queue event for a deferred recipient: when its next try is due (wall clock ms)
+    std::optional<std::int64_t> next_attempt_at_ms;
     bool operator==(const StepRecord&) const = default;
 };
 struct StepRead {

@@ -183,4 +183,8 @@ TEST_CASE("live event: the step JSON of docs/trace-format.md plus session, role,
         }
     }
     CHECK(saw_auth);
+    // Only a context with a next try (a deferred recipient's queue event) writes one.
+    CHECK_FALSE(nlohmann::json::parse(live_event_json(TraceEvent{}, c)).contains("next_attempt_at"));
+    c.next_attempt_at = 1'700'000'300'000;
+    CHECK(nlohmann::json::parse(live_event_json(TraceEvent{}, c))["next_attempt_at"] == 1'700'000'300'000);
 }

@@ -178,6 +178,19 @@ TEST_CASE("step JSON: the live stream's keys are read, unknown keys ignored") {
     CHECK(r.record->step.event.code == 220);
     CHECK(r.record->step.event.reply_class == ReplyClass::positive);
     CHECK(r.record->step.event.phase == TracePhase::greeting);
+    CHECK_FALSE(r.record->next_attempt_at_ms);
+}
+
+TEST_CASE("step JSON: a deferred recipient's next try is read as a time, not from the text") {
+    const StepRead r = read_step_json_text(
+        R"({"type":"event","t_ms":900,"kind":"delivery","phase":"queue","from":"relay","to":"bob@dest.test",)"
+        R"("text":"bob@dest.test: deferred via mx.dest.test (451 4.7.1 later), next try in 299 s","code":451,)"
+        R"("enhanced":"4.7.1","outcome":"deferred","session":"q-Q9","role":"queue","queue_id":"Q9",)"
+        R"("at":1772442000900,"next_attempt_at":1772442300000})");
+    REQUIRE_MESSAGE(r.record, r.error);
+    CHECK(r.record->step.event.outcome == TraceOutcome::deferred);
+    CHECK(r.record->next_attempt_at_ms == 1772442300000);
+    CHECK(read_step_json_text(R"({"next_attempt_at":"soon"})").error == "next_attempt_at: expected an integer");
 }
 
 TEST_CASE("step JSON: wrong types and unknown names are errors, with the key") {
