@@ -11,7 +11,8 @@
 //   open(source?)  'relay' | 'simulation' | 'chaos'; close(); isOpen()
 //   simulated(query?) → the run's copies as Mailpit lists them (newest first)
 //   onShowSession = (msg) => …   a hook (Live mode); the "Show the session" button shows only
-//                                 when it is set
+//                                 when it is set; a string it returns (or resolves to) is shown
+//                                 beside the button ("nothing is known of this message")
 (function () {
   'use strict';
   const api = window.relaylab;
@@ -300,8 +301,16 @@
     if (!relay) row('Stored', `${msg.Host} · ${msg.Where}${msg.Bounce ? ' · bounce (RFC 3464)' : ''}`);
 
     const actions = el('div', { class: 'inbox-actions' });
-    if (typeof inbox.onShowSession === 'function')
-      actions.append(el('button', { type: 'button', class: 'inbox-show-session', onclick: () => inbox.onShowSession(msg) }, 'Show the session'));
+    if (typeof inbox.onShowSession === 'function') {
+      // The hook may answer (or resolve to) a sentence when it has nothing to show: said here.
+      const said = el('p', { class: 'inbox-show-session-result', role: 'status', hidden: true });
+      actions.append(el('button', { type: 'button', class: 'inbox-show-session', onclick: async () => {
+        said.hidden = true;
+        let answer;
+        try { answer = await inbox.onShowSession(msg); } catch (e) { answer = String(e.message || e); }
+        if (typeof answer === 'string' && answer) { said.textContent = answer; said.hidden = false; }
+      } }, 'Show the session'), said);
+    }
     if (!relay)
       actions.append(el('button', { type: 'button', class: 'inbox-show-step', onclick: () => { close(); api.seek(msg.Step); } },
                         `Show in the run (step ${msg.Step})`));

@@ -17,19 +17,13 @@
 #include "sim/scenario.hpp"
 #include "sim/step_json.hpp"
 #include "sim/world.hpp"
+#include "tests/unit/run_replies.hpp"
 
 using namespace relaylab;
 using namespace relaylab::sim;
+using namespace relaylab::test;
 
 namespace {
-
-RunResult run_builtin(std::string_view name, const SwitchOverrides& overrides = {}) {
-    const auto* builtin = find_builtin(name);
-    REQUIRE(builtin);
-    auto load = parse_scenario(builtin->json);
-    REQUIRE(load.scenario);
-    return run_world(*load.scenario, overrides, load.scenario->seed);
-}
 
 std::vector<ObservedEvent> typed_events(const RunResult& run) {
     std::vector<ObservedEvent> out;
@@ -51,28 +45,6 @@ std::vector<ObservedEvent> json_events(const RunResult& run) {
         REQUIRE_MESSAGE(r.record, r.error);
         out.push_back(observed_event(*r.record));
     }
-    return out;
-}
-
-struct ReplySeen {
-    std::string host;
-    int code = 0;
-    std::string enhanced;
-    bool operator==(const ReplySeen&) const = default;
-};
-
-// The replies of a run: the first line of each, who gave it, its codes.
-std::vector<ReplySeen> replies(const RunResult& run) {
-    std::vector<ReplySeen> out;
-    for (const Step& s : run.steps)
-        if (s.event.kind == TraceKind::reply && s.event.reply_line == 0)
-            out.push_back({s.event.from, s.event.code, s.event.enhanced});
-    return out;
-}
-
-std::string show(const std::vector<ReplySeen>& replies) {
-    std::string out;
-    for (const auto& r : replies) out += r.host + " " + std::to_string(r.code) + " " + r.enhanced + "\n";
     return out;
 }
 

@@ -252,6 +252,11 @@ void App::frame(float width, float height) {
         layout_.notes = {left_w, toolbar_h, right_w, body_h - details_h};
         layout_.details = {left_w, toolbar_h + layout_.notes.h, right_w, details_h};
         layout_.switches = {};
+        if (model_.live_mode()) {  // a projector showing a real relay: its session list, compact, under the note
+            const float list_h = std::floor(layout_.notes.h * 0.45f);
+            layout_.notes.h -= list_h;
+            layout_.switches = {left_w, toolbar_h + layout_.notes.h, right_w, list_h};
+        }
     } else {
         layout_.notes = {left_w, toolbar_h, right_w, std::floor(body_h * 0.30f)};
         layout_.switches = {left_w, 0, right_w, std::floor(body_h * 0.20f)};
@@ -356,9 +361,10 @@ void App::frame(float width, float height) {
         }
     }
     ImGui::End();
-    if (!presenter && model_.live_mode()) {
+    if (model_.live_mode()) {
         if (begin_at("Live: the relay's sessions (newest first)", layout_.switches)) take(live_.draw_list(model_));
         ImGui::End();
+        if (auto id = live_.take_rebuild_request()) open_rebuilt(*id);  // "Open in the simulator"
     } else if (!presenter) {
         if (begin_at("Failure switches and outcome", layout_.switches)) {
             take(switches_.draw(model_));

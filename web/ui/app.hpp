@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "web/ui/editor_panel.hpp"
+#include "web/ui/live_rebuild.hpp"
 #include "web/ui/model.hpp"
 #include "web/ui/panels.hpp"
 #include "web/ui/toolbar_flow.hpp"
@@ -27,11 +28,11 @@ struct Rect {
 };
 // Where each panel sits on screen (pixels), for tests and screenshots.
 struct Layout {
-    Rect toolbar, topology, sequence, notes, details, switches;
+    Rect toolbar, topology, sequence, notes, details, switches;  // switches: the Live list in Live mode
     Rect notice;  // the link's error message; empty when none is shown
     Rect scrubber;   // the timeline's slider
     Rect step_note;  // the current step's line and explanation in the notes
-    bool presenter = false;  // the projector layout (no switches panel; Details collapsible)
+    bool presenter = false;  // the projector layout (no switches panel, the Live list under the note; Details collapsible)
     Rect quiz, glossary, glossary_chip;  // the quiz panel, the glossary window, the first chip
     std::string glossary_chip_term;
     // The toolbar's first row: its items (scenario, presenter, inbox, world, export, quiz,
@@ -86,6 +87,9 @@ public:
     // the world shown stays. `source` says where it came from ("the file x.json").
     std::string load_world(std::string_view json_text, std::string_view source = "this world");
     void show_notice(std::string title, std::string text);
+    // "Open in the simulator" (Live mode): the world rebuilt from live session or message
+    // route `id` (web/ui/live_rebuild.hpp), loaded as load_world loads one; Live mode ends.
+    LiveRebuild open_rebuilt(const std::string& id);
     EditorPanel& editor() { return editor_; }
     const EditorPanel& editor() const { return editor_; }
     // The page's file picker, downloads and clipboard, when the platform has them.

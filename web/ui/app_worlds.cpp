@@ -33,6 +33,13 @@ std::string App::load_world(std::string_view json_text, std::string_view source)
     return error;
 }
 
+LiveRebuild App::open_rebuilt(const std::string& id) {
+    LiveRebuild r = live_rebuild(model_.live(), id);
+    if (r.error.empty()) r.error = load_world(r.json, "The world rebuilt from " + id);
+    else show_notice("Cannot open this in the simulator", r.error);
+    return r;
+}
+
 void App::draw_world_button() {
     if (ImGui::Button(editor_.is_open() ? "Close your world##world" : "Your world…##world"))
         editor_.set_open(!editor_.is_open(), model_);

@@ -29,7 +29,7 @@ std::optional<ojson> live_api(App& app, const std::string& op, const ojson& req)
         return ok(live.connected());
     }
     if (op == "live_feed") {
-        const auto message = nlohmann::json::parse(text(req, "text"), nullptr, false);
+        const auto message = sim::Json::parse(text(req, "text"), nullptr, false);
         if (message.is_discarded() || !live.feed(message)) return fail("not a live message");
         // The session shown follows what arrives (unless the list is paused).
         if (model.live_mode() && !model.live_shown().empty() && !live.paused()) {
@@ -41,13 +41,19 @@ std::optional<ojson> live_api(App& app, const std::string& op, const ojson& req)
     }
     if (op == "live_sessions") {
         ojson list = ojson::array();
-        for (const LiveSession* s : live.sessions()) list.push_back(ojson::parse(LiveTrace::summary(*s).dump()));
+        for (const LiveSession* s : live.sessions()) list.push_back(LiveTrace::summary(*s));
         return ok(list);
     }
     if (op == "live_open") {
         if (!model.apply(cmd::Live{cmd::Live::Do::open, text(req, "id")}))
             return fail("no live session or message \"" + text(req, "id") + "\"");
         return ok(model.scenario_name());
+    }
+    if (op == "live_rebuild") {
+        // "Open in the simulator": the world rebuilt from what was observed, loaded (Live mode ends).
+        const LiveRebuild r = app.open_rebuilt(text(req, "id"));
+        if (!r.error.empty()) return ok(ojson{{"ok", false}, {"error", r.error}});
+        return ok(ojson{{"ok", true}, {"name", r.name}, {"notes", r.notes}, {"json", r.json}});
     }
     if (op == "live_mode") {
         if (!model.apply(cmd::Live{flag(req) ? cmd::Live::Do::on : cmd::Live::Do::off, {}}))

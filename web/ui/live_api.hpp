@@ -6,6 +6,8 @@
 //   {"op":"live_sessions"}              → [{id, role, peer, started, status, messages}] newest first
 //   {"op":"live_open","id":"in-3"}      show that session (or a queue id's whole route)
 //   {"op":"live_mode","on":bool}        Live mode on or off
+//   {"op":"live_rebuild","id":"in-3"}   "Open in the simulator": the world rebuilt from that
+//                                       session (or route), loaded → {ok, name, notes, json} or {ok:false, error}
 #include <optional>
 #include <string>
 

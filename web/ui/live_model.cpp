@@ -15,7 +15,10 @@ bool Model::apply_live(const cmd::Live& c) {
         case Do::off: {
             if (!live_mode_) return true;
             live_mode_ = false;
+            const bool replaced = !live_shown_.empty();  // a session was shown in the world's place
             live_shown_.clear();
+            if (!replaced) return true;
+            if (custom_world()) return load_world(std::string(world_json_)).empty();  // e.g. a rebuilt one
             const std::string back = scenario_before_live_;
             return back.empty() || back.rfind("live:", 0) == 0 || apply(cmd::Load{back});
         }

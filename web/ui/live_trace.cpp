@@ -9,7 +9,7 @@ namespace relaylab::ui {
 
 namespace {
 
-using json = nlohmann::json;
+using json = sim::Json;
 
 std::string str(const json& j, const char* key) {
     const auto it = j.find(key);
@@ -18,43 +18,6 @@ std::string str(const json& j, const char* key) {
 std::int64_t num(const json& j, const char* key) {
     const auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<std::int64_t>() : 0;
-}
-
-// The enum whose name (the JSON's, from the same *_name function) is `name`; `fallback`
-// when none is. The stream carries names (docs/trace-format.md); they are read back once, here.
-template <class E, class F>
-E enum_named(const std::string& name, E last, F name_of, E fallback) {
-    for (int i = 0; i <= static_cast<int>(last); ++i)
-        if (name == name_of(static_cast<E>(i))) return static_cast<E>(i);
-    return fallback;
-}
-
-TraceEvent event_of(const json& j) {
-    TraceEvent e;
-    e.t_ms = num(j, "t_ms");
-    e.kind = enum_named(str(j, "kind"), TraceKind::note, trace_kind_name, TraceKind::note);
-    e.phase = enum_named(str(j, "phase"), TracePhase::other, trace_phase_name, TracePhase::other);
-    e.from = str(j, "from");
-    e.to = str(j, "to");
-    e.text = str(j, "text");
-    e.wire = str(j, "wire");
-    if (const auto it = j.find("secret"); it != j.end() && it->is_object()) {
-        e.secret_begin = num(*it, "begin");
-        e.secret_end = num(*it, "end");
-    }
-    if (e.kind == TraceKind::command) e.verb = enum_named(str(j, "verb"), Verb::unknown, verb_name, Verb::unknown);
-    e.code = static_cast<int>(num(j, "code"));
-    e.enhanced = str(j, "enhanced");
-    e.reply_class = enum_named(str(j, "reply_class"), ReplyClass::permanent, reply_class_name, ReplyClass::none);
-    e.reply_line = static_cast<int>(num(j, "reply_line"));
-    e.outcome = enum_named(str(j, "outcome"), TraceOutcome::failed, trace_outcome_name, TraceOutcome::none);
-    e.note = enum_named(str(j, "note"), TraceNote::session_failed, trace_note_name, TraceNote::none);
-    e.state_before = str(j, "state_before");
-    e.state_after = str(j, "state_after");
-    // The relay computed the explanation with explain_event(): keep its words.
-    e.explain = str(j, "explain");
-    e.rfc = str(j, "rfc");
-    return e;
 }
 
 RecipientState recipient_state_of(TraceOutcome o) {
@@ -92,21 +55,16 @@ LiveSession& LiveTrace::session(const std::string& id) {
 }
 
 void LiveTrace::add_event(const json& j) {
-    const std::string id = str(j, "session");
-    if (id.empty()) return;
-    LiveSession& s = session(id);
-    if (s.role.empty()) s.role = str(j, "role");
-    if (s.peer.empty()) s.peer = str(j, "peer");
-    sim::Step step;
-    step.event = event_of(j);
-    step.topic = enum_named(str(j, "topic"), sim::Topic::bounce, sim::topic_name, sim::Topic::intro);
-    step.message = str(j, "queue_id");
-    step.connection = s.role == "queue" ? -1 : 1;
-    if (!step.message.empty() &&
-        std::find(s.messages.begin(), s.messages.end(), step.message) == s.messages.end())
-        s.messages.push_back(step.message);
-    s.at.push_back(num(j, "at"));
-    s.steps.push_back(std::move(step));
+    // The one reader of step objects (sim/step_json.hpp); a line it cannot read is left out.
+    sim::StepRead read = sim::read_step_json(j);
+    if (!read.record || read.record->session.empty()) return;
+    sim::StepRecord& r = *read.record;
+    LiveSession& s = session(r.session);
+    if (s.role.empty()) s.role = r.role;
+    if (s.peer.empty()) s.peer = r.peer;
+    if (!r.queue_id.empty() && std::find(s.messages.begin(), s.messages.end(), r.queue_id) == s.messages.end())
+        s.messages.push_back(r.queue_id);
+    s.records.push_back(std::move(r));
 }
 
 void LiveTrace::apply(const json& m) {
@@ -126,6 +84,13 @@ void LiveTrace::apply(const json& m) {
             s.messages.clear();
             for (const auto& q : *it)
                 if (q.is_string()) s.messages.push_back(q.get<std::string>());
+        }
+        // All of its events (the relay's ring): they replace those seen, so a session fetched
+        // again is not doubled.
+        if (const auto it = m.find("events"); it != m.end() && it->is_array()) {
+            s.records.clear();
+            for (const auto& e : *it)
+                if (str(e, "session") == s.id) add_event(e);
         }
     } else if (type == "event") {
         add_event(m);
@@ -156,8 +121,10 @@ std::vector<const LiveSession*> LiveTrace::sessions(const std::string& filter) c
         bool match = filter.empty() || s.peer.find(filter) != std::string::npos || s.status.find(filter) == 0 ||
                      s.role == filter || s.id == filter;
         for (const auto& q : s.messages) match = match || q == filter;
-        for (std::size_t i = 0; !match && i < s.steps.size(); ++i)
-            match = s.steps[i].event.kind == TraceKind::command && s.steps[i].event.text.find(filter) != std::string::npos;
+        for (std::size_t i = 0; !match && i < s.records.size(); ++i) {
+            const TraceEvent& e = s.records[i].step.event;
+            match = e.kind == TraceKind::command && e.text.find(filter) != std::string::npos;
+        }
         if (match) out.push_back(&s);
     }
     std::sort(out.begin(), out.end(), [](const LiveSession* a, const LiveSession* b) {
@@ -176,26 +143,38 @@ json LiveTrace::summary(const LiveSession& s) {
                 {"started", s.started}, {"status", s.status}, {"messages", s.messages}};
 }
 
-std::unique_ptr<sim::Simulation> LiveTrace::simulation(const std::string& id) const {
-    // The sessions shown: this one, or every one that carried the message `id`.
-    std::vector<const LiveSession*> parts;
+std::vector<const LiveSession*> LiveTrace::parts(const std::string& id) const {
+    std::vector<const LiveSession*> out;
     if (const LiveSession* s = find(id)) {
-        parts.push_back(s);
+        out.push_back(s);
     } else {
         for (const auto& [sid, s] : sessions_)
-            if (std::find(s.messages.begin(), s.messages.end(), id) != s.messages.end()) parts.push_back(&s);
+            if (std::find(s.messages.begin(), s.messages.end(), id) != s.messages.end()) out.push_back(&s);
     }
-    if (parts.empty()) return nullptr;
-    struct Item {
-        std::int64_t at;
-        int part;
-        std::size_t index;
-    };
-    std::vector<Item> items;
+    return out;
+}
+
+std::vector<LiveTrace::Merged> LiveTrace::merged(const std::vector<const LiveSession*>& parts) {
+    std::vector<Merged> items;
     for (std::size_t p = 0; p < parts.size(); ++p)
-        for (std::size_t i = 0; i < parts[p]->steps.size(); ++i)
-            items.push_back({parts[p]->at[i], static_cast<int>(p), i});
-    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.at < b.at; });
+        for (std::size_t i = 0; i < parts[p]->records.size(); ++i)
+            items.push_back({p, i, parts[p]->records[i].at_ms.value_or(0)});
+    std::stable_sort(items.begin(), items.end(), [](const Merged& a, const Merged& b) { return a.at < b.at; });
+    return items;
+}
+
+std::vector<sim::ObservedEvent> LiveTrace::observed(const std::string& id) const {
+    const auto shown = parts(id);
+    std::vector<sim::ObservedEvent> out;
+    for (const Merged& m : merged(shown)) out.push_back(sim::observed_event(shown[m.part]->records[m.index]));
+    return out;
+}
+
+std::unique_ptr<sim::Simulation> LiveTrace::simulation(const std::string& id) const {
+    // The sessions shown: this one, or every one that carried the message `id`.
+    const std::vector<const LiveSession*> parts = this->parts(id);
+    if (parts.empty()) return nullptr;
+    const std::vector<Merged> items = merged(parts);
 
     sim::Scenario sc;
     sc.name = "live:" + id;
@@ -217,11 +196,13 @@ std::unique_ptr<sim::Simulation> LiveTrace::simulation(const std::string& id) co
     const std::int64_t origin = items.empty() ? 0 : items.front().at;
     std::vector<bool> opened(parts.size(), false);
     std::vector<sim::ConnectionView> conns(parts.size());
-    for (const Item& it : items) {
+    for (const Merged& it : items) {
         const LiveSession& s = *parts[it.part];
-        sim::Step step = s.steps[it.index];
+        const sim::StepRecord& r = s.records[it.index];
+        sim::Step step = r.step;
+        step.message = r.queue_id.empty() ? r.step.message : r.queue_id;
         step.event.t_ms = it.at - origin;
-        step.connection = s.role == "queue" ? -1 : it.part + 1;
+        step.connection = s.role == "queue" ? -1 : static_cast<int>(it.part) + 1;
         const TraceEvent& e = step.event;
         // Hosts: the relay is the side that is not the peer.
         if (s.role == "outbound") {

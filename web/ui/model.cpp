@@ -212,6 +212,8 @@ std::string Model::load_world(std::string_view json_text) {
     name_ = parsed.scenario->name;
     sim_ = std::make_unique<sim::Simulation>(std::move(*parsed.scenario));
     world_json_ = std::string(json_text);
+    live_mode_ = false;  // the world loaded replaces what Live mode showed (and the stream no longer reopens it)
+    live_shown_.clear();
     quiz_refresh();
     playing_ = false;
     play_accum_ = 0;

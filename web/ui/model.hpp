@@ -121,7 +121,7 @@ public:
     std::string fragment() const;
     // A world of one's own, from JSON text: validated by sim::parse_scenario (the same as
     // `relaylab sim FILE`). Returns the error naming the JSON path, or "" when it loaded; on
-    // an error the world shown stays as it was.
+    // an error the world shown stays as it was. Loaded, it ends Live mode.
     std::string load_world(std::string_view json_text);
     bool custom_world() const { return !world_json_.empty(); }
     // The current world's JSON: the text loaded, or the built-in scenario's file.

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "web/ui/model.hpp"
@@ -191,8 +192,12 @@ struct ExportMenu {
 struct LivePanel {
     Commands draw_button(const Model& model);
     Commands draw_list(const Model& model);
+    // The "Open in the simulator" button was pressed for this session or route (the App
+    // rebuilds and loads the world: App::open_rebuilt).
+    std::optional<std::string> take_rebuild_request() { return std::exchange(rebuild_request_, std::nullopt); }
 
 private:
+    std::optional<std::string> rebuild_request_;
     char filter_[128] = {};
     bool paused_view_ = false;
 };
