@@ -132,6 +132,38 @@ const char* trace_dns_status_name(DnsStatus status) {
     return "ok";
 }
 
+std::string dns_status_text(DnsStatus s) {
+    switch (s) {
+        case DnsStatus::ok: return "ok";
+        case DnsStatus::nxdomain: return "NXDOMAIN (no such domain)";
+        case DnsStatus::nodata: return "no records of this type";
+        case DnsStatus::servfail: return "SERVFAIL (the DNS server failed)";
+        case DnsStatus::timeout: return "no answer (timeout)";
+    }
+    return "?";
+}
+
+std::string dns_question_text(const TraceDns& dns) { return dns.name + " " + dns_question_type_name(dns.type); }
+
+std::string dns_answer_text(const TraceDns& dns) {
+    if (dns.status != DnsStatus::ok) return dns_status_text(dns.status);
+    std::string out;
+    for (const MxRecord& r : dns.mx) out += (out.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
+    for (const std::string& a : dns.addresses) out += (out.empty() ? "" : ", ") + a;
+    return out;
+}
+
+TraceOutcome dns_trace_outcome(DnsStatus s) {
+    switch (s) {
+        case DnsStatus::ok: return TraceOutcome::ok;
+        case DnsStatus::timeout: return TraceOutcome::timed_out;
+        case DnsStatus::nxdomain:
+        case DnsStatus::nodata:
+        case DnsStatus::servfail: return TraceOutcome::failed;
+    }
+    return TraceOutcome::failed;
+}
+
 DnsQuestionType dns_question_type_of(AddressType type) {
     return type == AddressType::aaaa ? DnsQuestionType::aaaa : DnsQuestionType::a;
 }

@@ -123,6 +123,15 @@ struct TraceConnect {
 
 const char* dns_question_type_name(DnsQuestionType type);  // "none", "MX", "A", "AAAA"
 const char* trace_dns_status_name(DnsStatus status);       // "ok", "nxdomain", "nodata", "servfail", "timeout"
+// A DNS step in words, from its typed answer: the simulator, the relay's live stream and the
+// page's DNS panel say it alike.
+std::string dns_status_text(DnsStatus status);     // "NXDOMAIN (no such domain)", ...
+std::string dns_question_text(const TraceDns& dns);  // "dest.test MX"
+// "10 mx1.dest.test, 20 mx2.dest.test" / "192.0.2.1" / the failure in words
+std::string dns_answer_text(const TraceDns& dns);
+// An answer that names no host (NXDOMAIN, no records, SERVFAIL) is a failed lookup; no
+// answer at all is a timeout. Whether that bounces or defers the delivery core decides.
+TraceOutcome dns_trace_outcome(DnsStatus status);
 DnsQuestionType dns_question_type_of(AddressType type);
 
 const char* trace_kind_name(TraceKind kind);

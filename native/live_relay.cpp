@@ -118,15 +118,8 @@ void Relay::live_dns(const QueuedMessage& q, const TraceDns& answer) {
     e.to = cfg_.hostname;
     e.from = "dns";  // the simulator's name for the resolver (topology panel)
     e.dns = answer;
-    e.outcome = answer.status == DnsStatus::ok ? TraceOutcome::ok
-                : answer.status == DnsStatus::timeout ? TraceOutcome::timed_out : TraceOutcome::failed;
-    // The printable form: "NAME TYPE: records" (or the failure's name).
-    std::string records;
-    for (const MxRecord& r : answer.mx)
-        records += (records.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
-    for (const std::string& a : answer.addresses) records += (records.empty() ? "" : ", ") + a;
-    e.text = answer.name + " " + dns_question_type_name(answer.type) + ": " +
-             (answer.status == DnsStatus::ok ? records : std::string(dns_status_name(answer.status)));
+    e.outcome = dns_trace_outcome(answer.status);
+    e.text = dns_question_text(answer) + ": " + dns_answer_text(answer);  // as the simulator says it
     e.explain = answer.status == DnsStatus::ok ? "The DNS answer the relay routes by."
                                                : "DNS gave no usable answer: the delivery core decides what that "
                                                  "means (no MX: the domain's own address; no address at all: defer "

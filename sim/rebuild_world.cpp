@@ -548,9 +548,8 @@ private:
 RebuiltWorld rebuild_world(const std::vector<ObservedEvent>& events, std::string_view name) {
     Observation o = rebuild::observe(events);
     Writer w(o);
-    const Json doc = w.scenario(name);
+    Json doc = w.scenario(name);
     RebuiltWorld out;
-    out.json = doc.dump(2) + "\n";
     out.notes = o.notes;
     for (auto& n : w.notes) out.notes.push_back(std::move(n));
     for (const auto& [host, what] : o.unmapped)
@@ -560,6 +559,14 @@ RebuiltWorld rebuild_world(const std::vector<ObservedEvent>& events, std::string
     std::vector<std::string> unique;
     for (auto& n : out.notes) rebuild::add_unique(unique, n);
     out.notes = std::move(unique);
+    // The guesses go into the world itself (its description, under the title), so they stay
+    // with it when it is edited, exported or shared as a link.
+    if (!out.notes.empty()) {
+        std::string description = doc["description"].get<std::string>() + "\n\nWhat the rebuild had to guess:";
+        for (const auto& n : out.notes) description.append("\n- ").append(n);
+        doc["description"] = std::move(description);
+    }
+    out.json = doc.dump(2) + "\n";
     return out;
 }
 

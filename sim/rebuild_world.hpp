@@ -31,7 +31,7 @@ struct ObservedEvent {
 ObservedEvent observed_event(const StepRecord& record);
 
 struct RebuiltWorld {
-    std::string json;                // the scenario, ordered and indented
+    std::string json;                // the scenario, ordered and indented; its description ends with the notes
     std::vector<std::string> notes;  // what was approximated or could not be mapped
 };
 

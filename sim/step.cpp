@@ -4,6 +4,10 @@
 
 namespace relaylab::sim {
 
+DnsRecordView dns_record_view(std::int64_t t_ms, const std::string& resolver_of, const TraceDns& dns) {
+    return DnsRecordView{t_ms, resolver_of, dns_question_text(dns), dns_answer_text(dns), dns_trace_outcome(dns.status)};
+}
+
 const char* message_state_name(MessageState state) {
     switch (state) {
         case MessageState::pending: return "pending";

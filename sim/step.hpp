@@ -77,6 +77,8 @@ struct DnsRecordView {
     TraceOutcome outcome = TraceOutcome::none;  // ok, failed (NXDOMAIN, no records, SERVFAIL), timed_out
     bool operator==(const DnsRecordView&) const = default;
 };
+// The DNS panel's row for a typed answer (the simulator's and Live mode's alike).
+DnsRecordView dns_record_view(std::int64_t t_ms, const std::string& resolver_of, const TraceDns& dns);
 
 // A copy of a message as one host stored it (headers show the growing Received: chain).
 struct MessageCopy {

@@ -33,9 +33,6 @@ bool switch_on(const Scenario& scenario, const SwitchOverrides& overrides, const
 // Every scenario message as it stands before anything happened (status "pending").
 std::vector<MessageStatus> initial_statuses(const Scenario& scenario);
 
-// How the virtual DNS words an answer of this status ("NXDOMAIN (no such domain)", ...).
-std::string dns_status_text(DnsStatus status);
-
 // Runs the world from virtual time 0 to the end (no more events, or scenario.end_ms).
 RunResult run_world(const Scenario& scenario, const SwitchOverrides& overrides, std::uint64_t seed);
 

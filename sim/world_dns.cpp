@@ -12,33 +12,6 @@ const char* const k_dns_host = "dns";
 
 }  // namespace
 
-std::string dns_status_text(DnsStatus s) {
-    switch (s) {
-        case DnsStatus::ok: return "ok";
-        case DnsStatus::nxdomain: return "NXDOMAIN (no such domain)";
-        case DnsStatus::nodata: return "no records of this type";
-        case DnsStatus::servfail: return "SERVFAIL (the DNS server failed)";
-        case DnsStatus::timeout: return "no answer (timeout)";
-    }
-    return "?";
-}
-
-namespace {
-std::string status_text(DnsStatus s) { return dns_status_text(s); }
-
-// An answer that names no host (NXDOMAIN, no records, SERVFAIL) is a failed lookup for the
-// sender; whether that bounces or defers is decided by the delivery core afterwards.
-TraceOutcome dns_outcome(DnsStatus s) {
-    switch (s) {
-        case DnsStatus::ok: return TraceOutcome::ok;
-        case DnsStatus::timeout: return TraceOutcome::timed_out;
-        case DnsStatus::nxdomain:
-        case DnsStatus::nodata:
-        case DnsStatus::servfail: return TraceOutcome::failed;
-    }
-    return TraceOutcome::failed;
-}
-}  // namespace
 
 std::optional<DnsStatus> World::dns_failure(const std::string& name) const {
     for (const auto& e : dns_failures_) {
@@ -98,13 +71,7 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
               "Asks DNS which hosts accept mail for this domain (its MX records): where mail for it goes.",
               pre.status == DnsStatus::timeout, [=, this] {
         const DnsMxAnswer mx = lookup_mx(domain);
-        std::string answer;
-        if (mx.status == DnsStatus::ok) {
-            for (const auto& r : mx.records)
-                answer += (answer.empty() ? "" : ", ") + std::to_string(r.preference) + " " + r.exchange;
-        } else {
-            answer = status_text(mx.status);
-        }
+        const TraceDns typed{domain, DnsQuestionType::mx, mx.status, mx.records, {}};
         std::string explain = "The DNS answer for " + domain + ".";
         std::string rfc = "RFC 5321 §5.1";
         if (mx.status == DnsStatus::ok && mx.records.size() == 1 && mx.records[0].exchange == ".") {
@@ -121,10 +88,11 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
             explain = "DNS failed for now: a temporary problem, the relay will try again later.";
             rfc = "RFC 5321 §5.1, RFC 1035 §4.1.1";
         }
-        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name, domain + " MX: " + answer,
-               explain, rfc, spec_id, -1, dns_outcome(mx.status))
-            .event.dns = TraceDns{domain, DnsQuestionType::mx, mx.status, mx.records, {}};
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, domain + " MX", answer, dns_outcome(mx.status)}});
+        record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name,
+               dns_question_text(typed) + ": " + dns_answer_text(typed), explain, rfc, spec_id, -1,
+               dns_trace_outcome(mx.status))
+            .event.dns = typed;
+        change(AddDnsRecord{dns_record_view(now_, h->spec->name, typed)});
         then(mx);
     });
 }
@@ -134,7 +102,6 @@ void World::resolve_mx(HostRt* h, const std::string& spec_id, const std::string&
 void World::resolve_address(HostRt* h, const std::string& spec_id, const std::string& name, AddressType type,
                             std::function<void(const DnsAddressAnswer&)> then) {
     const bool v6 = type == AddressType::aaaa;
-    const std::string rr = address_type_name(type);
     const DnsAddressAnswer pre = lookup_address(name, type);
     dns_query(h, spec_id, TraceDns{name, dns_question_type_of(type), DnsStatus::ok, {}, {}},
               v6 ? "Asks DNS for the IPv6 address of this host name (its AAAA record). A mail server asks for "
@@ -143,9 +110,7 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
                    "asks for an address only; where mail for a domain goes is the MX question.",
               pre.status == DnsStatus::timeout, [=, this] {
         const DnsAddressAnswer a = lookup_address(name, type);
-        std::string answer;
-        for (const auto& ip : a.addresses) answer += (answer.empty() ? "" : ", ") + ip;
-        if (a.status != DnsStatus::ok) answer = status_text(a.status);
+        const TraceDns typed{name, dns_question_type_of(type), a.status, {}, a.addresses};
         std::string explain;
         std::string rfc = v6 ? "RFC 5321 §5.1, RFC 3596 §2" : "RFC 5321 §5.1";
         if (a.status == DnsStatus::ok)
@@ -161,9 +126,10 @@ void World::resolve_address(HostRt* h, const std::string& spec_id, const std::st
         else
             explain = "This host's address is unknown now.";
         record(TraceKind::dns_answer, TracePhase::dns, Topic::dns, k_dns_host, h->spec->name,
-               name + " " + rr + ": " + answer, explain, rfc, spec_id, -1, dns_outcome(a.status))
-            .event.dns = TraceDns{name, dns_question_type_of(type), a.status, {}, a.addresses};
-        change(AddDnsRecord{DnsRecordView{now_, h->spec->name, name + " " + rr, answer, dns_outcome(a.status)}});
+               dns_question_text(typed) + ": " + dns_answer_text(typed), explain, rfc, spec_id, -1,
+               dns_trace_outcome(a.status))
+            .event.dns = typed;
+        change(AddDnsRecord{dns_record_view(now_, h->spec->name, typed)});
         then(a);
     });
 }

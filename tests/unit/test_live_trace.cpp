@@ -187,3 +187,57 @@ TEST_CASE("Open in the simulator: a message's whole route rebuilt gives the same
     CHECK(std::any_of(scenario.switches.begin(), scenario.switches.end(),
                       [](const SwitchSpec& s) { return s.on && s.name.find("greylisting") != std::string::npos; }));
 }
+
+TEST_CASE("LiveTrace: the DNS panel and the queue read the relay's typed fields, not its text") {
+    // A message's queue thread as the relay streams it: an MX answer (RFC 5321 §5.1), then a
+    // 451 4.7.1 deferral (RFC 6647 greylisting) with the next try's wall-clock time.
+    const auto event = [](std::int64_t at, const TraceEvent& e) {
+        Step s;
+        s.event = e;
+        s.event.t_ms = at - k_epoch_ms;
+        s.message = "Q1";
+        Json j = step_json(s);
+        j["type"] = "event";
+        j["session"] = "q-Q1";
+        j["role"] = "queue";
+        j["peer"] = "Q1";
+        j["queue_id"] = "Q1";
+        j["at"] = at;
+        return j;
+    };
+    TraceEvent dns;
+    dns.kind = TraceKind::dns_answer;
+    dns.phase = TracePhase::dns;
+    dns.from = "dns";
+    dns.to = "relay.lab.test";
+    dns.dns = TraceDns{"dest.test", DnsQuestionType::mx, DnsStatus::ok, {{10, "mx1.dest.test"}, {20, "mx2.dest.test"}}, {}};
+    dns.outcome = TraceOutcome::ok;
+    dns.text = "words that are not the answer";  // the page must not read them
+    TraceEvent deferred;
+    deferred.kind = TraceKind::delivery;
+    deferred.phase = TracePhase::queue;
+    deferred.from = "relay.lab.test";
+    deferred.to = "bob@dest.test";
+    deferred.code = 451;
+    deferred.enhanced = "4.7.1";
+    deferred.outcome = TraceOutcome::deferred;
+    deferred.text = "bob@dest.test: deferred";
+    Json later = event(k_epoch_ms + 2'000, deferred);
+    later["next_attempt_at"] = k_epoch_ms + 302'000;
+    LiveTrace live = fed({event(k_epoch_ms + 1'000, dns), later});
+    auto shown = live.simulation("Q1");
+    REQUIRE(shown);
+    shown->seek(shown->total_steps());
+    const auto& rows = shown->timeline().dns_records();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].question == "dest.test MX");
+    CHECK(rows[0].answer == "10 mx1.dest.test, 20 mx2.dest.test");
+    CHECK(rows[0].resolver_of == "relay.lab.test");
+    CHECK(rows[0].outcome == TraceOutcome::ok);
+    REQUIRE(shown->view().queue.count("Q1"));
+    const auto& recipients = shown->view().queue.at("Q1").recipients;
+    REQUIRE(recipients.size() == 1);
+    CHECK(recipients[0].state == RecipientState::deferred);
+    // On the view's clock: the route's first event (the DNS answer) is 0.
+    CHECK(recipients[0].next_attempt_ms == 301'000);
+}

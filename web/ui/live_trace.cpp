@@ -229,15 +229,8 @@ std::unique_ptr<sim::Simulation> LiveTrace::simulation(const std::string& id) co
             conns[it.part] = c;
             step.changes.push_back(sim::SetConnection{c});
         }
-        if (e.kind == TraceKind::dns_answer) {
-            sim::DnsRecordView d;
-            d.t_ms = e.t_ms;
-            d.resolver_of = e.to;
-            const auto colon = e.text.find(": ");
-            d.question = e.text.substr(0, colon);
-            d.answer = colon == std::string::npos ? std::string() : e.text.substr(colon + 2);
-            d.outcome = e.outcome;
-            step.changes.push_back(sim::AddDnsRecord{d});
+        if (e.kind == TraceKind::dns_answer && !e.dns.empty()) {
+            step.changes.push_back(sim::AddDnsRecord{sim::dns_record_view(e.t_ms, e.to, e.dns)});
         }
         if (!step.message.empty()) {
             if (!status.count(step.message)) {
@@ -261,6 +254,9 @@ std::unique_ptr<sim::Simulation> LiveTrace::simulation(const std::string& id) co
                     r->state = recipient_state_of(e.outcome);
                     ++r->attempts;
                     r->last_reply = e.text;
+                    // The relay's next try, on this view's clock (the route's first event is 0).
+                    const auto& next = s.records[it.index].next_attempt_at_ms;
+                    r->next_attempt_ms = r->state == RecipientState::deferred && next ? *next - origin : -1;
                     sim::MessageStatus& m = status[step.message];
                     // The worst recipient's fate (docs/trace-format.md, Message JSON).
                     auto rank = [](sim::MessageState st) {
