@@ -434,6 +434,12 @@ Explanation explain_note(TraceNote note) {
                     ""};
         case TraceNote::session_failed:
             return {"The session ended early: every message still open gets the failure as its reply.", ""};
+        case TraceNote::tls_handshake_failed:
+            return {"The two sides could not agree on encryption. The connection is useless now.", "RFC 8446 §6.2"};
+        case TraceNote::tls_certificate_untrusted:
+            return {"The certificate is not signed by an authority the client trusts (or names another host): a "
+                    "client that requires TLS stops; opportunistic TLS goes on encrypted.",
+                    "RFC 7672 §3, RFC 6125, RFC 7435"};
     }
     return {};
 }

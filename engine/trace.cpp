@@ -77,6 +77,8 @@ const char* trace_note_name(TraceNote note) {
         case TraceNote::unparseable_reply: return "unparseable_reply";
         case TraceNote::message_not_sent: return "message_not_sent";
         case TraceNote::session_failed: return "session_failed";
+        case TraceNote::tls_handshake_failed: return "tls_handshake_failed";
+        case TraceNote::tls_certificate_untrusted: return "tls_certificate_untrusted";
     }
     return "none";
 }

@@ -94,6 +94,9 @@ enum class TraceNote : std::uint8_t {
     unparseable_reply,
     message_not_sent,           // the client refused to send a message the server cannot take
     session_failed,
+    // The TLS layer's own steps (the simulator plays the handshake): why it failed, typed.
+    tls_handshake_failed,       // no shared protocol version or cipher
+    tls_certificate_untrusted,  // the certificate is not trusted (fatal when TLS is required)
 };
 
 // The question of a DNS step, typed: which record type was asked for.

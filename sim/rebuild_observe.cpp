@@ -241,14 +241,13 @@ private:
             if (!oe.session.empty() && candidate.key == oe.session) s = &candidate;
         if (!s) s = session(oe, host_name(e.from), host_name(e.to));
         if (!s) return;
-        if (e.note == TraceNote::tls_established || (e.outcome == TraceOutcome::ok && e.note == TraceNote::none &&
-                                                     e.text.find("TLS established") != std::string::npos))
-            s->tls_up = true;
-        // The kind of TLS failure is in the composed step's words only: a certificate
-        // problem names the certificate, anything else is a failed handshake.
-        const bool certificate = e.text.find("certificate") != std::string::npos;
+        if (e.note == TraceNote::tls_established) s->tls_up = true;
+        // The kind of TLS failure is typed: an untrusted certificate, or anything else (a
+        // failed handshake).
+        const bool certificate = e.note == TraceNote::tls_certificate_untrusted;
         SeenHost* h = o_.host(s->server);
-        if (e.outcome == TraceOutcome::failed || e.note == TraceNote::tls_failed) {
+        if (e.outcome == TraceOutcome::failed || e.note == TraceNote::tls_failed ||
+            e.note == TraceNote::tls_handshake_failed) {
             h->tls = certificate ? TlsOutcome::untrusted : TlsOutcome::handshake_failure;
             h->tls_failed = true;
         }

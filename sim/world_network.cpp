@@ -159,8 +159,9 @@ void World::run_tls_handshake(Conn* c) {
         if (outcome == TlsOutcome::handshake_failure) {
             record(TraceKind::tls, TracePhase::tls, Topic::tls, c->server->spec->name, c->client->spec->name,
                    "TLS handshake failed (no shared protocol version or cipher)",
-                   "The two sides could not agree on encryption. The connection is useless now.",
-                   "RFC 8446 §6.2", c->spec_id, c->id, TraceOutcome::failed);
+                   "", "",  // the note's explanation (engine/explain.cpp), said once
+                   c->spec_id, c->id, TraceOutcome::failed)
+                .event.note = TraceNote::tls_handshake_failed;
             wire_of(c).tls->result = TlsResult::handshake_failure;
             c->cli->tls_failed("handshake failure", now_);
             pump_client(c);
@@ -171,7 +172,8 @@ void World::run_tls_handshake(Conn* c) {
                    "TLS certificate of " + c->server->spec->name + " is not trusted",
                    "The certificate is not signed by an authority the client trusts (or names another "
                    "host). A client that requires TLS must stop here.",
-                   "RFC 7672 §3, RFC 6125", c->spec_id, c->id, TraceOutcome::failed);
+                   "RFC 7672 §3, RFC 6125", c->spec_id, c->id, TraceOutcome::failed)
+                .event.note = TraceNote::tls_certificate_untrusted;
             wire_of(c).tls->result = TlsResult::certificate_refused;
             c->cli->tls_failed("certificate not trusted", now_);
             pump_client(c);
@@ -181,7 +183,8 @@ void World::run_tls_handshake(Conn* c) {
             record(TraceKind::tls, TracePhase::tls, Topic::tls, c->server->spec->name, c->client->spec->name,
                    "TLS certificate not trusted; opportunistic TLS goes on encrypted",
                    "Opportunistic TLS encrypts without checking the certificate: better than plain text.",
-                   "RFC 7435", c->spec_id, c->id, TraceOutcome::ok);
+                   "RFC 7435", c->spec_id, c->id, TraceOutcome::ok)
+                .event.note = TraceNote::tls_certificate_untrusted;
         c->tls = true;
         wire_of(c).tls->result = TlsResult::ok;
         set_connection(*c);

@@ -112,6 +112,10 @@ export function worldTests({ browser, url, figures }) {
       await waitFor(p, () => window.relaylab.state().custom_world === true, null, '#world-url= did not load');
       let s = await state(p);
       assert(s.scenario === 'my-capture' && s.step === 2, `world-url: ${s.scenario} step ${s.step}`);
+      // The page then puts the world itself in the address bar (history.replaceState, after an
+      // asynchronous compression). A navigation the test starts while that is pending can be
+      // dropped by the browser, so wait for the page's own link first.
+      await waitFor(p, () => location.hash.startsWith('#world='), null, 'the loaded world was not put in the link');
       await p.goto(url + '#world-url=https://example.org/evil.json');
       await p.evaluate(() => window.relaylab.ready);
       await waitFor(p, () => !!window.relaylab.state().notice, null, 'another origin was not refused');
